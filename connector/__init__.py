@@ -1,0 +1,1 @@
+"""The reference ilert Slack app: Flask + Bolt between fake ilert and fake Slack."""

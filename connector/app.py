@@ -1,0 +1,164 @@
+"""`create_app(config)`: the connector as a Flask application.
+
+HTTP only parses and answers here; the install steps, the Bolt listeners and the notifier do the
+work. Slack's requests are checked by Bolt's signature middleware, ilert's by `signing`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, jsonify, make_response, redirect, request
+from markupsafe import escape
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+from connector.config import ConnectorConfig
+from connector.install import STATE_COOKIE, STATE_TTL_SECONDS, Installer, InstallRefused, return_url
+from connector.notifier import Notifier
+from connector.signing import InvalidSignature, verify_webhook
+from connector.slack_app import build_bolt_app
+from connector.store import ConnectorStore
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.time) -> Flask:
+    app = Flask(__name__)
+    app.config["SESSION_COOKIE_NAME"] = config.session_cookie_name
+    store = ConnectorStore(config.database_path)
+    installations = SQLite3InstallationStore(
+        database=config.database_path, client_id=config.client_id
+    )
+    installer = Installer(config, store, installations, clock=clock)
+    notifier = Notifier(
+        store=store,
+        installations=installations,
+        slack_api_url=config.slack_api_url,
+        ilert_url=config.ilert_url,
+    )
+    slack_handler = SlackRequestHandler(build_bolt_app(config, store, installations))
+
+    @app.get("/")
+    def index() -> Any:
+        return jsonify(
+            {
+                "service": "ilert Slack connector",
+                "routes": {
+                    "GET /slack/install?ticket=": "start an install (from ilert's Connectors page)",
+                    "GET /slack/oauth_redirect": "Slack's OAuth v2 callback",
+                    "POST /slack/events": "slash commands and interactions from Slack (signed)",
+                    "POST /ilert/events": "alert events from ilert (signed)",
+                    "GET /ilert/channels?accountId=": "the workspace's channels (signed)",
+                },
+            }
+        )
+
+    @app.get("/slack/install")
+    def install() -> Any:
+        try:
+            start = installer.start(request.args.get("ticket"))
+        except InstallRefused as refusal:
+            return _error_page(refusal.message, 400)
+        response = redirect(start.authorize_url)
+        response.set_cookie(
+            STATE_COOKIE,
+            start.state,
+            max_age=STATE_TTL_SECONDS,
+            httponly=True,
+            samesite="Lax",
+            path="/slack",
+        )
+        return response
+
+    @app.get("/slack/oauth_redirect")
+    def oauth_redirect() -> Any:
+        try:
+            ticket = installer.ticket_for_callback(
+                request.args.get("state"), request.cookies.get(STATE_COOKIE)
+            )
+        except InstallRefused as refusal:
+            return _error_page(refusal.message, 400)
+        try:
+            link = installer.finish(
+                ticket, code=request.args.get("code"), error=request.args.get("error")
+            )
+        except InstallRefused as refusal:
+            target = return_url(ticket, status="error", error=refusal.code, message=refusal.message)
+        else:
+            target = return_url(ticket, status="success", workspace=link.team_name)
+        response = redirect(target)
+        response.delete_cookie(STATE_COOKIE, path="/slack")
+        return response
+
+    @app.post("/slack/events")
+    def slack_events() -> Any:
+        return slack_handler.handle(request)
+
+    def check_ilert_signature(signed: str) -> Response | None:
+        try:
+            verify_webhook(
+                secret=config.ilert_secret,
+                timestamp=request.headers.get("X-Ilert-Timestamp"),
+                signature=request.headers.get("X-Ilert-Signature"),
+                signed=signed,
+                now=clock(),
+                max_age=config.max_request_age,
+            )
+        except InvalidSignature as error:
+            return make_response(
+                jsonify({"ok": False, "error": "invalid_signature", "message": str(error)}), 401
+            )
+        return None
+
+    @app.post("/ilert/events")
+    def ilert_events() -> Any:
+        refused = check_ilert_signature(request.get_data(as_text=True))
+        if refused is not None:
+            return refused
+        event = request.get_json(silent=True)
+        delivery_id = request.headers.get("X-Ilert-Delivery", "")
+        if not isinstance(event, dict) or not delivery_id:
+            return jsonify({"ok": False, "error": "malformed_event"}), 400
+        outcome = notifier.handle(delivery_id, event)
+        return jsonify(outcome.body), outcome.status
+
+    @app.get("/ilert/channels")
+    def ilert_channels() -> Any:
+        refused = check_ilert_signature(request.full_path.rstrip("?"))
+        if refused is not None:
+            return refused
+        try:
+            link = store.link_for_account(int(request.args.get("accountId", "")))
+        except ValueError:
+            return jsonify({"ok": False, "error": "invalid_account"}), 400
+        bot = installations.find_bot(enterprise_id=None, team_id=link.team_id) if link else None
+        if bot is None:
+            return jsonify({"ok": False, "error": "account_not_linked"}), 404
+        slack = WebClient(token=bot.bot_token, base_url=config.slack_api_url)
+        try:
+            channels = [
+                {"id": c["id"], "name": c["name"], "isPrivate": c.get("is_private", False)}
+                for page in slack.conversations_list(
+                    types="public_channel,private_channel", exclude_archived=True, limit=200
+                )
+                for c in page["channels"]
+            ]
+        except SlackApiError as failure:
+            return jsonify({"ok": False, "error": failure.response.get("error")}), 502
+        return jsonify({"ok": True, "channels": channels})
+
+    return app
+
+
+def _error_page(message: str, status: int) -> Any:
+    body = (
+        f"<!doctype html><title>ilert Slack app</title><h1>The installation cannot go on</h1>"
+        f"<p role='alert'>{escape(message)}</p>"
+    )
+    return make_response(body, status)

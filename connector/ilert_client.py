@@ -1,0 +1,118 @@
+"""ilert's REST API as the connector uses it: an integration key, acting on behalf of people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+Json = dict[str, Any]
+
+
+class IlertApiError(Exception):
+    """ilert refused or failed a request; `message` is ilert's own explanation."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"ilert answered {status}: {message}")
+        self.status = status
+        self.message = message
+
+    @property
+    def is_forbidden(self) -> bool:
+        return self.status == 403
+
+
+class IlertClient:
+    """One account's view of ilert through the connector's integration key.
+
+    `on_behalf_of` makes ilert apply that user's role and team privacy and record the action as
+    theirs, so the connector can never do for a person what ilert would not let them do.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        integration_key: str,
+        *,
+        timeout: float = 5.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._key = integration_key
+        self._timeout = timeout
+        self._http = session or requests.Session()
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        on_behalf_of: int | None = None,
+        json: Any = None,
+        params: Any = None,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {self._key}", "Accept": "application/json"}
+        if on_behalf_of is not None:
+            headers["X-On-Behalf-Of"] = str(on_behalf_of)
+        response = self._http.request(
+            method,
+            f"{self._base}/api{path}",
+            headers=headers,
+            json=json,
+            params=params,
+            timeout=self._timeout,
+        )
+        if response.status_code >= 400:
+            raise IlertApiError(response.status_code, _error_message(response))
+        return response.json() if response.content else None
+
+    def find_user_by_email(self, email: str) -> Json | None:
+        try:
+            return self._call("POST", "/users/search-email", json={"email": email})
+        except IlertApiError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def alert_sources(self, *, on_behalf_of: int) -> list[Json]:
+        return self._call("GET", "/alert-sources", on_behalf_of=on_behalf_of)
+
+    def alert_source(self, source_id: int, *, on_behalf_of: int) -> Json:
+        return self._call("GET", f"/alert-sources/{source_id}", on_behalf_of=on_behalf_of)
+
+    def alert_actions(self, *, connector_id: str, on_behalf_of: int | None = None) -> list[Json]:
+        return self._call(
+            "GET", "/alert-actions", params={"connector": connector_id}, on_behalf_of=on_behalf_of
+        )
+
+    def create_alert_action(self, body: Json, *, on_behalf_of: int) -> Json:
+        return self._call("POST", "/alert-actions", json=body, on_behalf_of=on_behalf_of)
+
+    def delete_alert_action(self, action_id: str, *, on_behalf_of: int) -> None:
+        self._call("DELETE", f"/alert-actions/{action_id}", on_behalf_of=on_behalf_of)
+
+    def accept_alert(self, alert_id: int, *, on_behalf_of: int) -> Json:
+        return self._call("PUT", f"/alerts/{alert_id}/accept", on_behalf_of=on_behalf_of)
+
+    def resolve_alert(self, alert_id: int, *, on_behalf_of: int) -> Json:
+        return self._call("PUT", f"/alerts/{alert_id}/resolve", on_behalf_of=on_behalf_of)
+
+    def alert(self, alert_id: int) -> Json:
+        return self._call("GET", f"/alerts/{alert_id}")
+
+
+def register_installation(base_url: str, body: Json, *, timeout: float = 5.0) -> Json:
+    """Redeem an install ticket: ilert checks it once more and answers with the integration key."""
+    response = requests.post(
+        f"{base_url.rstrip('/')}/api/connectors/slack/installations", json=body, timeout=timeout
+    )
+    if response.status_code >= 400:
+        raise IlertApiError(response.status_code, _error_message(response))
+    return response.json()
+
+
+def _error_message(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("message") or response.text)
+    except ValueError:
+        return response.text or response.reason

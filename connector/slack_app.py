@@ -1,0 +1,287 @@
+"""What Slack sends the app: `/ilert`, the channel menu's select and buttons, Accept and Resolve.
+
+Listeners stay short: they find out who is acting, ask ilert on that person's behalf, and answer.
+ilert decides what a person may do; the connector adds only Slack's own rules (private-team
+sources are managed in ilert's web interface, never from Slack).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+from connector import blocks
+from connector.config import ConnectorConfig
+from connector.ilert_client import IlertApiError, IlertClient
+from connector.people import Refusal, ilert_user_for
+from connector.store import ConnectorStore, WorkspaceLink
+
+log = logging.getLogger(__name__)
+Json = dict[str, Any]
+
+NOT_LINKED = (
+    ":link: This Slack workspace is not connected to ilert yet. An ilert Admin can connect it in "
+    "ilert: ⚙ → Connectors → Slack Workspace Integration → *Authorize*."
+)
+PRIVATE_TEAM_SOURCE = (
+    ":lock: This alert source belongs to a private team in ilert. Alert sources of private teams "
+    "can be published to Slack only from ilert's web interface, on the alert source's "
+    "*Alert actions* tab."
+)
+SOMETHING_WENT_WRONG = ":warning: ilert could not complete this. Please try again in a moment."
+# Published for a channel linked from Slack: the guide's updates (FAQ-2); ilert can change it.
+DEFAULT_TRIGGER_TYPES = [
+    "alert-created",
+    "alert-assigned",
+    "alert-auto-escalated",
+    "alert-acknowledged",
+    "alert-resolved",
+]
+
+
+def is_private_team_source(source: Json) -> bool:
+    return any(team.get("visibility") == "PRIVATE" for team in source.get("teams") or [])
+
+
+class ChannelConfiguration:
+    """The `/ilert` menu of a channel: which alert sources publish there, as one person sees it."""
+
+    def __init__(
+        self,
+        *,
+        ilert: IlertClient,
+        link: WorkspaceLink,
+        ilert_url: str,
+        channel_id: str,
+        person: Json,
+    ) -> None:
+        self.ilert = ilert
+        self.link = link
+        self.ilert_url = ilert_url.rstrip("/")
+        self.channel_id = channel_id
+        self.person = person
+
+    def source_url(self, source: Json) -> str:
+        return f"{self.ilert_url}/alert-sources/{source['id']}"
+
+    def alert_actions(self) -> list[Json]:
+        actions = self.ilert.alert_actions(
+            connector_id=self.link.connector_id, on_behalf_of=self.person["id"]
+        )
+        return [a for a in actions if (a.get("params") or {}).get("channelId") == self.channel_id]
+
+    def menu(self, notice: str | None = None) -> list[Json]:
+        sources = {s["id"]: s for s in self.ilert.alert_sources(on_behalf_of=self.person["id"])}
+        linked = []
+        for action in self.alert_actions():
+            for ref in action.get("alertSources") or []:
+                source = sources.get(ref["id"], ref)
+                linked.append((source, self.source_url(source), str(action["id"])))
+        linked_ids = {source["id"] for source, _, _ in linked}
+        offered = [
+            s
+            for s in sources.values()
+            if s["id"] not in linked_ids and not is_private_team_source(s)
+        ]
+        return blocks.channel_menu(linked=linked, offered=offered, notice=notice)
+
+    def add(self, source_id: int, *, channel_name: str, slack_user_id: str) -> str:
+        """Link a source to the channel; the notice to show. Refuses private-team sources."""
+        try:
+            source = self.ilert.alert_source(source_id, on_behalf_of=self.person["id"])
+        except IlertApiError as refusal:
+            raise Refusal(f":no_entry: {refusal.message}") from refusal
+        if is_private_team_source(source):
+            raise Refusal(PRIVATE_TEAM_SOURCE)
+        already = any(
+            ref["id"] == source_id
+            for a in self.alert_actions()
+            for ref in a.get("alertSources") or []
+        )
+        if not already:
+            self.ilert.create_alert_action(
+                self._alert_action(source, channel_name), on_behalf_of=self.person["id"]
+            )
+        return blocks.source_added_notice(slack_user_id, source, self.source_url(source))
+
+    def _alert_action(self, source: Json, channel_name: str) -> Json:
+        return {
+            "name": f"Slack #{channel_name}",
+            "alertSources": [{"id": source["id"]}],
+            "connectorId": self.link.connector_id,
+            "connectorType": "slack",
+            "triggerMode": "AUTOMATIC",
+            "triggerTypes": DEFAULT_TRIGGER_TYPES,
+            "params": {
+                "channelId": self.channel_id,
+                "channelName": channel_name,
+                "teamId": self.link.team_id,
+                "teamDomain": self.link.team_domain,
+            },
+        }
+
+    def remove(self, alert_action_id: str, *, slack_user_id: str) -> str:
+        action = next((a for a in self.alert_actions() if str(a["id"]) == alert_action_id), None)
+        if action is None:
+            raise Refusal(":grey_question: That alert source is not linked to this channel.")
+        self.ilert.delete_alert_action(alert_action_id, on_behalf_of=self.person["id"])
+        source = (action.get("alertSources") or [{"id": "?", "name": action.get("name", "")}])[0]
+        return blocks.source_removed_notice(slack_user_id, source, self.source_url(source))
+
+
+def build_bolt_app(
+    config: ConnectorConfig, store: ConnectorStore, installations: SQLite3InstallationStore
+) -> App:
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
+        link = store.link_for_team(team_id or "")
+        bot = installations.find_bot(enterprise_id=None, team_id=team_id) if link else None
+        if bot is None:
+            return None
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            bot_token=bot.bot_token,
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+            bot_scopes=bot.bot_scopes,
+        )
+
+    app = App(
+        signing_secret=config.signing_secret,
+        client=WebClient(base_url=config.slack_api_url),
+        authorize=authorize,
+        # Answer only once the work is done, so Slack (and a test) sees the outcome in the reply.
+        process_before_response=True,
+        user_facing_authorize_error_message=NOT_LINKED,
+    )
+
+    @app.middleware
+    def attach_ilert(context: Any, next: Any) -> None:
+        link = store.link_for_team(context.team_id or "")
+        context["link"] = link
+        if link is not None:
+            context["ilert"] = IlertClient(config.ilert_url, link.integration_key)
+        next()
+
+    def channel_configuration(
+        context: Any, client: WebClient, channel_id: str, slack_user_id: str
+    ) -> ChannelConfiguration:
+        person = ilert_user_for(slack_user_id, slack=client, ilert=context["ilert"])
+        return ChannelConfiguration(
+            ilert=context["ilert"],
+            link=context["link"],
+            ilert_url=config.ilert_url,
+            channel_id=channel_id,
+            person=person,
+        )
+
+    @app.command("/ilert")
+    def ilert_command(ack: Any, command: Json, client: WebClient, context: Any) -> None:
+        try:
+            menu = channel_configuration(
+                context, client, command["channel_id"], command["user_id"]
+            ).menu()
+        except (Refusal, IlertApiError) as refusal:
+            ack(text=_refusal_text(refusal))
+            return
+        ack(text="Manage the alert sources for this channel.", blocks=menu)
+
+    @app.action(blocks.ADD_SOURCE)
+    def add_source(ack: Any, body: Json, client: WebClient, context: Any, respond: Any) -> None:
+        ack()
+        channel = body["channel"]
+        try:
+            configuration = channel_configuration(
+                context, client, channel["id"], body["user"]["id"]
+            )
+            source_id = int(body["actions"][0]["selected_option"]["value"])
+            notice = configuration.add(
+                source_id, channel_name=channel.get("name", ""), slack_user_id=body["user"]["id"]
+            )
+        except (Refusal, IlertApiError, ValueError, KeyError) as refusal:
+            respond(text=_refusal_text(refusal), replace_original=False)
+            return
+        respond(
+            text="Manage the alert sources for this channel.",
+            replace_original=True,
+            blocks=configuration.menu(notice),
+        )
+
+    @app.action(blocks.REMOVE_SOURCE)
+    def remove_source(ack: Any, body: Json, client: WebClient, context: Any, respond: Any) -> None:
+        ack()
+        channel = body["channel"]
+        try:
+            configuration = channel_configuration(
+                context, client, channel["id"], body["user"]["id"]
+            )
+            notice = configuration.remove(
+                str(body["actions"][0]["value"]), slack_user_id=body["user"]["id"]
+            )
+        except (Refusal, IlertApiError) as refusal:
+            respond(text=_refusal_text(refusal), replace_original=False)
+            return
+        respond(
+            text="Manage the alert sources for this channel.",
+            replace_original=True,
+            blocks=configuration.menu(notice),
+        )
+
+    def alert_button(verb: str) -> Any:
+        def handle(ack: Any, body: Json, client: WebClient, context: Any, respond: Any) -> None:
+            ack()
+            try:
+                person = ilert_user_for(body["user"]["id"], slack=client, ilert=context["ilert"])
+                alert_id = int(body["actions"][0]["value"])
+                ilert: IlertClient = context["ilert"]
+                change = ilert.accept_alert if verb == "accept" else ilert.resolve_alert
+                alert = change(alert_id, on_behalf_of=person["id"])
+            except (Refusal, IlertApiError, ValueError) as refusal:
+                respond(text=_refusal_text(refusal), replace_original=False)
+                return
+            _show_alert_where_clicked(client, store, body, alert)
+
+        return handle
+
+    app.action(blocks.ACCEPT)(alert_button("accept"))
+    app.action(blocks.RESOLVE)(alert_button("resolve"))
+
+    @app.error
+    def on_error(error: Exception, body: Json) -> BoltResponse:
+        log.exception("listener failed for %s", body.get("type") or body.get("command"))
+        return BoltResponse(status=200, body=SOMETHING_WENT_WRONG)
+
+    return app
+
+
+def _show_alert_where_clicked(
+    client: WebClient, store: ConnectorStore, body: Json, alert: Json
+) -> None:
+    """Update the clicked message at once; ilert's events then update the other channels."""
+    container = body.get("container") or {}
+    channel_id, ts = container.get("channel_id"), container.get("message_ts")
+    reference = store.message_at(channel_id or "", ts or "")
+    if reference is None or reference.alert_id != alert["id"]:
+        return
+    try:
+        client.chat_update(
+            channel=channel_id,
+            ts=ts,
+            **blocks.alert_message(alert, alert_action_id=reference.alert_action_id),
+        )
+    except SlackApiError:
+        log.warning("could not update the clicked message %s in %s", ts, channel_id)
+
+
+def _refusal_text(refusal: Exception) -> str:
+    if isinstance(refusal, Refusal):
+        return refusal.message
+    if isinstance(refusal, IlertApiError):
+        return f":no_entry: {refusal.message}"
+    return SOMETHING_WENT_WRONG

@@ -1,0 +1,179 @@
+"""The connector's own SQLite tables: workspace links, pending installs, messages, deliveries.
+
+Installations (tokens) live in `slack_sdk`'s SQLite installation store beside these tables; this
+module keeps what ties them to ilert. Each call opens its own connection, as slack_sdk's stores
+do, so the store is safe to share between server threads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS workspace_links (
+    team_id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL UNIQUE,
+    team_domain TEXT NOT NULL,
+    team_name TEXT NOT NULL,
+    connector_id TEXT NOT NULL,
+    integration_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_installs (
+    state TEXT PRIMARY KEY,
+    ticket TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert_messages (
+    alert_id INTEGER NOT NULL,
+    alert_action_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    PRIMARY KEY (alert_id, alert_action_id)
+);
+CREATE INDEX IF NOT EXISTS alert_messages_by_ts ON alert_messages (channel_id, ts);
+CREATE TABLE IF NOT EXISTS handled_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    handled_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class WorkspaceLink:
+    """One Slack workspace bound to one ilert account (FAQ-1 makes the binding one-to-one)."""
+
+    team_id: str
+    account_id: int
+    team_domain: str
+    team_name: str
+    connector_id: str
+    integration_key: str
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """Where the connector posted an alert for one alert action."""
+
+    alert_id: int
+    alert_action_id: str
+    team_id: str
+    channel_id: str
+    ts: str
+
+
+class ConnectorStore:
+    def __init__(self, database_path: str) -> None:
+        self.database_path = database_path
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.database_path, timeout=10)
+        db.row_factory = sqlite3.Row
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    # workspace links
+
+    def link_for_team(self, team_id: str) -> WorkspaceLink | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM workspace_links WHERE team_id = ?", (team_id,)
+            ).fetchone()
+        return WorkspaceLink(**dict(row)) if row else None
+
+    def link_for_account(self, account_id: int) -> WorkspaceLink | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM workspace_links WHERE account_id = ?", (account_id,)
+            ).fetchone()
+        return WorkspaceLink(**dict(row)) if row else None
+
+    def save_link(self, link: WorkspaceLink) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO workspace_links VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    link.team_id,
+                    link.account_id,
+                    link.team_domain,
+                    link.team_name,
+                    link.connector_id,
+                    link.integration_key,
+                ),
+            )
+
+    # installs in progress: the ilert ticket bound to the OAuth state
+
+    def bind_ticket(self, state: str, ticket: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO pending_installs VALUES (?, ?, ?)", (state, ticket, time.time())
+            )
+
+    def is_pending(self, state: str) -> bool:
+        with self._connect() as db:
+            row = db.execute("SELECT 1 FROM pending_installs WHERE state = ?", (state,)).fetchone()
+        return row is not None
+
+    def take_ticket(self, state: str) -> str | None:
+        """The ticket bound to `state`, removed so that a state is honoured once."""
+        with self._connect() as db:
+            row = db.execute(
+                "DELETE FROM pending_installs WHERE state = ? RETURNING ticket", (state,)
+            ).fetchone()
+        return row["ticket"] if row else None
+
+    # alert messages
+
+    def alert_message(self, alert_id: int, alert_action_id: str) -> AlertMessage | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM alert_messages WHERE alert_id = ? AND alert_action_id = ?",
+                (alert_id, alert_action_id),
+            ).fetchone()
+        return AlertMessage(**dict(row)) if row else None
+
+    def message_at(self, channel_id: str, ts: str) -> AlertMessage | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM alert_messages WHERE channel_id = ? AND ts = ?", (channel_id, ts)
+            ).fetchone()
+        return AlertMessage(**dict(row)) if row else None
+
+    def save_alert_message(self, message: AlertMessage) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO alert_messages VALUES (?, ?, ?, ?, ?)",
+                (
+                    message.alert_id,
+                    message.alert_action_id,
+                    message.team_id,
+                    message.channel_id,
+                    message.ts,
+                ),
+            )
+
+    # deliveries from ilert, remembered so that a retried delivery is not published twice
+
+    def was_handled(self, delivery_id: str) -> bool:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT 1 FROM handled_deliveries WHERE delivery_id = ?", (delivery_id,)
+            ).fetchone()
+        return row is not None
+
+    def mark_handled(self, delivery_id: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO handled_deliveries VALUES (?, ?)", (delivery_id, time.time())
+            )

@@ -1,0 +1,206 @@
+"""The composition of fake ilert: model, delivery queue, blueprints, error rendering, the clock.
+
+sim = FakeIlert(clock=VirtualClock(), connector_url="http://127.0.0.1:8103")
+served = ServedApp(sim.app).start(); sim.public_url = served.url
+...
+served.stop(); sim.close()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from emulator.clock import Clock, SystemClock, VirtualClock
+from emulator.ilert import serialize as ser
+from emulator.ilert.api import create_api
+from emulator.ilert.control import create_control
+from emulator.ilert.delivery import Delivery, DeliveryQueue
+from emulator.ilert.errors import IlertError, InternalError
+from emulator.ilert.events import create_events
+from emulator.ilert.models import AlertEvent, IlertState
+from emulator.ilert.web import create_web
+
+log = logging.getLogger(__name__)
+SESSION_COOKIE = "fakeilert_session"
+_JSON_PREFIXES = ("/api", "/_sim")
+_TITLES = {
+    400: "Bad request",
+    401: "Not logged in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+}
+
+
+class FakeIlert:
+    """One fake ilert: its state, its webhook queue and its WSGI app (`app`)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        seed: int = 0,
+        public_url: str = "",
+        connector_url: str = "",
+        connector_secret: str = "sim-connector-secret",
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.public_url = public_url
+        self.connector_url = connector_url
+        self.connector_secret = connector_secret
+        self.state = IlertState(clock=self.clock, seed=seed)
+        self.delivery = DeliveryQueue(
+            clock=self.clock,
+            secret=connector_secret,
+            url=lambda: self.connector_url,
+            on_outcome=self._log_delivery,
+        )
+        self.state.listeners.append(self._enqueue_event)
+        self._closed = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if isinstance(self.clock, VirtualClock):
+            self.clock.on_advance(self._on_advance)
+        else:
+            self._ticker = threading.Thread(
+                target=self._tick, name="fakeilert-escalations", daemon=True
+            )
+            self._ticker.start()
+        self.app = self._build_app()
+
+    # -- settable peer URLs (the harness learns ports after construction) ---------------------
+
+    @property
+    def public_url(self) -> str:
+        return self._public_url
+
+    @public_url.setter
+    def public_url(self, value: str) -> None:
+        self._public_url = (value or "").rstrip("/")
+
+    @property
+    def connector_url(self) -> str:
+        return self._connector_url
+
+    @connector_url.setter
+    def connector_url(self, value: str) -> None:
+        self._connector_url = (value or "").rstrip("/")
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.state.reset()
+        self.delivery.reset()
+
+    def close(self) -> None:
+        """Stop the delivery worker and the escalation ticker; the app answers no more events."""
+        self._closed.set()
+        self.delivery.close()
+        if self._ticker is not None:
+            self._ticker.join(2)
+
+    # -- time ---------------------------------------------------------------------------------
+
+    def _on_advance(self, now: float) -> None:
+        if self._closed.is_set():
+            return  # a VirtualClock cannot forget listeners, so a closed sim ignores it
+        self.state.run_due(now)
+        self.delivery.notify()
+
+    def _tick(self) -> None:
+        """With the system clock, escalate alerts as they fall due (looking each second)."""
+        while not self._closed.is_set():
+            self.state.run_due(self.clock.now())
+            due = self.state.next_escalation_due()
+            wait = 1.0 if due is None else min(max(due - self.clock.now(), 0.01), 1.0)
+            self._closed.wait(wait)
+
+    # -- webhooks -----------------------------------------------------------------------------
+
+    def _enqueue_event(self, event: AlertEvent) -> None:
+        """Called under the model's lock, so the alert JSON is the alert as of this event."""
+        actions = self.state.matching_actions(event)
+        if not actions:
+            return
+        account, alert = event.account, event.alert
+        alert_json = ser.alert_json(account, alert, self.public_url)
+        actor = ser.user_json(event.actor) if event.actor else None
+        for action in actions:
+            body = {
+                "eventType": event.event_type,
+                "accountId": account.id,
+                "alert": alert_json,
+                "alertAction": ser.action_json(account, action),
+                "actor": actor,
+                "time": ser.iso(event.time),
+            }
+            channel = str(action.params.get("channelName") or action.params.get("channelId"))
+            self.delivery.enqueue(
+                account_id=account.id,
+                alert_id=alert.id,
+                action_id=action.id,
+                channel=channel,
+                event_type=event.event_type,
+                body=json.dumps(body).encode(),
+            )
+
+    def _log_delivery(self, delivery: Delivery, ok: bool, text: str) -> None:
+        kind = "AlertActionSuccessLogEntry" if ok else "AlertActionFailLogEntry"
+        self.state.add_log(delivery.account_id, delivery.alert_id, kind, text)
+
+    # -- the WSGI app -------------------------------------------------------------------------
+
+    def _build_app(self) -> Flask:
+        app = Flask(__name__, template_folder="web/templates")
+        app.config.update(
+            SECRET_KEY=secrets.token_hex(32),
+            SESSION_COOKIE_NAME=SESSION_COOKIE,
+            JSON_SORT_KEYS=False,
+        )
+        app.json.sort_keys = False  # type: ignore[attr-defined]
+        app.register_blueprint(create_api(self))
+        app.register_blueprint(create_events(self))
+        app.register_blueprint(create_control(self))
+        app.register_blueprint(create_web(self))
+        app.register_error_handler(IlertError, _render_error)
+        app.register_error_handler(HTTPException, _render_http_error)
+        app.register_error_handler(Exception, _render_crash)
+
+        @app.before_request
+        def run_due_escalations() -> None:
+            if not isinstance(self.clock, VirtualClock):
+                self.state.run_due(self.clock.now())
+
+        return app
+
+
+def _render_error(error: IlertError) -> Any:
+    """The one place a typed error becomes a response: JSON for the API, a page for people."""
+    if request.path.startswith(_JSON_PREFIXES):
+        return jsonify(error.to_json()), error.status
+    page = render_template(
+        "error.html",
+        status=error.status,
+        message=error.message,
+        title=_TITLES.get(error.status, "Error"),
+    )
+    return page, error.status
+
+
+def _render_http_error(error: HTTPException) -> Any:
+    typed = IlertError(error.description or error.name)
+    typed.status = error.code or 500
+    typed.code = (error.name or "Error").upper().replace(" ", "_")
+    return _render_error(typed)
+
+
+def _render_crash(error: Exception) -> Any:
+    log.exception("fake ilert failed on %s %s", request.method, request.path)
+    return _render_error(InternalError(f"Internal error: {type(error).__name__}: {error}"))

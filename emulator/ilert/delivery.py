@@ -1,0 +1,260 @@
+"""The webhook queue: signed POSTs of alert events to the connector, in order per alert, retried.
+
+Retries wait on the DOMAIN clock (1, 2, 4 … 60 s, ten tries), so under a virtual clock a retry
+fires only when a test advances it; the worker is woken by `notify()` then. Signatures use the wall
+clock, because the connector checks their freshness against its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from emulator.clock import Clock
+from emulator.ilert.tickets import sign_headers
+
+MAX_ATTEMPTS = 10
+MAX_BACKOFF = 60.0
+SEND_TIMEOUT = 5.0
+EVENTS_PATH = "/ilert/events"
+
+
+@dataclass
+class Delivery:
+    """One (event, alert action) webhook and how its attempts went."""
+
+    id: str
+    seq: int
+    account_id: int
+    alert_id: int
+    action_id: str
+    channel: str
+    event_type: str
+    body: bytes
+    next_attempt_at: float
+    attempts: int = 0
+    status: str = "pending"  # pending, inFlight, delivered, failed
+    last_error: str | None = None
+
+    def to_json(self, iso: Callable[[float | None], str | None]) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "eventType": self.event_type,
+            "accountId": self.account_id,
+            "alertId": self.alert_id,
+            "alertActionId": self.action_id,
+            "channel": self.channel,
+            "status": self.status,
+            "attempts": self.attempts,
+            "nextAttemptAt": iso(self.next_attempt_at) if self.status == "pending" else None,
+            "lastError": self.last_error,
+        }
+
+
+# Called after each attempt, before waiters are told: (delivery, succeeded, what happened).
+OutcomeListener = Callable[[Delivery, bool, str], None]
+
+
+class DeliveryQueue:
+    """A FIFO per alert and one worker thread that sends the due heads, oldest first."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        secret: str,
+        url: Callable[[], str],
+        on_outcome: OutcomeListener | None = None,
+        history: int = 100,
+    ) -> None:
+        self.clock = clock
+        self.secret = secret
+        self._url = url
+        self._on_outcome = on_outcome
+        self._cond = threading.Condition()
+        self._queues: dict[tuple[int, int], deque[Delivery]] = {}
+        self._recent: deque[Delivery] = deque(maxlen=history)
+        self._seq = 0
+        self._in_flight = 0
+        self._counts = {"delivered": 0, "failed": 0}
+        self._generation = 0  # bumped by reset, so an attempt in flight then is forgotten
+        self._closed = False
+        self._session = requests.Session()
+        self._thread = threading.Thread(target=self._run, name="fakeilert-delivery", daemon=True)
+        self._thread.start()
+
+    # -- producer side -----------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        *,
+        account_id: int,
+        alert_id: int,
+        action_id: str,
+        channel: str,
+        event_type: str,
+        body: bytes,
+    ) -> Delivery:
+        with self._cond:
+            self._seq += 1
+            delivery = Delivery(
+                id="dlv_" + secrets.token_hex(10),
+                seq=self._seq,
+                account_id=account_id,
+                alert_id=alert_id,
+                action_id=action_id,
+                channel=channel,
+                event_type=event_type,
+                body=body,
+                next_attempt_at=self.clock.now(),
+            )
+            self._queues.setdefault((account_id, alert_id), deque()).append(delivery)
+            self._cond.notify_all()
+            return delivery
+
+    def notify(self) -> None:
+        """The clock moved: look again at what is due."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def reset(self) -> None:
+        with self._cond:
+            self._generation += 1
+            self._queues.clear()
+            self._recent.clear()
+            self._counts = {"delivered": 0, "failed": 0}
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(SEND_TIMEOUT + 1)
+        self._session.close()
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def stats(self, iso: Callable[[float | None], str | None]) -> dict[str, Any]:
+        with self._cond:
+            queued = [d for q in self._queues.values() for d in q]
+            items = sorted([*self._recent, *queued], key=lambda d: d.seq)[-self._recent.maxlen :]
+            return {
+                "pending": sum(1 for d in queued if d.status == "pending"),
+                "inFlight": self._in_flight,
+                "failed": self._counts["failed"],
+                "delivered": self._counts["delivered"],
+                "items": [d.to_json(iso) for d in items],
+            }
+
+    def wait(self, timeout: float) -> tuple[bool, int]:
+        """Block until nothing is in flight and nothing is due now; (idle, pending)."""
+        with self._cond:
+            idle = self._cond.wait_for(self._idle, timeout=max(0.0, timeout))
+            pending = sum(1 for q in self._queues.values() for d in q if d.status == "pending")
+            return bool(idle), pending
+
+    def _idle(self) -> bool:
+        return self._in_flight == 0 and self._next_due(self.clock.now()) is None
+
+    # -- worker ------------------------------------------------------------------------------
+
+    def _next_due(self, now: float) -> Delivery | None:
+        heads = [q[0] for q in self._queues.values() if q]
+        due = [d for d in heads if d.status == "pending" and d.next_attempt_at <= now]
+        return min(due, key=lambda d: d.seq) if due else None
+
+    def _wait_time(self, now: float) -> float | None:
+        heads = [
+            q[0].next_attempt_at for q in self._queues.values() if q and q[0].status == "pending"
+        ]
+        if not heads:
+            return None
+        # Capped so a system clock's retry is not missed; a virtual clock wakes us by notify().
+        return min(max(min(heads) - now, 0.001), 1.0)
+
+    def _take(self) -> tuple[Delivery, int] | None:
+        with self._cond:
+            while not self._closed:
+                delivery = self._next_due(self.clock.now())
+                if delivery is not None:
+                    delivery.status = "inFlight"
+                    self._in_flight += 1
+                    return delivery, self._generation
+                self._cond.wait(self._wait_time(self.clock.now()))
+            return None
+
+    def _run(self) -> None:
+        while (taken := self._take()) is not None:
+            delivery, generation = taken
+            ok, info = self._send(delivery)
+            delivery.attempts += 1
+            if self._on_outcome is not None and generation == self._generation:
+                # A failing log entry must never stop the queue.
+                with contextlib.suppress(Exception):
+                    self._on_outcome(delivery, ok, self._describe(delivery, ok, info))
+            with self._cond:
+                self._in_flight -= 1
+                if generation == self._generation:
+                    self._settle(delivery, ok, info)
+                self._cond.notify_all()
+
+    def _send(self, delivery: Delivery) -> tuple[bool, str]:
+        base = self._url().rstrip("/")
+        if not base:
+            return False, "no connector URL is configured"
+        headers = {
+            "Content-Type": "application/json",
+            "X-Ilert-Delivery": delivery.id,
+            **sign_headers(self.secret, delivery.body),
+        }
+        try:
+            response = self._session.post(
+                base + EVENTS_PATH, data=delivery.body, headers=headers, timeout=SEND_TIMEOUT
+            )
+        except requests.RequestException as error:
+            return False, f"{type(error).__name__}: {error}"
+        if 200 <= response.status_code < 300:
+            return True, f"HTTP {response.status_code}"
+        return False, f"HTTP {response.status_code}"
+
+    @staticmethod
+    def _backoff(attempts: int) -> float:
+        return min(MAX_BACKOFF, 2.0 ** (attempts - 1))
+
+    def _describe(self, delivery: Delivery, ok: bool, info: str) -> str:
+        target = f"#{delivery.channel} ({delivery.event_type})"
+        if ok:
+            return f"Slack connector notified {target}"
+        if delivery.attempts >= MAX_ATTEMPTS:
+            return (
+                f"Slack connector could not be notified {target}: {info}; gave up after "
+                f"{delivery.attempts} attempts"
+            )
+        return (
+            f"Slack connector could not be notified {target}: {info}; attempt "
+            f"{delivery.attempts} of {MAX_ATTEMPTS}, retrying in "
+            f"{self._backoff(delivery.attempts):g} s"
+        )
+
+    def _settle(self, delivery: Delivery, ok: bool, info: str) -> None:
+        queue = self._queues.get((delivery.account_id, delivery.alert_id))
+        if ok or delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = "delivered" if ok else "failed"
+            delivery.last_error = None if ok else info
+            self._counts[delivery.status] += 1
+            self._recent.append(delivery)
+            if queue and queue[0] is delivery:
+                queue.popleft()
+            if queue is not None and not queue:
+                del self._queues[(delivery.account_id, delivery.alert_id)]
+            return
+        delivery.status = "pending"
+        delivery.last_error = info
+        delivery.next_attempt_at = self.clock.now() + self._backoff(delivery.attempts)

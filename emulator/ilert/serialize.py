@@ -1,0 +1,212 @@
+"""ilert's JSON shapes for the model's objects, shared by the REST API, webhooks and pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from emulator.ilert.models import (
+    Account,
+    Alert,
+    AlertAction,
+    AlertSource,
+    Connector,
+    EscalationPolicy,
+    IlertState,
+    LogEntry,
+    Team,
+    User,
+)
+
+
+def iso(timestamp: float | None) -> str | None:
+    """ISO-8601 in UTC with milliseconds, as ilert writes times."""
+    if timestamp is None:
+        return None
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "email": user.email,
+        "username": user.username,
+        "timezone": user.timezone,
+        "position": user.position,
+        "department": user.department,
+        "language": user.language,
+        "role": user.role,
+    }
+
+
+def user_ref(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "id": user.id,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "email": user.email,
+        "username": user.username,
+    }
+
+
+def team_ref(team: Team) -> dict[str, Any]:
+    return {"id": team.id, "name": team.name, "visibility": team.visibility}
+
+
+def team_json(account: Account, team: Team) -> dict[str, Any]:
+    members = [
+        {"user": user_ref(account.users.get(uid)) or {"id": uid}, "role": role}
+        for uid, role in team.members.items()
+    ]
+    return {**team_ref(team), "members": members}
+
+
+def _teams(account: Account, team_ids: list[int]) -> list[dict[str, Any]]:
+    return [team_ref(account.teams[t]) for t in team_ids if t in account.teams]
+
+
+def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
+    rules = [
+        {
+            "escalationTimeout": r.escalation_timeout,
+            "users": [user_ref(account.users[u]) for u in r.user_ids if u in account.users],
+        }
+        for r in policy.rules
+    ]
+    return {
+        "id": policy.id,
+        "name": policy.name,
+        "escalationRules": rules,
+        "repeating": policy.repeating,
+        "frequency": policy.frequency,
+        "teams": _teams(account, policy.team_ids),
+    }
+
+
+def source_json(state: IlertState, account: Account, source: AlertSource) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "name": source.name,
+        "integrationType": source.integration_type,
+        "integrationKey": source.integration_key,
+        "escalationPolicy": {"id": source.policy.id, "name": source.policy.name},
+        "teams": _teams(account, source.team_ids),
+        "status": state.source_status(source),
+        "active": source.active,
+    }
+
+
+def alert_json(account: Account, alert: Alert, public_url: str) -> dict[str, Any]:
+    assignee = account.users.get(alert.assigned_to_id or 0)
+    responders = []
+    if assignee is not None:
+        responders.append(
+            {
+                "user": user_ref(assignee),
+                "status": "ACCEPTED"
+                if alert.status != "PENDING" and alert.accepted_at
+                else "PENDING",
+                "acceptedAt": iso(alert.accepted_at),
+            }
+        )
+    next_index = alert.rule_index + 1 if alert.next_escalation is not None else None
+    return {
+        "id": alert.id,
+        "summary": alert.summary,
+        "details": alert.details,
+        "reportTime": iso(alert.report_time),
+        "resolvedOn": iso(alert.resolved_on),
+        "status": alert.status,
+        "priority": alert.priority,
+        "alertKey": alert.alert_key,
+        "alertSource": {
+            "id": alert.source.id,
+            "name": alert.source.name,
+            "integrationType": alert.source.integration_type,
+        },
+        "escalationPolicy": {"id": alert.policy.id, "name": alert.policy.name},
+        "assignedTo": user_ref(assignee),
+        "responders": responders,
+        "nextEscalation": iso(alert.next_escalation),
+        "nextEscalationRuleIndex": next_index,
+        "acknowledgedBy": user_ref(account.users.get(alert.acknowledged_by or 0)),
+        "resolvedBy": user_ref(account.users.get(alert.resolved_by or 0)),
+        "alertUrl": f"{public_url}/alerts/{alert.id}",
+    }
+
+
+def log_entry_json(account: Account, entry: LogEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "alertId": entry.alert_id,
+        "timestamp": iso(entry.timestamp),
+        "logEntryType": entry.log_type,
+        "text": entry.text,
+        "actor": user_ref(account.users.get(entry.actor_id or 0)),
+        "via": entry.via,
+    }
+
+
+def action_json(account: Account, action: AlertAction) -> dict[str, Any]:
+    sources = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "integrationType": s.integration_type,
+            "teams": _teams(account, s.team_ids),
+        }
+        for s in (account.sources.get(sid) for sid in action.source_ids)
+        if s
+    ]
+    return {
+        "id": action.id,
+        "name": action.name,
+        "alertSources": sources,
+        "connectorId": action.connector_id,
+        "connectorType": action.connector_type,
+        "triggerMode": action.trigger_mode,
+        "triggerTypes": list(action.trigger_types),
+        "params": dict(action.params),
+        "teams": _teams(account, action.team_ids),
+        "createdAt": iso(action.created_at),
+        "updatedAt": iso(action.updated_at),
+        "createdBy": user_ref(account.users.get(action.created_by or 0)),
+    }
+
+
+def connector_json(connector: Connector) -> dict[str, Any]:
+    return {
+        "id": connector.id,
+        "name": connector.name,
+        "type": connector.type,
+        "createdAt": iso(connector.created_at),
+        "updatedAt": iso(connector.updated_at),
+        "params": dict(connector.params),
+    }
+
+
+def state_dump(state: IlertState, public_url: str) -> dict[str, Any]:
+    """Everything, per account, for `GET /_sim/state`."""
+    with state.lock:
+        return {"accounts": [_account_dump(state, a, public_url) for a in state.accounts.values()]}
+
+
+def _account_dump(state: IlertState, account: Account, public_url: str) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "name": account.name,
+        "ownerId": account.owner_id,
+        "users": [user_json(u) for u in account.users.values()],
+        "teams": [team_json(account, t) for t in account.teams.values()],
+        "escalationPolicies": [policy_json(account, p) for p in account.policies.values()],
+        "alertSources": [source_json(state, account, s) for s in account.sources.values()],
+        "alerts": [alert_json(account, a, public_url) for a in account.alerts.values()],
+        "alertActions": [action_json(account, a) for a in account.actions.values()],
+        "connectors": [connector_json(c) for c in account.connectors.values()],
+        "hasIntegrationKey": account.integration_key is not None,
+    }

@@ -1,0 +1,1 @@
+"""The composition root: starts fake ilert, fake Slack and the connector, seeds and drives them."""

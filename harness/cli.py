@@ -1,0 +1,122 @@
+"""`ilert-slack-sim`: run the whole simulation on loopback with a seeded demo."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from harness.seed import World, build_world
+from harness.simulation import Simulation, SimulationConfig
+
+DEMO_SEED_COMPANY = "Acme"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ilert-slack-sim", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start fake ilert, fake Slack and the connector")
+    up.add_argument("--seed", type=int, default=1, help="seed for the demo data (default 1)")
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    up.add_argument("--ilert-port", type=int, default=8101, help="fake ilert's port (0: any free)")
+    up.add_argument("--slack-port", type=int, default=8102, help="fake Slack's port (0: any free)")
+    up.add_argument(
+        "--connector-port", type=int, default=8103, help="the connector's port (0: any free)"
+    )
+    up.add_argument(
+        "--clock",
+        choices=("real", "virtual"),
+        default="real",
+        help="virtual: time moves only through POST /_sim/clock/advance",
+    )
+    up.add_argument(
+        "--data-dir", help="keep the connector's SQLite files here (default: temporary)"
+    )
+    up.add_argument(
+        "--connector-secret",
+        default="sim-connector-secret",
+        help="the secret fake ilert and the connector sign tickets and events with",
+    )
+    up.add_argument("--no-demo", action="store_true", help="start empty, without the seeded demo")
+    up.add_argument("--verbose", action="store_true", help="show the servers' own logs")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "up":
+        return _up(args)
+    return 2
+
+
+def _up(args: argparse.Namespace) -> int:
+    config = SimulationConfig(
+        host=args.host,
+        ilert_port=args.ilert_port,
+        slack_port=args.slack_port,
+        connector_port=args.connector_port,
+        seed=args.seed,
+        clock=args.clock,
+        data_dir=args.data_dir,
+        connector_secret=args.connector_secret,
+        verbose=args.verbose,
+    )
+    try:
+        simulation = Simulation(config).start()
+    except OSError as error:
+        print(
+            f"ilert-slack-sim: cannot listen: {error}. Is another simulation running? "
+            "Pick other ports with --ilert-port/--slack-port/--connector-port.",
+            file=sys.stderr,
+        )
+        return 1
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        world = (
+            None
+            if args.no_demo
+            else build_world(
+                simulation.ilert(), simulation.slack(), seed=args.seed, company=DEMO_SEED_COMPANY
+            )
+        )
+        print(_banner(simulation, world), flush=True)
+        stopping.wait()
+    finally:
+        print("ilert-slack-sim: stopping", flush=True)
+        simulation.stop()
+    return 0
+
+
+def _banner(simulation: Simulation, world: World | None) -> str:
+    lines = [
+        "ilert-slack-sim is running (Ctrl-C stops it)",
+        f"  fake ilert  {simulation.ilert_url}",
+        f"  fake Slack  {simulation.slack_url}",
+        f"  connector   {simulation.connector_url}",
+        f"  clock       {simulation.config.clock}",
+    ]
+    if world is not None:
+        admin = world.person("ADMIN")
+        lines += [
+            "",
+            f"Demo: ilert account {world.team_name} (id {world.account_id}), Slack workspace "
+            f"{world.team_name} ({world.team_id}), the same people in both:",
+            *(
+                f"  {p.role:<9} {p.name:<24} {p.email:<40} ilert API key {p.api_key}"
+                for p in world.people.values()
+            ),
+            "",
+            "Start here:",
+            f"  1. {simulation.ilert_url}/login  log in as {admin.name} (Admin)",
+            f"  2. {simulation.ilert_url}/connectors/slack  Authorize, then Allow in fake Slack",
+            f"  3. {simulation.slack_url}/  type /ilert in #ops-alerts and link an alert source",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

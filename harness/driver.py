@@ -1,0 +1,343 @@
+"""HTTP-only helpers for tests and the demo: the control planes of both emulators, and a browser.
+
+Nothing here imports the emulators or the connector, so the same driver works against services
+started elsewhere (another connector, another machine).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import requests
+
+Json = dict[str, Any]
+
+
+class DriverError(AssertionError):
+    """A control call that did not do what the driver asked; the message quotes the service."""
+
+
+def _checked(response: requests.Response, *, expect: tuple[int, ...] = (200, 201, 202, 204)) -> Any:
+    if response.status_code not in expect:
+        raise DriverError(
+            f"{response.request.method} {response.url} answered "
+            f"{response.status_code}: {response.text[:500]}"
+        )
+    return response.json() if response.content else None
+
+
+class SlackControl:
+    """Fake Slack's `/_sim/` control plane, and Slack's Web API for assertions."""
+
+    def __init__(self, url: str, http: requests.Session | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.http = http or requests.Session()
+
+    def _post(self, path: str, body: Json | None = None, **kwargs: Any) -> Any:
+        return _checked(self.http.post(f"{self.url}{path}", json=body or {}, timeout=10), **kwargs)
+
+    def reset(self) -> None:
+        self._post("/_sim/reset")
+
+    def state(self) -> Json:
+        return _checked(self.http.get(f"{self.url}/_sim/state", timeout=10))
+
+    def create_workspace(self, name: str, domain: str) -> Json:
+        return self._post("/_sim/workspaces", {"name": name, "domain": domain})
+
+    def create_user(self, team_id: str, *, name: str, email: str, real_name: str) -> Json:
+        return self._post(
+            f"/_sim/workspaces/{team_id}/users",
+            {"name": name, "email": email, "real_name": real_name},
+        )
+
+    def create_channel(
+        self, team_id: str, name: str, *, is_private: bool = False, members: list[str] | None = None
+    ) -> Json:
+        return self._post(
+            f"/_sim/workspaces/{team_id}/channels",
+            {"name": name, "is_private": is_private, "members": members or []},
+        )
+
+    def invite(self, channel_id: str, user_id: str) -> Json:
+        return self._post(f"/_sim/channels/{channel_id}/invite", {"user": user_id})
+
+    def create_app(self, **app: Any) -> Json:
+        return self._post("/_sim/apps", app)
+
+    def install_app(self, app_id: str, team_id: str, scopes: list[str]) -> Json:
+        return self._post(f"/_sim/apps/{app_id}/install", {"team_id": team_id, "scopes": scopes})
+
+    def command(
+        self, *, team_id: str, channel_id: str, user_id: str, command: str, text: str = ""
+    ) -> Json:
+        return self._post(
+            "/_sim/actions/command",
+            {
+                "team_id": team_id,
+                "channel_id": channel_id,
+                "user_id": user_id,
+                "command": command,
+                "text": text,
+            },
+        )
+
+    def click(self, *, channel_id: str, message_ts: str, user_id: str, label: str) -> Json:
+        return self._post(
+            "/_sim/actions/click",
+            {
+                "channel_id": channel_id,
+                "message_ts": message_ts,
+                "user_id": user_id,
+                "label": label,
+            },
+        )
+
+    def select(self, *, channel_id: str, message_ts: str, user_id: str, option: str) -> Json:
+        return self._post(
+            "/_sim/actions/select",
+            {
+                "channel_id": channel_id,
+                "message_ts": message_ts,
+                "user_id": user_id,
+                "option": option,
+            },
+        )
+
+    def messages(self, channel_id: str, *, user_id: str | None = None) -> list[Json]:
+        params = {"user_id": user_id} if user_id else {}
+        return _checked(
+            self.http.get(
+                f"{self.url}/_sim/channels/{channel_id}/messages", params=params, timeout=10
+            )
+        )["messages"]
+
+    def web_api(self, method: str, token: str, **args: Any) -> Json:
+        """A Web API call as an app makes it; answers Slack's JSON whatever `ok` says."""
+        response = self.http.post(
+            f"{self.url}/api/{method}",
+            data=args,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        return response.json()
+
+
+class IlertControl:
+    """Fake ilert's `/_sim/` control plane and REST API."""
+
+    def __init__(self, url: str, http: requests.Session | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.http = http or requests.Session()
+
+    def reset(self) -> None:
+        _checked(self.http.post(f"{self.url}/_sim/reset", json={}, timeout=10))
+
+    def create_account(self, name: str) -> Json:
+        return _checked(
+            self.http.post(f"{self.url}/_sim/accounts", json={"name": name}, timeout=10)
+        )
+
+    def create_user(self, account_id: int, **user: Any) -> Json:
+        return _checked(
+            self.http.post(f"{self.url}/_sim/accounts/{account_id}/users", json=user, timeout=10)
+        )
+
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """A raw REST call with an API key, for tests that look at status codes."""
+        return self.http.request(
+            method,
+            f"{self.url}/api{path}",
+            json=json,
+            params=params,
+            headers={"Authorization": f"Bearer {key}", **(headers or {})},
+            timeout=10,
+        )
+
+    def call(
+        self, method: str, path: str, *, key: str, json: Any = None, params: Any = None
+    ) -> Any:
+        return _checked(self.api(method, path, key=key, json=json, params=params))
+
+    def send_event(self, body: Json) -> requests.Response:
+        return self.http.post(f"{self.url}/api/events", json=body, timeout=10)
+
+    def wait_for_deliveries(self, timeout: float = 10.0) -> None:
+        """Until every webhook to the connector has been answered (bounded, no fixed sleep)."""
+        answer = _checked(
+            self.http.post(
+                f"{self.url}/_sim/deliveries/wait", json={"timeout": timeout}, timeout=timeout + 5
+            )
+        )
+        if not answer.get("idle"):
+            raise DriverError(f"ilert's deliveries did not settle within {timeout}s: {answer}")
+
+    def advance_clock(self, seconds: float) -> Json:
+        return _checked(
+            self.http.post(f"{self.url}/_sim/clock/advance", json={"seconds": seconds}, timeout=10)
+        )
+
+
+@dataclass
+class PageVisit:
+    """Where a browser ended up: its final URL, status and page text."""
+
+    url: str
+    status: int
+    text: str
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(urlparse(self.url).query).items()}
+
+
+class Browser:
+    """A person's browser over plain HTTP: cookies, forms and redirects followed one by one."""
+
+    MAX_REDIRECTS = 10
+
+    def __init__(self) -> None:
+        self.http = requests.Session()
+        self.history: list[str] = []  # every URL visited, in order
+
+    def follow(self, response: requests.Response) -> PageVisit:
+        for _ in range(self.MAX_REDIRECTS):
+            self.history.append(response.url)
+            if not response.is_redirect:
+                return PageVisit(response.url, response.status_code, response.text)
+            target = urljoin(response.url, response.headers["Location"])
+            response = self.http.get(target, allow_redirects=False, timeout=10)
+        raise DriverError(f"more than {self.MAX_REDIRECTS} redirects, last at {response.url}")
+
+    def get(self, url: str) -> PageVisit:
+        return self.follow(self.http.get(url, allow_redirects=False, timeout=10))
+
+    def submit(self, url: str, form: Json) -> PageVisit:
+        return self.follow(self.http.post(url, data=form, allow_redirects=False, timeout=10))
+
+
+def wait_until(
+    condition: Any, *, timeout: float = 5.0, interval: float = 0.01, message: str = "condition"
+) -> Any:
+    """Poll `condition` until it returns something truthy, failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DriverError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def authorize_workspace(
+    *,
+    ilert_url: str,
+    slack_url: str,
+    ilert_user_id: int,
+    slack_user_id: str,
+    decision: str = "allow",
+    browser: Browser | None = None,
+) -> PageVisit:
+    """Click through ilert's Authorize and Slack's consent page as a person would.
+
+    Returns the page the browser lands on: ilert's Connectors page with the outcome, or the page
+    that stopped the flow (a refusal, Slack's error page).
+    """
+    browser = browser or Browser()
+    browser.submit(f"{ilert_url}/login", {"user_id": ilert_user_id})
+    visit = browser.submit(f"{ilert_url}/connectors/slack/authorize", {})
+    if visit.status != 200 or not visit.url.startswith(slack_url):
+        return visit
+    if urlparse(visit.url).path == "/login":
+        visit = browser.submit(
+            f"{slack_url}/login", {"user_id": slack_user_id, "next": visit.query.get("next", "")}
+        )
+    if urlparse(visit.url).path != "/oauth/v2/authorize" or visit.status != 200:
+        return visit
+    return browser.submit(f"{slack_url}/oauth/v2/authorize", {**visit.query, "decision": decision})
+
+
+# Reading messages as a person sees them
+
+
+def _block_texts(block: Json) -> list[str]:
+    texts = []
+    if isinstance(block.get("text"), dict):
+        texts.append(block["text"].get("text", ""))
+    for item in block.get("fields") or []:
+        texts.append(item.get("text", ""))
+    for element in block.get("elements") or []:
+        if isinstance(element.get("text"), dict):
+            texts.append(element["text"].get("text", ""))
+        elif isinstance(element.get("text"), str):
+            texts.append(element["text"])
+    accessory = block.get("accessory") or {}
+    if isinstance(accessory.get("text"), dict):
+        texts.append(accessory["text"].get("text", ""))
+    return texts
+
+
+def all_blocks(message: Json) -> list[Json]:
+    """Top-level blocks and the blocks inside attachments, in reading order."""
+    found = list(message.get("blocks") or [])
+    for attachment in message.get("attachments") or []:
+        found.extend(attachment.get("blocks") or [])
+    return found
+
+
+def visible_text(message: Json) -> str:
+    """The message's words as Slack shows them, one block per line (mrkdwn left as is)."""
+    blocks = all_blocks(message)
+    if not blocks:
+        return message.get("text", "")
+    return "\n".join(t for block in blocks for t in _block_texts(block))
+
+
+def button_labels(message: Json) -> list[str]:
+    labels = []
+    for block in all_blocks(message):
+        elements = [*(block.get("elements") or []), block.get("accessory") or {}]
+        labels += [e["text"]["text"] for e in elements if e.get("type") == "button"]
+    return labels
+
+
+def select_options(message: Json) -> list[str]:
+    options = []
+    for block in all_blocks(message):
+        elements = [*(block.get("elements") or []), block.get("accessory") or {}]
+        for element in elements:
+            if element.get("type") == "static_select":
+                options += [o["text"]["text"] for o in element.get("options") or []]
+    return options
+
+
+@dataclass
+class Services:
+    """The three services under test, by URL, with the drivers that speak to them."""
+
+    ilert_url: str
+    slack_url: str
+    connector_url: str
+    external: bool = False
+
+    @cached_property
+    def ilert(self) -> IlertControl:
+        return IlertControl(self.ilert_url)
+
+    @cached_property
+    def slack(self) -> SlackControl:
+        return SlackControl(self.slack_url)

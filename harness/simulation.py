@@ -1,0 +1,182 @@
+"""Start fake ilert, fake Slack and the connector on loopback, wire them together, stop cleanly."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connector.app import create_app
+from connector.config import BOT_SCOPES, ConnectorConfig
+from emulator.clock import Clock, VirtualClock, make_clock
+from emulator.ids import secret_token
+from emulator.ilert.app import FakeIlert
+from emulator.serving import ServedApp, quiet_waitress
+from emulator.slack.app import FakeSlack
+from harness.driver import IlertControl, SlackControl
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "ilert"
+SLASH_COMMAND = "/ilert"
+
+
+class _LateBoundApp:
+    """A WSGI app set after its server is bound: the connector must know its own URL first."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.target(environ, start_response)
+
+
+@dataclass
+class SimulationConfig:
+    host: str = "127.0.0.1"
+    ilert_port: int = 0
+    slack_port: int = 0
+    connector_port: int = 0
+    seed: int = 0
+    clock: str = "real"
+    data_dir: str | None = None
+    connector_secret: str = field(default_factory=lambda: secret_token(nbytes=16))
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class SlackAppCredentials:
+    app_id: str
+    client_id: str
+    client_secret: str
+    signing_secret: str
+
+
+class Simulation:
+    """The three services in this process, each on its own port and server thread."""
+
+    def __init__(self, config: SimulationConfig | None = None) -> None:
+        self.config = config or SimulationConfig()
+        self.clock: Clock = make_clock(self.config.clock)
+        self._servers: list[ServedApp] = []
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.fake_slack = FakeSlack(clock=self.clock, seed=self.config.seed)
+        self.fake_ilert = FakeIlert(
+            clock=self.clock, seed=self.config.seed, connector_secret=self.config.connector_secret
+        )
+        self.app_credentials: SlackAppCredentials | None = None
+
+    # lifecycle
+
+    def start(self) -> Simulation:
+        quiet_waitress(self.config.verbose)
+        c = self.config
+        slack = self._serve(self.fake_slack.app, c.slack_port, "fake-slack")
+        ilert = self._serve(self.fake_ilert.app, c.ilert_port, "fake-ilert")
+        connector_app = _LateBoundApp()
+        connector = self._serve(connector_app, c.connector_port, "connector")
+        self.fake_slack.public_url = slack.url
+        self.fake_ilert.public_url = ilert.url
+        self.fake_ilert.connector_url = connector.url
+        slack.start()
+        ilert.start()
+        self.app_credentials = self._register_slack_app(connector.url)
+        connector_app.target = create_app(self._connector_config(connector.url))
+        connector.start()
+        return self
+
+    def stop(self) -> None:
+        for server in reversed(self._servers):
+            server.stop()
+        self._servers.clear()
+        self.fake_ilert.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> Simulation:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # wiring
+
+    def _serve(self, app: Any, port: int, name: str) -> ServedApp:
+        server = ServedApp(app, host=self.config.host, port=port, name=name)
+        self._servers.append(server)
+        return server
+
+    def _register_slack_app(self, connector_url: str) -> SlackAppCredentials:
+        """The connector's Slack app, registered the way a developer would in Slack's settings."""
+        credentials = SlackAppCredentials(
+            app_id="",
+            client_id=f"{secret_token(nbytes=6)}.{secret_token(nbytes=6)}",
+            client_secret=secret_token(nbytes=16),
+            signing_secret=secret_token(nbytes=16),
+        )
+        created = self.slack().create_app(
+            name=APP_NAME,
+            request_url=f"{connector_url}/slack/events",
+            redirect_urls=[f"{connector_url}/slack/oauth_redirect"],
+            client_id=credentials.client_id,
+            client_secret=credentials.client_secret,
+            signing_secret=credentials.signing_secret,
+        )
+        return SlackAppCredentials(
+            created["id"],
+            credentials.client_id,
+            credentials.client_secret,
+            credentials.signing_secret,
+        )
+
+    def _connector_config(self, connector_url: str) -> ConnectorConfig:
+        assert self.app_credentials is not None
+        return ConnectorConfig(
+            slack_url=self.slack_url,
+            ilert_url=self.ilert_url,
+            public_url=connector_url,
+            client_id=self.app_credentials.client_id,
+            client_secret=self.app_credentials.client_secret,
+            signing_secret=self.app_credentials.signing_secret,
+            ilert_secret=self.config.connector_secret,
+            database_path=str(self._data_dir() / "connector.sqlite3"),
+            scopes=BOT_SCOPES,
+        )
+
+    def _data_dir(self) -> Path:
+        if self.config.data_dir:
+            path = Path(self.config.data_dir)
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+        self._tmp = tempfile.TemporaryDirectory(prefix="ilert-slack-sim-")
+        return Path(self._tmp.name)
+
+    # what tests and the CLI use
+
+    def _url(self, name: str) -> str:
+        return next(s.url for s in self._servers if s.name == name)
+
+    @property
+    def ilert_url(self) -> str:
+        return self._url("fake-ilert")
+
+    @property
+    def slack_url(self) -> str:
+        return self._url("fake-slack")
+
+    @property
+    def connector_url(self) -> str:
+        return self._url("connector")
+
+    @property
+    def virtual_clock(self) -> VirtualClock | None:
+        return self.clock if isinstance(self.clock, VirtualClock) else None
+
+    def slack(self) -> SlackControl:
+        return SlackControl(self.slack_url)
+
+    def ilert(self) -> IlertControl:
+        return IlertControl(self.ilert_url)
