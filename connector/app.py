@@ -21,6 +21,7 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from connector.config import ConnectorConfig
 from connector.install import STATE_COOKIE, STATE_TTL_SECONDS, Installer, InstallRefused, return_url
 from connector.notifier import Notifier
+from connector.pacing import Pacer
 from connector.signing import InvalidSignature, verify_webhook
 from connector.slack_app import build_bolt_app
 from connector.store import ConnectorStore
@@ -41,6 +42,7 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         installations=installations,
         slack_api_url=config.slack_api_url,
         ilert_url=config.ilert_url,
+        pacer=Pacer(time_scale=config.slack_time_scale),
     )
     slack_handler = SlackRequestHandler(build_bolt_app(config, store, installations))
 

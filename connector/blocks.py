@@ -186,3 +186,64 @@ def update_note(event_type: str, alert: Json, actor: Json | None) -> str | None:
         "alert-comment-added": f":speech_balloon: Comment added{by}",
     }
     return notes.get(event_type)
+
+
+# the "Alert on-call team" form (CREATE-1)
+
+CREATE_ALERT_CALLBACK = "create_alert"
+
+
+def _options(items: list[Json], label: Any) -> list[Json]:
+    return [
+        {"text": {"type": "plain_text", "text": str(label(item))[:75]}, "value": str(item["id"])}
+        for item in items[:100]
+    ]
+
+
+def create_alert_form(*, sources: list[Json], policies: list[Json], channel_id: str) -> Json:
+    """A modal asking for alert source, escalation policy, summary and optional details."""
+
+    def select(block_id: str, label: str, options: list[Json]) -> Block:
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": {"type": "plain_text", "text": label},
+            "element": {
+                "type": "static_select",
+                "action_id": block_id,
+                "options": options,
+                "placeholder": {"type": "plain_text", "text": "Choose an option..."},
+            },
+        }
+
+    return {
+        "type": "modal",
+        "callback_id": CREATE_ALERT_CALLBACK,
+        "private_metadata": channel_id,
+        "title": {"type": "plain_text", "text": "Alert on-call team"},
+        "submit": {"type": "plain_text", "text": "Submit"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            select("source", "Alert source", _options(sources, lambda s: s["name"])),
+            select("policy", "Escalation policy", _options(policies, lambda p: p["name"])),
+            {
+                "type": "input",
+                "block_id": "summary",
+                "label": {"type": "plain_text", "text": "Alert summary"},
+                "element": {"type": "plain_text_input", "action_id": "summary"},
+            },
+            {
+                "type": "input",
+                "block_id": "details",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Alert details"},
+                "element": {"type": "plain_text_input", "action_id": "details", "multiline": True},
+            },
+        ],
+    }
+
+
+def alert_created_notice(alert: Json) -> str:
+    return (
+        f":rotating_light: Alert <{alert['alertUrl']}|{escape(alert['summary'])}> created in ilert."
+    )

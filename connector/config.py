@@ -12,6 +12,8 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:read",
     "groups:read",
     "channels:history",
+    # Joining a public channel lets the bot read back its own messages there (exactly once).
+    "channels:join",
     "groups:history",
     "users:read",
     "users:read.email",
@@ -35,6 +37,8 @@ class ConnectorConfig:
     # Seconds a signed request from Slack or ilert may be old; Slack's own rule is five minutes.
     max_request_age: int = 300
     session_cookie_name: str = "connector_session"
+    # Fake Slack's time scale for rate limits (1.0 is Slack's real windows).
+    slack_time_scale: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

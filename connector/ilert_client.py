@@ -91,6 +91,12 @@ class IlertClient:
     def delete_alert_action(self, action_id: str, *, on_behalf_of: int) -> None:
         self._call("DELETE", f"/alert-actions/{action_id}", on_behalf_of=on_behalf_of)
 
+    def escalation_policies(self, *, on_behalf_of: int) -> list[Json]:
+        return self._call("GET", "/escalation-policies", on_behalf_of=on_behalf_of)
+
+    def create_alert(self, body: Json, *, on_behalf_of: int) -> Json:
+        return self._call("POST", "/alerts", json=body, on_behalf_of=on_behalf_of)
+
     def accept_alert(self, alert_id: int, *, on_behalf_of: int) -> Json:
         return self._call("PUT", f"/alerts/{alert_id}/accept", on_behalf_of=on_behalf_of)
 

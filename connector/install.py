@@ -114,11 +114,25 @@ class Installer:
         if not code:
             raise InstallRefused("missing_code", "Slack did not send an authorization code.")
         installation, workspace_url = self._exchange(code)
-        self._refuse_other_accounts_workspace(installation.team_id or "", ticket.account_id)
-        link = self._register(ticket, installation, workspace_url)
+        team_id = installation.team_id or ""
+        try:
+            self._refuse_other_accounts_workspace(team_id, ticket.account_id)
+            link = self._register(ticket, installation, workspace_url)
+        except InstallRefused:
+            self._give_back(installation)
+            raise
         self.installations.save(installation)
         self.store.save_link(link)
         return link
+
+    def _give_back(self, installation: Installation) -> None:
+        """Revoke a token the connector will not keep, unless another link already uses it."""
+        if self.installations.find_bot(enterprise_id=None, team_id=installation.team_id):
+            return
+        try:
+            WebClient(base_url=self.config.slack_api_url).auth_revoke(token=installation.bot_token)
+        except SlackApiError as failure:
+            log.warning("could not revoke a refused install: %s", failure.response.get("error"))
 
     def _exchange(self, code: str) -> tuple[Installation, str]:
         """The installation Slack grants for `code`, and the workspace's URL."""

@@ -1,9 +1,17 @@
-"""ilert's alert events turned into Slack: a message per alert and channel, updated in place,
-each update also told in the message's thread (FAQ-2)."""
+"""ilert's alert events turned into Slack: one message per alert and channel, updated in place,
+each update also told once in the message's thread (FAQ-2).
+
+Slack's chat.postMessage has no idempotency key, so exactly-once is the connector's job (REL-1):
+a delivery id already handled is acknowledged without effect; before an effect whose earlier
+attempt never ended (a lost answer, a restart), the connector looks for its own message in the
+channel, found by the message metadata it tags everything with, instead of posting again.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +21,7 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from connector import blocks
 from connector.ilert_client import IlertApiError, IlertClient
+from connector.pacing import Pacer
 from connector.store import AlertMessage, ConnectorStore
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,7 @@ _TRANSIENT = {
     "service_unavailable",
     "request_timeout",
 }
+REPLY_METADATA_TYPE = "ilert_alert_update"
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,16 @@ class Outcome:
     body: Json
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where one alert action publishes: a channel of the linked workspace and the bot client."""
+
+    slack: WebClient
+    team_id: str
+    channel_id: str
+    alert_action_id: str
+
+
 class Notifier:
     def __init__(
         self,
@@ -44,11 +64,15 @@ class Notifier:
         installations: SQLite3InstallationStore,
         slack_api_url: str,
         ilert_url: str,
+        pacer: Pacer,
     ) -> None:
         self.store = store
         self.installations = installations
         self.slack_api_url = slack_api_url
         self.ilert_url = ilert_url
+        self.pacer = pacer
+        # Clicks and events of one alert may arrive together; one alert's effects go one by one.
+        self._alert_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
     def handle(self, delivery_id: str, event: Json) -> Outcome:
         if self.store.was_handled(delivery_id):
@@ -56,8 +80,8 @@ class Notifier:
         try:
             alert, action = event["alert"], event["alertAction"]
             params = action.get("params") or {}
-            event_type = str(event["eventType"])
-            account_id = int(event["accountId"])
+            event_type, account_id = str(event["eventType"]), int(event["accountId"])
+            alert_id, channel_id = int(alert["id"]), str(params["channelId"])
         except (KeyError, TypeError, ValueError):
             return Outcome(400, {"ok": False, "error": "malformed_event"})
         link = self.store.link_for_account(account_id)
@@ -69,23 +93,22 @@ class Notifier:
         bot = self.installations.find_bot(enterprise_id=None, team_id=link.team_id)
         if bot is None:
             return Outcome(404, {"ok": False, "error": "not_installed"})
-        slack = WebClient(token=bot.bot_token, base_url=self.slack_api_url)
-        current = self._current(alert, IlertClient(self.ilert_url, link.integration_key))
+        # No automatic retry: a retried post whose first answer was lost would post twice.
+        slack = WebClient(token=bot.bot_token, base_url=self.slack_api_url, retry_handlers=[])
+        target = Target(slack, link.team_id, channel_id, str(action["id"]))
+        ilert = IlertClient(self.ilert_url, link.integration_key)
         try:
-            self._publish(
-                slack,
-                link.team_id,
-                str(params.get("channelId")),
-                event_type,
-                current,
-                str(action["id"]),
-                event.get("actor"),
-            )
+            with self._alert_locks[alert_id]:
+                current = self._current(alert, ilert)
+                self._publish(target, delivery_id, event_type, current, event.get("actor"))
         except SlackApiError as failure:
             error = str(failure.response.get("error"))
-            log.warning("Slack refused %s for alert %s: %s", event_type, alert.get("id"), error)
+            log.warning("Slack refused %s for alert %s: %s", event_type, alert_id, error)
             status = 503 if error in _TRANSIENT or failure.response.status_code >= 500 else 422
             return Outcome(status, {"ok": False, "error": error})
+        except OSError as failure:
+            log.warning("Slack unreachable for %s of alert %s: %s", event_type, alert_id, failure)
+            return Outcome(503, {"ok": False, "error": "slack_unreachable"})
         self.store.mark_handled(delivery_id)
         return Outcome(200, {"ok": True})
 
@@ -97,24 +120,128 @@ class Notifier:
             return alert
 
     def _publish(
-        self,
-        slack: WebClient,
-        team_id: str,
-        channel_id: str,
-        event_type: str,
-        alert: Json,
-        action_id: str,
-        actor: Json | None,
+        self, target: Target, delivery_id: str, event_type: str, alert: Json, actor: Json | None
     ) -> None:
-        content = blocks.alert_message(alert, alert_action_id=action_id)
-        existing = self.store.alert_message(int(alert["id"]), action_id)
-        if existing is None:
-            posted = slack.chat_postMessage(channel=channel_id, **content)
-            self.store.save_alert_message(
-                AlertMessage(int(alert["id"]), action_id, team_id, channel_id, posted["ts"])
-            )
-            return
-        slack.chat_update(channel=existing.channel_id, ts=existing.ts, **content)
+        content = blocks.alert_message(alert, alert_action_id=target.alert_action_id)
+        message, posted_now = self._ensure_message(target, alert, content)
+        if not posted_now:
+            self._call(target, "chat.update", channel=message.channel_id, ts=message.ts, **content)
         note = blocks.update_note(event_type, alert, actor)
         if note:
-            slack.chat_postMessage(channel=existing.channel_id, thread_ts=existing.ts, text=note)
+            self._ensure_reply(target, message, delivery_id, note)
+
+    def _ensure_message(
+        self, target: Target, alert: Json, content: Json
+    ) -> tuple[AlertMessage, bool]:
+        """The alert's message in the channel, posting it only if it is really not there."""
+        alert_id = int(alert["id"])
+        existing = self.store.alert_message(alert_id, target.alert_action_id)
+        if existing is not None:
+            return existing, False
+        effect = f"post:{alert_id}:{target.alert_action_id}"
+        if self.store.begin_effect(effect):
+            found = self._find_message(target, alert_id)
+            if found is not None:
+                self.store.save_alert_message(found)
+                self.store.end_effect(effect)
+                return found, False
+        self._join(target)
+        posted = self._call(target, "chat.postMessage", channel=target.channel_id, **content)
+        message = AlertMessage(
+            alert_id, target.alert_action_id, target.team_id, target.channel_id, posted["ts"]
+        )
+        self.store.save_alert_message(message)
+        self.store.end_effect(effect)
+        return message, True
+
+    def _ensure_reply(
+        self, target: Target, message: AlertMessage, delivery_id: str, note: str
+    ) -> None:
+        effect = f"reply:{delivery_id}"
+        if self.store.begin_effect(effect) and self._find_reply(target, message, delivery_id):
+            self.store.end_effect(effect)
+            return
+        self._call(
+            target,
+            "chat.postMessage",
+            channel=message.channel_id,
+            thread_ts=message.ts,
+            text=note,
+            metadata={
+                "event_type": REPLY_METADATA_TYPE,
+                "event_payload": {"deliveryId": delivery_id},
+            },
+        )
+        self.store.end_effect(effect)
+
+    def _find_message(self, target: Target, alert_id: int) -> AlertMessage | None:
+        wanted = {"alertId": alert_id, "alertActionId": target.alert_action_id}
+        for page in self._pages(
+            target,
+            "conversations.history",
+            channel=target.channel_id,
+            include_all_metadata=True,
+            limit=200,
+        ):
+            for message in page["messages"]:
+                metadata = message.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == blocks.MESSAGE_METADATA_TYPE
+                    and metadata.get("event_payload") == wanted
+                ):
+                    return AlertMessage(
+                        alert_id,
+                        target.alert_action_id,
+                        target.team_id,
+                        target.channel_id,
+                        message["ts"],
+                    )
+        return None
+
+    def _find_reply(self, target: Target, message: AlertMessage, delivery_id: str) -> bool:
+        for page in self._pages(
+            target,
+            "conversations.replies",
+            channel=message.channel_id,
+            ts=message.ts,
+            include_all_metadata=True,
+            limit=200,
+        ):
+            for reply in page["messages"]:
+                payload = (reply.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("deliveryId") == delivery_id:
+                    return True
+        return False
+
+    def _pages(self, target: Target, method: str, **args: Any) -> Any:
+        """Each page of a paginated read; nothing when the bot may not read the channel."""
+        self.pacer.pace(target.team_id, method)
+        try:
+            yield from _method(target.slack, method)(**args)
+        except SlackApiError as failure:
+            if failure.response.get("error") not in (
+                "not_in_channel",
+                "missing_scope",
+                "thread_not_found",
+            ):
+                raise
+
+    def _join(self, target: Target) -> None:
+        """Join a public channel once, so the bot can read its own messages back later."""
+        if self.store.has_joined(target.team_id, target.channel_id):
+            return
+        try:
+            self._call(target, "conversations.join", channel=target.channel_id)
+        except SlackApiError as failure:
+            # Private channels cannot be joined (the bot is invited); old installs lack the scope.
+            log.info("not joining %s: %s", target.channel_id, failure.response.get("error"))
+        self.store.mark_joined(target.team_id, target.channel_id)
+
+    def _call(self, target: Target, method: str, **args: Any) -> Any:
+        self.pacer.pace(target.team_id, method, args.get("channel"))
+        return _method(target.slack, method)(**args)
+
+
+def _method(slack: WebClient, method: str) -> Any:
+    """slack_sdk's method for a Web API name: `chat.postMessage` is `chat_postMessage`."""
+    return getattr(slack, method.replace(".", "_"))

@@ -183,6 +183,9 @@ def build_bolt_app(
 
     @app.command("/ilert")
     def ilert_command(ack: Any, command: Json, client: WebClient, context: Any) -> None:
+        if command.get("text", "").strip().lower() == "alert":
+            open_create_alert_form(ack, command, client, context)
+            return
         try:
             menu = channel_configuration(
                 context, client, command["channel_id"], command["user_id"]
@@ -233,6 +236,48 @@ def build_bolt_app(
             blocks=configuration.menu(notice),
         )
 
+    @app.command("/il-alert")
+    def open_create_alert_form(ack: Any, command: Json, client: WebClient, context: Any) -> None:
+        try:
+            person = ilert_user_for(command["user_id"], slack=client, ilert=context["ilert"])
+            ilert: IlertClient = context["ilert"]
+            form = blocks.create_alert_form(
+                sources=ilert.alert_sources(on_behalf_of=person["id"]),
+                policies=ilert.escalation_policies(on_behalf_of=person["id"]),
+                channel_id=command["channel_id"],
+            )
+            client.views_open(trigger_id=command["trigger_id"], view=form)
+        except (Refusal, IlertApiError) as refusal:
+            ack(text=_refusal_text(refusal))
+            return
+        ack()
+
+    @app.view(blocks.CREATE_ALERT_CALLBACK)
+    def submit_create_alert(
+        ack: Any, body: Json, view: Json, client: WebClient, context: Any
+    ) -> None:
+        values = _form_values(view)
+        if not values.get("summary", "").strip():
+            ack(response_action="errors", errors={"summary": "Enter a summary for the alert."})
+            return
+        try:
+            person = ilert_user_for(body["user"]["id"], slack=client, ilert=context["ilert"])
+            alert = context["ilert"].create_alert(_new_alert(values), on_behalf_of=person["id"])
+        except (Refusal, IlertApiError, ValueError) as refusal:
+            ack(response_action="errors", errors={"source": _refusal_text(refusal)})
+            return
+        ack()
+        channel = view.get("private_metadata")
+        if channel:
+            try:
+                client.chat_postEphemeral(
+                    channel=channel,
+                    user=body["user"]["id"],
+                    text=blocks.alert_created_notice(alert),
+                )
+            except SlackApiError:
+                log.info("could not confirm alert %s in %s", alert["id"], channel)
+
     def alert_button(verb: str) -> Any:
         def handle(ack: Any, body: Json, client: WebClient, context: Any, respond: Any) -> None:
             ack()
@@ -279,9 +324,32 @@ def _show_alert_where_clicked(
         log.warning("could not update the clicked message %s in %s", ts, channel_id)
 
 
+def _form_values(view: Json) -> dict[str, str]:
+    """A submitted modal's inputs by block id: text as typed, selects by their value."""
+    values: dict[str, str] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for action in actions.values():
+            selected = action.get("selected_option") or {}
+            values[block_id] = selected.get("value") or action.get("value") or ""
+    return values
+
+
+def _new_alert(values: dict[str, str]) -> Json:
+    alert: Json = {
+        "summary": values["summary"].strip(),
+        "alertSource": {"id": int(values["source"])},
+    }
+    if values.get("details"):
+        alert["details"] = values["details"]
+    if values.get("policy"):
+        alert["escalationPolicy"] = {"id": int(values["policy"])}
+    return alert
+
+
 def _refusal_text(refusal: Exception) -> str:
     if isinstance(refusal, Refusal):
         return refusal.message
     if isinstance(refusal, IlertApiError):
-        return f":no_entry: {refusal.message}"
+        # A revoked integration key means ilert unlinked the workspace.
+        return NOT_LINKED if refusal.status == 401 else f":no_entry: {refusal.message}"
     return SOMETHING_WENT_WRONG

@@ -36,6 +36,15 @@ CREATE TABLE IF NOT EXISTS alert_messages (
     PRIMARY KEY (alert_id, alert_action_id)
 );
 CREATE INDEX IF NOT EXISTS alert_messages_by_ts ON alert_messages (channel_id, ts);
+CREATE TABLE IF NOT EXISTS pending_effects (
+    effect TEXT PRIMARY KEY,
+    started_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS joined_channels (
+    team_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    PRIMARY KEY (team_id, channel_id)
+);
 CREATE TABLE IF NOT EXISTS handled_deliveries (
     delivery_id TEXT PRIMARY KEY,
     handled_at REAL NOT NULL
@@ -177,3 +186,29 @@ class ConnectorStore:
             db.execute(
                 "INSERT OR IGNORE INTO handled_deliveries VALUES (?, ?)", (delivery_id, time.time())
             )
+
+    # effects on Slack that may have happened although their answer was lost (DESIGN: exactly once)
+
+    def begin_effect(self, effect: str) -> bool:
+        """Note that `effect` is about to be attempted; True if an earlier attempt never ended."""
+        with self._connect() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO pending_effects VALUES (?, ?)", (effect, time.time())
+            ).rowcount
+        return inserted == 0
+
+    def end_effect(self, effect: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM pending_effects WHERE effect = ?", (effect,))
+
+    def has_joined(self, team_id: str, channel_id: str) -> bool:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT 1 FROM joined_channels WHERE team_id = ? AND channel_id = ?",
+                (team_id, channel_id),
+            ).fetchone()
+        return row is not None
+
+    def mark_joined(self, team_id: str, channel_id: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO joined_channels VALUES (?, ?)", (team_id, channel_id))

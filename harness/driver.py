@@ -6,9 +6,12 @@ started elsewhere (another connector, another machine).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlparse
 
@@ -97,16 +100,20 @@ class SlackControl:
             },
         )
 
-    def select(self, *, channel_id: str, message_ts: str, user_id: str, option: str) -> Json:
-        return self._post(
-            "/_sim/actions/select",
-            {
-                "channel_id": channel_id,
-                "message_ts": message_ts,
-                "user_id": user_id,
-                "option": option,
-            },
-        )
+    def select(
+        self, *, channel_id: str, message_ts: str, user_id: str, option: str, unlisted: bool = False
+    ) -> Json:
+        """Pick an option by label or value; `unlisted` sends a value the menu does not offer,
+        as a tampered client would."""
+        body = {
+            "channel_id": channel_id,
+            "message_ts": message_ts,
+            "user_id": user_id,
+            "option": option,
+        }
+        if unlisted:
+            body["unlisted"] = True
+        return self._post("/_sim/actions/select", body)
 
     def messages(self, channel_id: str, *, user_id: str | None = None) -> list[Json]:
         params = {"user_id": user_id} if user_id else {}
@@ -115,6 +122,13 @@ class SlackControl:
                 f"{self.url}/_sim/channels/{channel_id}/messages", params=params, timeout=10
             )
         )["messages"]
+
+    def add_fault(self, **rule: Any) -> Json:
+        """A fault rule: see fake Slack's `POST /_sim/faults`."""
+        return self._post("/_sim/faults", rule)
+
+    def clear_faults(self) -> None:
+        _checked(self.http.delete(f"{self.url}/_sim/faults", timeout=10))
 
     def web_api(self, method: str, token: str, **args: Any) -> Json:
         """A Web API call as an app makes it; answers Slack's JSON whatever `ok` says."""
@@ -125,6 +139,20 @@ class SlackControl:
             timeout=10,
         )
         return response.json()
+
+
+def slack_signature(secret: str, timestamp: str, body: str) -> str:
+    """Slack's request signature: `v0=` HMAC-SHA256 over `v0:{timestamp}:{body}`."""
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
+    return "v0=" + digest.hexdigest()
+
+
+def find_button(message: Json, label: str) -> Json:
+    for block in all_blocks(message):
+        for element in [*(block.get("elements") or []), block.get("accessory") or {}]:
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return {**element, "block_id": block.get("block_id", "")}
+    raise DriverError(f"no button {label!r} in {visible_text(message)!r}")
 
 
 class IlertControl:
@@ -184,6 +212,18 @@ class IlertControl:
         )
         if not answer.get("idle"):
             raise DriverError(f"ilert's deliveries did not settle within {timeout}s: {answer}")
+
+    def settle_deliveries(self, *, rounds: int = 20, step: float = 60.0) -> None:
+        """Until no webhook is waiting for a retry either, moving the virtual clock past each
+        backoff; fails after `rounds` moves."""
+        for _ in range(rounds):
+            answer = _checked(
+                self.http.post(f"{self.url}/_sim/deliveries/wait", json={"timeout": 10}, timeout=15)
+            )
+            if answer.get("idle") and not answer.get("pending"):
+                return
+            self.advance_clock(step)
+        raise DriverError(f"ilert's deliveries still pending after {rounds} retries: {answer}")
 
     def advance_clock(self, seconds: float) -> Json:
         return _checked(
@@ -251,11 +291,13 @@ def authorize_workspace(
     slack_user_id: str,
     decision: str = "allow",
     browser: Browser | None = None,
+    withhold_scopes: tuple[str, ...] = (),
 ) -> PageVisit:
     """Click through ilert's Authorize and Slack's consent page as a person would.
 
     Returns the page the browser lands on: ilert's Connectors page with the outcome, or the page
-    that stopped the flow (a refusal, Slack's error page).
+    that stopped the flow (a refusal, Slack's error page). `withhold_scopes` plays an older app
+    version that did not yet ask for those scopes: they are left out of the consent.
     """
     browser = browser or Browser()
     browser.submit(f"{ilert_url}/login", {"user_id": ilert_user_id})
@@ -268,7 +310,10 @@ def authorize_workspace(
         )
     if urlparse(visit.url).path != "/oauth/v2/authorize" or visit.status != 200:
         return visit
-    return browser.submit(f"{slack_url}/oauth/v2/authorize", {**visit.query, "decision": decision})
+    form = {**visit.query, "decision": decision}
+    if withhold_scopes:
+        form["scope"] = ",".join(s for s in form["scope"].split(",") if s not in withhold_scopes)
+    return browser.submit(f"{slack_url}/oauth/v2/authorize", form)
 
 
 # Reading messages as a person sees them
@@ -341,3 +386,51 @@ class Services:
     @cached_property
     def slack(self) -> SlackControl:
         return SlackControl(self.slack_url)
+
+
+class PageReader(HTMLParser):
+    """What a person reads on a server-rendered page: links, select options, table rows."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.options: dict[str, list[tuple[str, str]]] = {}
+        self.rows: list[list[str]] = []
+        self._select: str | None = None
+        self._option: str | None = None
+        self._href: str | None = None
+        self._text: list[str] = []
+        self._cells: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "select":
+            self._select = attributes.get("name") or ""
+            self.options.setdefault(self._select, [])
+        elif tag == "option":
+            self._option = attributes.get("value") or ""
+        elif tag == "a":
+            self._href = attributes.get("href") or ""
+        elif tag == "tr":
+            self._cells = []
+        if tag in ("option", "a", "td", "th"):
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        text = " ".join("".join(self._text).split())
+        if tag == "option" and self._select is not None:
+            self.options[self._select].append((self._option or text, text))
+        elif tag == "a" and self._href is not None:
+            self.links.append((self._href, text))
+            self._href = None
+        elif tag in ("td", "th") and self._cells is not None:
+            self._cells.append(text)
+        elif tag == "tr" and self._cells is not None:
+            self.rows.append(self._cells)
+            self._cells = None
+        elif tag == "select":
+            self._select = None

@@ -8,11 +8,15 @@ environment variables ILERT_SLACK_SIM_ILERT_URL, …_SLACK_URL, …_CONNECTOR_UR
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.driver import Services
+
+if TYPE_CHECKING:
+    from harness.simulation import Simulation
 
 _OPTIONS = ("ilert", "slack", "connector")
 
@@ -41,14 +45,53 @@ def _external_urls(config: pytest.Config) -> dict[str, str]:
     return urls
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against running services the suite cannot restart the connector: those tests step aside."""
+    if not _external_urls(config):
+        return
+    restarting = [item for item in items if item.get_closest_marker("restart")]
+    if restarting:
+        config.hook.pytest_deselected(items=restarting)
+        items[:] = [item for item in items if not item.get_closest_marker("restart")]
+        config._ilert_slack_sim_deselected = len(restarting)  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    count = getattr(terminalreporter.config, "_ilert_slack_sim_deselected", 0)
+    if count:
+        terminalreporter.write_line(
+            f"ilert-slack-sim: {count} scenario(s) marked 'restart' were deselected: they restart "
+            "the connector, which only the in-process harness can do."
+        )
+
+
 @pytest.fixture(scope="session")
-def sim_services(pytestconfig: pytest.Config) -> Iterator[Services]:
-    urls = _external_urls(pytestconfig)
-    if urls:
-        yield Services(urls["ilert"], urls["slack"], urls["connector"], external=True)
+def _simulation(pytestconfig: pytest.Config) -> Iterator[Simulation | None]:
+    if _external_urls(pytestconfig):
+        yield None
         return
     # Imported here so that installing the plugin costs nothing until the fixture is used.
     from harness.simulation import Simulation, SimulationConfig
 
     with Simulation(SimulationConfig(clock="virtual")) as simulation:
-        yield Services(simulation.ilert_url, simulation.slack_url, simulation.connector_url)
+        yield simulation
+
+
+@pytest.fixture(scope="session")
+def sim_services(pytestconfig: pytest.Config, _simulation: Simulation | None) -> Services:
+    urls = _external_urls(pytestconfig)
+    if urls:
+        return Services(urls["ilert"], urls["slack"], urls["connector"], external=True)
+    return Services(
+        _simulation.ilert_url,
+        _simulation.slack_url,  # type: ignore[attr-defined]
+        _simulation.connector_url,
+    )  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def restart_connector(_simulation: Simulation | None) -> Callable[[], None]:
+    """Restart the in-process connector (tests using it carry the `restart` marker)."""
+    if _simulation is None:
+        raise pytest.UsageError("the connector can only be restarted in the in-process harness")
+    return _simulation.restart_connector

@@ -20,6 +20,7 @@ ROLES = ("ADMIN", "USER", "RESPONDER")
 SOURCES = (("NEWRELIC", "New Relic"), ("GRAFANA", "Grafana"), ("API", "Checkout API"))
 PUBLIC_CHANNELS = ("ops-alerts", "incidents", "general")
 PRIVATE_CHANNELS = ("sre-private",)
+ESCALATION_MINUTES = 15
 
 
 @dataclass
@@ -111,14 +112,19 @@ def _person(
 
 
 def _policy(ilert: IlertControl, world: World) -> Json:
-    first = world.people.get("RESPONDER") or next(iter(world.people.values()))
+    """The Responder is on call first; after 15 minutes without an answer the User takes over."""
+    order = [world.people[r] for r in ("RESPONDER", "USER") if r in world.people]
+    order = order or list(world.people.values())[:1]
     return ilert.call(
         "POST",
         "/escalation-policies",
         key=world.owner_key,
         json={
             "name": "On-call first line",
-            "escalationRules": [{"escalationTimeout": 15, "users": [{"id": first.ilert_id}]}],
+            "escalationRules": [
+                {"escalationTimeout": ESCALATION_MINUTES, "users": [{"id": p.ilert_id}]}
+                for p in order
+            ],
             "repeating": False,
             "frequency": 1,
         },

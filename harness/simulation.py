@@ -151,8 +151,20 @@ class Simulation:
             path = Path(self.config.data_dir)
             path.mkdir(parents=True, exist_ok=True)
             return path
-        self._tmp = tempfile.TemporaryDirectory(prefix="ilert-slack-sim-")
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="ilert-slack-sim-")
         return Path(self._tmp.name)
+
+    def restart_connector(self) -> None:
+        """Stop the connector and start a new one on the same port and SQLite files, as after a
+        crash: whatever it had only in memory is gone."""
+        old = next(s for s in self._servers if s.name == "connector")
+        old.stop()
+        self._servers.remove(old)
+        app = create_app(self._connector_config(old.url))
+        self._servers.append(
+            ServedApp(app, host=self.config.host, port=old.port, name="connector").start()
+        )
 
     # what tests and the CLI use
 

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+import requests
 from pytest_bdd import given, parsers, then, when
 
 from harness.driver import (
     Browser,
+    PageReader,
     PageVisit,
     Services,
     authorize_workspace,
     button_labels,
+    find_button,
     select_options,
+    slack_signature,
     visible_text,
 )
-from harness.seed import World, build_world
+from harness.seed import Person, World, build_world
 
 Json = dict[str, Any]
 _worlds = itertools.count(100)
@@ -42,7 +48,12 @@ class Scene:
     alert: Json | None = None
     alert_channel: str = "ops-alerts"
     stranger: Json | None = None
-    callback_url: str = ""
+    response: requests.Response | None = None
+    slack_answer: Json = field(default_factory=dict)
+    listed: dict[str, list[Json]] = field(default_factory=dict)
+    menus_before: int = 0
+    connector_id: str = ""
+    mapped_user: Json = field(default_factory=dict)
 
     @property
     def visit(self) -> PageVisit:
@@ -54,7 +65,14 @@ def scene() -> Scene:
     return Scene()
 
 
-ROLE = {"admin": "ADMIN", "user": "USER", "responder": "RESPONDER"}
+ROLE = {
+    "admin": "ADMIN",
+    "user": "USER",
+    "responder": "RESPONDER",
+    "stakeholder": "STAKEHOLDER",
+    "guest": "GUEST",
+    "account owner": "OWNER",
+}
 
 
 def role_of(name: str) -> str:
@@ -69,15 +87,27 @@ def a_world(services: Services) -> World:
     return build_world(services.ilert, services.slack, seed=next(_worlds))
 
 
-def authorize(services: Services, world: World, scene: Scene, decision: str = "allow") -> PageVisit:
-    admin = world.person("ADMIN")
+def authorize(
+    services: Services,
+    world: World,
+    scene: Scene,
+    decision: str = "allow",
+    *,
+    role: str = "ADMIN",
+    slack_user_id: str | None = None,
+    withhold_scopes: tuple[str, ...] = (),
+) -> PageVisit:
+    """A whole authorization in a fresh browser (no Slack session left from earlier steps)."""
+    person = world.person(role)
+    scene.browser = Browser()
     visit = authorize_workspace(
         ilert_url=services.ilert_url,
         slack_url=services.slack_url,
-        ilert_user_id=admin.ilert_id,
-        slack_user_id=admin.slack_id,
+        ilert_user_id=person.ilert_id,
+        slack_user_id=slack_user_id or person.slack_id,
         decision=decision,
         browser=scene.browser,
+        withhold_scopes=withhold_scopes,
     )
     scene.visits.append(visit)
     return visit
@@ -137,9 +167,10 @@ def workspace_linked(services: Services, world: World) -> None:
 # the OAuth journey
 
 
-@when("the Admin clicks Authorize in ilert")
-def click_authorize(services: Services, world: World, scene: Scene) -> None:
-    scene.browser.submit(f"{services.ilert_url}/login", {"user_id": world.person("ADMIN").ilert_id})
+@when(parsers.parse("the {role} clicks Authorize in ilert"))
+def click_authorize(services: Services, world: World, scene: Scene, role: str = "Admin") -> None:
+    person = world.person(role_of(role))
+    scene.browser.submit(f"{services.ilert_url}/login", {"user_id": person.ilert_id})
     scene.visits.append(
         scene.browser.submit(f"{services.ilert_url}/connectors/slack/authorize", {})
     )
@@ -482,10 +513,10 @@ def shows_alert(services: Services, world: World, scene: Scene, channel: str, ti
     assert re.fullmatch(rf"{re.escape(services.ilert_url)}/alerts/\d+", url), url
 
 
-@then("the alert's message says it is assigned to the Responder")
-def assigned_to(services: Services, world: World, scene: Scene) -> None:
+@then(parsers.parse("the alert's message says it is assigned to the {role}"))
+def assigned_to(services: Services, world: World, scene: Scene, role: str) -> None:
     text = visible_text(the_message(services, world, scene))
-    assert f"Assigned to *{world.person('RESPONDER').name}*" in text, text
+    assert f"Assigned to *{world.person(role_of(role)).name}*" in text, text
 
 
 @then(parsers.parse('the alert\'s message has the buttons "{first}" and "{second}"'))
@@ -582,3 +613,868 @@ def stranger_told(services: Services, world: World, scene: Scene) -> None:
     admin = world.person("ADMIN")
     theirs = [visible_text(m) for m in services.slack.messages(channel, user_id=admin.slack_id)]
     assert not any("no ilert user" in t for t in theirs)
+
+
+# security: requests that do not come from Slack
+
+
+def signing_secret(services: Services) -> str:
+    return next(a for a in services.slack.state()["apps"] if a["name"] == "ilert")["signing_secret"]
+
+
+def send_to_connector(services: Services, scene: Scene, body: str, how: str) -> None:
+    secret, now = signing_secret(services), int(time.time())
+    timestamp, signed_body = str(now), body
+    if how == "signed with another secret":
+        secret = "not-the-apps-signing-secret"
+    elif how == "signed correctly six minutes ago":
+        timestamp = str(now - 360)
+    elif how == "signed correctly for a different body":
+        signed_body = body + "&extra=1"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if how != "without a signature":
+        headers["X-Slack-Request-Timestamp"] = timestamp
+        headers["X-Slack-Signature"] = slack_signature(secret, timestamp, signed_body)
+    scene.response = requests.post(
+        f"{services.connector_url}/slack/events", data=body, headers=headers, timeout=10
+    )
+
+
+@when(parsers.parse('someone sends the connector a click on "{label}" for that alert {how}'))
+def forged_click(services: Services, world: World, scene: Scene, label: str, how: str) -> None:
+    message, person = the_message(services, world, scene), world.person("RESPONDER")
+    button = find_button(message, label)
+    channel = world.channel(scene.alert_channel)
+    payload = {
+        "type": "block_actions",
+        "api_app_id": "A0",
+        "token": "t",
+        "trigger_id": "1.2.3",
+        "user": {"id": person.slack_id, "team_id": world.team_id, "name": "someone"},
+        "team": {"id": world.team_id, "domain": world.team_domain},
+        "channel": {"id": channel["id"], "name": channel["name"]},
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": channel["id"],
+            "is_ephemeral": False,
+        },
+        "message": message,
+        "response_url": f"{services.slack_url}/nowhere",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": button["action_id"],
+                "block_id": button["block_id"],
+                "value": button.get("value", ""),
+                "text": button["text"],
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    send_to_connector(services, scene, urlencode({"payload": json.dumps(payload)}), how)
+
+
+@when(parsers.parse('someone sends the connector "/ilert" for "{channel}" {how}'))
+def forged_command(services: Services, world: World, scene: Scene, channel: str, how: str) -> None:
+    admin = world.person("ADMIN")
+    scene.menus_before = count_menus(services, world, channel)
+    body = urlencode(
+        {
+            "command": "/ilert",
+            "text": "",
+            "team_id": world.team_id,
+            "team_domain": world.team_domain,
+            "channel_id": channel_id(world, channel),
+            "channel_name": channel.lstrip("#"),
+            "user_id": admin.slack_id,
+            "user_name": "admin",
+            "response_url": f"{services.slack_url}/nowhere",
+            "trigger_id": "1.2.3",
+            "api_app_id": "A0",
+            "token": "t",
+        }
+    )
+    send_to_connector(
+        services,
+        scene,
+        body,
+        "signed with another secret" if how == "signed with another secret" else "",
+    )
+
+
+@then(parsers.parse("the connector answers {status:d}"))
+def connector_answers(scene: Scene, status: int) -> None:
+    assert scene.response is not None
+    assert scene.response.status_code == status, scene.response.text[:300]
+
+
+def count_menus(services: Services, world: World, channel: str) -> int:
+    messages = services.slack.messages(channel_id(world, channel))
+    return len([m for m in messages if "Manage the alert sources" in visible_text(m)])
+
+
+@then(parsers.parse('nobody sees a new configuration menu in "{channel}"'))
+def no_new_menu(services: Services, world: World, scene: Scene, channel: str) -> None:
+    assert count_menus(services, world, channel) == scene.menus_before
+
+
+@given(parsers.parse('a second Slack workspace with a channel "{channel}"'), target_fixture="other")
+def second_workspace(services: Services, world: World, channel: str) -> Json:
+    domain = f"{world.team_domain}-other"
+    workspace = services.slack.create_workspace(f"{world.team_name} Other", domain)
+    return {
+        "workspace": workspace,
+        "channel": services.slack.create_channel(workspace["id"], channel.lstrip("#")),
+    }
+
+
+def bot_token(services: Services, team_id: str) -> str:
+    installs = [
+        i
+        for i in services.slack.state()["installs"]
+        if i["team_id"] == team_id and not i.get("revoked")
+    ]
+    assert installs, f"no app installed in {team_id}"
+    return installs[-1]["access_token"]
+
+
+@when(parsers.parse('the connector\'s bot token for the first workspace posts to "{channel}"'))
+def cross_post(services: Services, world: World, scene: Scene, other: Json, channel: str) -> None:
+    scene.slack_answer = services.slack.web_api(
+        "chat.postMessage",
+        bot_token(services, world.team_id),
+        channel=other["channel"]["id"],
+        text="Hello from another workspace",
+    )
+
+
+@then(parsers.parse('Slack answers "{error}"'))
+def slack_answers(scene: Scene, error: str) -> None:
+    assert scene.slack_answer == {"ok": False, "error": error} or (
+        scene.slack_answer.get("ok") is False and scene.slack_answer.get("error") == error
+    )
+
+
+@then(parsers.parse('"{channel}" has no messages'))
+def channel_empty(services: Services, other: Json, channel: str) -> None:
+    assert services.slack.messages(other["channel"]["id"]) == []
+
+
+@given(
+    parsers.parse('a second ilert account with an alert source "{name}"'), target_fixture="other"
+)
+def second_account(services: Services, world: World, name: str) -> Json:
+    account = services.ilert.create_account(f"{world.team_name} Other")
+    key = account["apiKey"]
+    policy = services.ilert.call(
+        "POST",
+        "/escalation-policies",
+        key=key,
+        json={
+            "name": "Theirs",
+            "escalationRules": [
+                {"escalationTimeout": 5, "users": [{"id": account["owner"]["id"]}]}
+            ],
+        },
+    )
+    source = services.ilert.call(
+        "POST",
+        "/alert-sources",
+        key=key,
+        json={"name": name, "integrationType": "API", "escalationPolicy": {"id": policy["id"]}},
+    )
+    alert = services.ilert.call(
+        "POST",
+        "/alerts",
+        key=key,
+        json={"summary": "Their alert", "alertSource": {"id": source["id"]}},
+    )
+    return {"account": account, "source": source, "alert": alert}
+
+
+@when("the first account's owner lists alert sources and alerts")
+def list_everything(services: Services, world: World, scene: Scene) -> None:
+    scene.listed = {
+        "sources": services.ilert.call("GET", "/alert-sources", key=world.owner_key),
+        "alerts": services.ilert.call("GET", "/alerts", key=world.owner_key),
+    }
+
+
+@then("none of the second account's alert sources or alerts are listed")
+def nothing_of_theirs(scene: Scene, other: Json) -> None:
+    assert other["source"]["id"] not in {s["id"] for s in scene.listed["sources"]}
+    assert other["alert"]["id"] not in {a["id"] for a in scene.listed["alerts"]}
+
+
+@then("asking for the second account's alert source by id is answered 404")
+def their_source_404(services: Services, world: World, other: Json) -> None:
+    response = services.ilert.api(
+        "GET", f"/alert-sources/{other['source']['id']}", key=world.owner_key
+    )
+    assert response.status_code == 404
+
+
+# who may authorize (AUTH-1), unlinked workspaces (AUTH-6)
+
+
+def add_person(services: Services, world: World, role: str, *, first: str, last: str) -> Person:
+    email = f"{first}.{last}@{world.team_domain}.example".lower()
+    created = services.ilert.create_user(
+        world.account_id, firstName=first, lastName=last, email=email, role=role
+    )
+    slack_user = services.slack.create_user(
+        world.team_id, name=f"{first}.{last}".lower(), email=email, real_name=f"{first} {last}"
+    )
+    person = Person(
+        role, f"{first} {last}", email, created["user"]["id"], created["apiKey"], slack_user["id"]
+    )
+    world.people[role] = person
+    return person
+
+
+@given(parsers.parse("an ilert {role} who is also in the Slack workspace"))
+def another_role(services: Services, world: World, role: str) -> None:
+    add_person(services, world, role_of(role), first=role.capitalize(), last="Person")
+
+
+@given("the account owner is also in the Slack workspace")
+def owner_in_slack(services: Services, world: World) -> None:
+    owner = services.ilert.call("GET", "/users/current", key=world.owner_key)
+    slack_user = services.slack.create_user(
+        world.team_id, name="owner", email=owner["email"], real_name="Account Owner"
+    )
+    world.people["OWNER"] = Person(
+        "OWNER", "Account Owner", owner["email"], owner["id"], world.owner_key, slack_user["id"]
+    )
+
+
+@when("the account owner authorizes the workspace and allows access in Slack")
+def owner_authorizes(services: Services, world: World, scene: Scene) -> None:
+    authorize(services, world, scene, role="OWNER")
+
+
+@then("ilert refuses because only an Admin can authorize the Slack Workspace Integration")
+def refused_not_admin(scene: Scene) -> None:
+    assert scene.visit.status == 403
+    assert "Only an Admin" in scene.visit.text
+
+
+@then("the browser never reached Slack")
+def never_reached_slack(services: Services, scene: Scene) -> None:
+    visited = scene.browser.history
+    assert not [u for u in visited if u.startswith((services.slack_url, services.connector_url))]
+
+
+@given("the Admin has clicked Authorize in ilert and reached Slack's consent page")
+def at_consent_page(services: Services, world: World, scene: Scene) -> None:
+    admin = world.person("ADMIN")
+    click_authorize(services, world, scene)
+    visit = scene.browser.submit(
+        f"{services.slack_url}/login",
+        {"user_id": admin.slack_id, "next": scene.visit.query["next"]},
+    )
+    assert urlparse(visit.url).path == "/oauth/v2/authorize", visit.url
+    scene.visits.append(visit)
+
+
+@given("meanwhile the Admin's ilert role is changed to User")
+def demote_admin(services: Services, world: World) -> None:
+    admin = world.person("ADMIN")
+    services.ilert.call(
+        "PUT", f"/users/{admin.ilert_id}", key=world.owner_key, json={"role": "USER"}
+    )
+
+
+@when("the person allows access in Slack")
+def allow_on_consent_page(services: Services, scene: Scene) -> None:
+    visit = scene.browser.submit(
+        f"{services.slack_url}/oauth/v2/authorize", {**scene.visit.query, "decision": "allow"}
+    )
+    scene.visits.append(visit)
+
+
+@then("ilert shows an error because only an Admin can authorize the Slack Workspace Integration")
+def error_not_admin(services: Services, scene: Scene) -> None:
+    assert scene.visit.url.startswith(f"{services.ilert_url}/connectors/slack")
+    assert scene.visit.query.get("status") == "error"
+    assert "Only an Admin" in scene.visit.text
+
+
+def active_installs(services: Services, team_id: str) -> list[Json]:
+    return [
+        i
+        for i in services.slack.state()["installs"]
+        if i["team_id"] == team_id and not i.get("revoked")
+    ]
+
+
+@then("the ilert app keeps no installation in the Slack workspace")
+def no_installation(services: Services, world: World) -> None:
+    assert active_installs(services, world.team_id) == []
+
+
+@given("the ilert app was added to the Slack workspace from Slack, without ilert")
+def installed_from_slack(services: Services, world: World) -> None:
+    app = next(a for a in services.slack.state()["apps"] if a["name"] == "ilert")
+    services.slack.install_app(app["id"], world.team_id, ["commands", "chat:write", "users:read"])
+
+
+@when(parsers.parse('the {role} runs "{command}" in "{channel}"'))
+def run_command(services: Services, world: World, role: str, command: str, channel: str) -> None:
+    person = world.person(role_of(role))
+    answer = services.slack.command(
+        team_id=world.team_id,
+        channel_id=channel_id(world, channel),
+        user_id=person.slack_id,
+        command=command,
+    )
+    assert answer["ok"], answer
+
+
+def ephemeral_texts(services: Services, world: World, channel: str, slack_user: str) -> list[str]:
+    messages = services.slack.messages(channel_id(world, channel), user_id=slack_user)
+    return [visible_text(m) for m in messages if m.get("ephemeral_to") == slack_user]
+
+
+def told_alone(services: Services, world: World, role: str, *phrases: str) -> None:
+    person = world.person(role_of(role))
+    mine = ephemeral_texts(services, world, "ops-alerts", person.slack_id)
+    assert any(all(p in text for p in phrases) for text in mine), mine
+    other = world.person("USER" if role_of(role) != "USER" else "ADMIN")
+    theirs = [
+        visible_text(m)
+        for m in services.slack.messages(channel_id(world, "ops-alerts"), user_id=other.slack_id)
+    ]
+    assert not any(all(p in text for p in phrases) for text in theirs)
+
+
+@then(
+    "the Admin alone is told that the workspace is not connected to ilert and how an Admin "
+    "connects it"
+)
+def told_not_connected(services: Services, world: World) -> None:
+    told_alone(services, world, "Admin", "not connected to ilert", "Connectors", "Authorize")
+
+
+# one workspace per account (FAQ-1)
+
+
+@given("a second Slack workspace where the Admin is a member too", target_fixture="other")
+def second_workspace_with_admin(services: Services, world: World) -> Json:
+    admin = world.person("ADMIN")
+    workspace = services.slack.create_workspace(
+        f"{world.team_name} Labs", f"{world.team_domain}-labs"
+    )
+    member = services.slack.create_user(
+        workspace["id"], name="admin", email=admin.email, real_name=admin.name
+    )
+    return {"workspace": workspace, "admin": member}
+
+
+@when("the Admin authorizes the second workspace and allows access in Slack")
+def authorize_second(services: Services, world: World, scene: Scene, other: Json) -> None:
+    authorize(services, world, scene, slack_user_id=other["admin"]["id"])
+
+
+@then("ilert shows an error saying the account is already linked to the first workspace")
+def error_already_linked(services: Services, world: World, scene: Scene) -> None:
+    assert scene.visit.query.get("status") == "error", scene.visit.url
+    assert "already linked" in scene.visit.text
+    assert world.team_name in scene.visit.text
+
+
+@then("the ilert account is still linked to the first workspace")
+def still_first(services: Services, world: World) -> None:
+    [connector] = slack_connectors(services, world)
+    assert connector["params"]["teamId"] == world.team_id
+
+
+@then("the ilert app keeps no installation in the second Slack workspace")
+def none_in_second(services: Services, other: Json) -> None:
+    assert active_installs(services, other["workspace"]["id"]) == []
+
+
+@then(parsers.parse('"/ilert" in the first workspace still opens the menu'))
+def first_still_works(services: Services, world: World, scene: Scene) -> None:
+    type_ilert(services, world, scene, "Admin", "#ops-alerts")
+
+
+@given(
+    "a second ilert account whose Admin is a member of the same workspace", target_fixture="other"
+)
+def second_account_same_workspace(services: Services, world: World) -> Json:
+    account = services.ilert.create_account(f"{world.team_name} Spin-off")
+    email = f"spinoff.admin@{world.team_domain}.example"
+    created = services.ilert.create_user(
+        account["id"], firstName="Spin", lastName="Off", email=email, role="ADMIN"
+    )
+    member = services.slack.create_user(
+        world.team_id, name="spinoff", email=email, real_name="Spin Off"
+    )
+    return {"account": account, "admin": created["user"], "slack_admin": member}
+
+
+@when("that Admin authorizes the workspace and allows access in Slack")
+def other_admin_authorizes(services: Services, scene: Scene, other: Json) -> None:
+    scene.browser = Browser()
+    visit = authorize_workspace(
+        ilert_url=services.ilert_url,
+        slack_url=services.slack_url,
+        ilert_user_id=other["admin"]["id"],
+        slack_user_id=other["slack_admin"]["id"],
+        browser=scene.browser,
+    )
+    scene.visits.append(visit)
+
+
+@then("ilert shows an error saying the workspace is already linked to another ilert account")
+def error_other_account(scene: Scene) -> None:
+    assert scene.visit.query.get("status") == "error", scene.visit.url
+    assert "another ilert account" in scene.visit.text
+
+
+@then("the second ilert account has no Slack workspace")
+def second_account_unlinked(services: Services, other: Json) -> None:
+    connectors = services.ilert.call("GET", "/connectors", key=other["account"]["apiKey"])
+    assert [c for c in connectors if c["type"] == "slack"] == []
+
+
+# re-authorization (REAUTH-1, REAUTH-2) and mapping (MAP-1)
+
+
+@given(parsers.parse('the workspace was authorized when the app did not yet ask for "{scope}"'))
+def authorized_without(services: Services, world: World, scene: Scene, scope: str) -> None:
+    visit = authorize(services, world, scene, withhold_scopes=(scope,))
+    assert visit.query.get("status") == "success", visit.text[:300]
+    scene.connector_id = slack_connectors(services, world)[0]["id"]
+
+
+@then("the page says that re-authorization is needed")
+def reauthorization_needed(scene: Scene) -> None:
+    assert "re-authorization is needed" in scene.visit.text.lower()
+
+
+@then("the page no longer says that re-authorization is needed")
+def reauthorization_done(services: Services, world: World, scene: Scene) -> None:
+    open_slack_connector(services, world, scene)
+    assert "re-authorization is needed" not in scene.visit.text.lower()
+
+
+@then(
+    parsers.parse(
+        'the Admin alone is told that the app lacks "{scope}" and an Admin can re-authorize'
+    )
+)
+def told_missing_scope(services: Services, world: World, scope: str) -> None:
+    told_alone(services, world, "Admin", scope, "Re-authorize")
+
+
+@given(
+    parsers.parse('ilert publishes "{name}" to "{channel}" through an alert action made in ilert')
+)
+def action_made_in_ilert(services: Services, world: World, name: str, channel: str) -> None:
+    [connector] = slack_connectors(services, world)
+    services.ilert.call(
+        "POST",
+        "/alert-actions",
+        key=world.owner_key,
+        json={
+            "name": f"Slack {channel}",
+            "alertSources": [{"id": world.source(name)["id"]}],
+            "connectorId": connector["id"],
+            "connectorType": "slack",
+            "triggerMode": "AUTOMATIC",
+            "triggerTypes": ["alert-created", "alert-acknowledged", "alert-resolved"],
+            "params": {"channelId": channel_id(world, channel), "channelName": channel.lstrip("#")},
+        },
+    )
+
+
+@when("the Admin re-authorizes Slack and allows access")
+@given("the Admin has re-authorized Slack")
+def reauthorize(services: Services, world: World, scene: Scene) -> None:
+    visit = authorize(services, world, scene)
+    assert visit.query.get("status") == "success", visit.text[:300]
+
+
+@then("the ilert account keeps the same Slack connector")
+def same_connector(services: Services, world: World, scene: Scene) -> None:
+    [connector] = slack_connectors(services, world)
+    assert connector["id"] == scene.connector_id
+    assert connector["params"]["missingScopes"] == []
+
+
+@then(parsers.parse('ilert still publishes "{name}" to "{channel}"'))
+def still_publishes(services: Services, world: World, name: str, channel: str) -> None:
+    assert len(slack_actions_for(services, world, name, channel)) == 1
+
+
+@given(
+    "an ilert responder and a Slack user with another name share an e-mail address, written "
+    "in capitals in Slack"
+)
+def shared_address(services: Services, world: World, scene: Scene) -> None:
+    email = f"pat.doe@{world.team_domain}.example"
+    created = services.ilert.create_user(
+        world.account_id, firstName="Pat", lastName="Doe", email=email, role="RESPONDER"
+    )
+    scene.stranger = services.slack.create_user(
+        world.team_id, name="night-shift-42", email=email.upper(), real_name="Night Shift"
+    )
+    services.slack.invite(channel_id(world, scene.alert_channel), scene.stranger["id"])
+    scene.mapped_user = created["user"]
+
+
+@then("the alert is ACCEPTED in ilert by that ilert responder")
+def accepted_by_mapped(services: Services, world: World, scene: Scene) -> None:
+    alert = current_alert(services, world, scene)
+    assert alert["status"] == "ACCEPTED"
+    assert alert["acknowledgedBy"]["id"] == scene.mapped_user["id"]
+
+
+# updates (FAQ-2) and which are published (FAQ-3)
+
+
+def alert_path(scene: Scene) -> str:
+    assert scene.alert is not None
+    return f"/alerts/{scene.alert['id']}"
+
+
+@when("15 minutes pass without anyone accepting the alert")
+@when("the alert is not accepted for 15 minutes")
+def fifteen_minutes(services: Services) -> None:
+    services.ilert.advance_clock(15 * 60)
+
+
+@when(parsers.parse("the Admin assigns the alert to the {role} in ilert"))
+@when(parsers.parse("the alert is assigned to the {role} in ilert"))
+def assign(services: Services, world: World, scene: Scene, role: str) -> None:
+    person, admin = world.person(role_of(role)), world.person("ADMIN")
+    services.ilert.call(
+        "PUT", f"{alert_path(scene)}/assign", key=admin.api_key, params={"user-id": person.ilert_id}
+    )
+
+
+VERB = {
+    "accepts": ("accept", "Accept"),
+    "resolves": ("resolve", "Resolve"),
+    "accepted": ("accept", "Accept"),
+    "resolved": ("resolve", "Resolve"),
+}
+
+
+@when(parsers.re(r"the Admin (?P<action>accepts|resolves) the alert (?P<where>.+)"))
+@when(parsers.re(r"the alert is (?P<action>accepted|resolved) (?P<where>.+)"))
+def act_on_alert(services: Services, world: World, scene: Scene, action: str, where: str) -> None:
+    verb, label = VERB[action]
+    admin = world.person("ADMIN")
+    if where == "in Slack":
+        click_alert_as(services, world, scene, admin.slack_id, label)
+    elif where == "through ilert's API":
+        services.ilert.call("PUT", f"{alert_path(scene)}/{verb}", key=admin.api_key)
+    elif where == "on ilert's alert page":
+        browser = Browser()
+        browser.submit(f"{services.ilert_url}/login", {"user_id": admin.ilert_id})
+        visit = browser.submit(f"{services.ilert_url}{alert_path(scene)}/{verb}", {})
+        assert visit.status == 200, visit.text[:300]
+    else:
+        raise AssertionError(f"no way to act {where!r}")
+
+
+def thread_of(services: Services, world: World, scene: Scene) -> list[str]:
+    return [visible_text(reply) for reply in the_message(services, world, scene)["replies"]]
+
+
+@then(parsers.parse('the alert\'s thread tells "{note}" the {role}'))
+def thread_tells_about(
+    services: Services, world: World, scene: Scene, note: str, role: str
+) -> None:
+    name = world.person(role_of(role)).name
+    replies = thread_of(services, world, scene)
+    assert [r for r in replies if note in r and name in r], replies
+
+
+@then(parsers.parse('the alert\'s thread tells "{note}"'))
+def thread_tells(services: Services, world: World, scene: Scene, note: str) -> None:
+    replies = thread_of(services, world, scene)
+    assert [r for r in replies if note in r], replies
+
+
+@then(parsers.parse('the alert\'s thread holds, in order, "{first}", "{second}" and "{third}"'))
+def thread_in_order(
+    services: Services, world: World, scene: Scene, first: str, second: str, third: str
+) -> None:
+    replies = thread_of(services, world, scene)
+    assert len(replies) == 3, replies
+    for reply, note in zip(replies, (first, second, third), strict=True):
+        assert note in reply, replies
+
+
+@then("the alert's thread is empty")
+def thread_empty(services: Services, world: World, scene: Scene) -> None:
+    assert thread_of(services, world, scene) == []
+
+
+@then(parsers.parse('"{channel}" still has one message for the alert'))
+def one_message(services: Services, world: World, channel: str) -> None:
+    assert len(alert_messages(services, world, channel)) == 1
+
+
+@then(parsers.parse('the alert\'s message still reads "{title}" and was never edited'))
+def never_edited(services: Services, world: World, scene: Scene, title: str) -> None:
+    message = the_message(services, world, scene)
+    assert f"|{title}>" in visible_text(message)
+    assert not message.get("edited")
+
+
+def channel_alert_action(services: Services, world: World, scene: Scene) -> Json:
+    [action] = slack_actions_for(services, world, "New Relic", scene.alert_channel)
+    return action
+
+
+@given(parsers.parse('the channel\'s alert action publishes only "{first}" and "{second}"'))
+@given(parsers.parse('the channel\'s alert action publishes only "{first}"'))
+def choose_trigger_types(
+    services: Services, world: World, scene: Scene, first: str, second: str = ""
+) -> None:
+    action = channel_alert_action(services, world, scene)
+    chosen = [t for t in (first, second) if t]
+    services.ilert.call(
+        "PUT",
+        f"/alert-actions/{action['id']}",
+        key=world.owner_key,
+        json={**action, "triggerTypes": chosen},
+    )
+    assert channel_alert_action(services, world, scene)["triggerTypes"] == chosen
+
+
+# the alert source in ilert (CHAN-4, CHAN-5, CHAN-6, FAQ-5)
+
+
+def admin_browser(services: Services, world: World) -> Browser:
+    browser = Browser()
+    browser.submit(f"{services.ilert_url}/login", {"user_id": world.person("ADMIN").ilert_id})
+    return browser
+
+
+@when(parsers.parse('the Admin follows the link of "{name}" in the channel menu'))
+def follow_source_link(services: Services, world: World, scene: Scene, name: str) -> None:
+    type_ilert(services, world, scene, "Admin", "#ops-alerts")
+    source = world.source(name)
+    links = re.findall(r"<([^|>]+)\|\[(\d+)\] ([^>]+)>", visible_text(menu_of(scene)))
+    [url] = [url for url, ident, _ in links if ident == str(source["id"])]
+    scene.visits.append(admin_browser(services, world).get(url))
+
+
+@then(parsers.parse('ilert shows the page of the alert source "{name}"'))
+def source_page_shown(services: Services, world: World, scene: Scene, name: str) -> None:
+    source = world.source(name)
+    assert scene.visit.status == 200
+    assert scene.visit.url == f"{services.ilert_url}/alert-sources/{source['id']}"
+    assert name in scene.visit.text
+
+
+@when(parsers.parse('the Admin opens the Alert actions of "{name}" in ilert'))
+def open_alert_actions(services: Services, world: World, scene: Scene, name: str) -> None:
+    url = f"{services.ilert_url}/alert-sources/{world.source(name)['id']}"
+    scene.browser = admin_browser(services, world)
+    scene.visits.append(scene.browser.get(url))
+    assert scene.visit.status == 200
+
+
+@then(
+    parsers.parse(
+        'an alert action is listed with the label "{label}", the connector "{connector}", the '
+        'trigger mode "{mode}", the status "{status}" and the channel "{channel}"'
+    )
+)
+def alert_action_listed(
+    scene: Scene, label: str, connector: str, mode: str, status: str, channel: str
+) -> None:
+    rows = PageReader(scene.visit.text).rows
+    header = rows[0]
+    listed = [dict(zip(header, row, strict=False)) for row in rows[1:]]
+    matching = [r for r in listed if r.get("Label") == label]
+    assert matching, listed
+    row = matching[0]
+    assert connector in row["Connector"]
+    assert (row["Trigger mode"], row["Status"], row["Channel"]) == (mode, status, channel)
+
+
+@when(parsers.parse('the Admin creates an alert "{summary}" on the page of "{name}"'))
+def create_alert_on_page(
+    services: Services, world: World, scene: Scene, summary: str, name: str
+) -> None:
+    source = world.source(name)
+    visit = admin_browser(services, world).submit(
+        f"{services.ilert_url}/alert-sources/{source['id']}/alerts",
+        {"summary": summary, "details": "", "priority": "HIGH"},
+    )
+    assert visit.status == 200 and "/alerts/" in visit.url, visit.url
+    scene.alert = {"id": int(visit.url.rstrip("/").rsplit("/", 1)[1])}
+
+
+def channel_picker(scene: Scene) -> dict[str, str]:
+    """Channel name as shown (e.g. "#sre-private (private)") by option value."""
+    return {label: value for value, label in PageReader(scene.visit.text).options["channel"]}
+
+
+@then(parsers.parse('the channel picker offers "{first}", "{second}" and "{third}"'))
+def picker_offers(scene: Scene, first: str, second: str, third: str) -> None:
+    offered = channel_picker(scene)
+    for name in (first, second, third):
+        assert name in offered, offered
+
+
+@then(parsers.parse('the channel picker does not offer "{name}"'))
+def picker_hides(scene: Scene, name: str) -> None:
+    assert not [label for label in channel_picker(scene) if label.startswith(name)]
+
+
+@then(parsers.parse('the channel picker offers "{name}" as a private channel'))
+def picker_offers_private(scene: Scene, name: str) -> None:
+    assert f"{name} (private)" in channel_picker(scene), channel_picker(scene)
+
+
+@given(parsers.parse('someone invites the ilert bot into "{channel}"'))
+def invite_bot(services: Services, world: World, channel: str) -> None:
+    install = active_installs(services, world.team_id)[-1]
+    services.slack.invite(channel_id(world, channel), install["bot_user_id"])
+
+
+@when(
+    parsers.parse(
+        'the Admin adds a Slack alert action for "{channel}" on the Alert actions of "{name}"'
+    )
+)
+def add_action_on_page(
+    services: Services, world: World, scene: Scene, channel: str, name: str
+) -> None:
+    open_alert_actions(services, world, scene, name)
+    offered = channel_picker(scene)
+    [value] = [v for label, v in offered.items() if label.split(" ")[0] == channel]
+    visit = scene.browser.submit(
+        f"{services.ilert_url}/alert-sources/{world.source(name)['id']}/alert-actions",
+        {
+            "name": f"Slack {channel}",
+            "channel": value,
+            "triggerMode": "AUTOMATIC",
+            "triggerTypes": ["alert-created", "alert-acknowledged", "alert-resolved"],
+        },
+    )
+    assert visit.status == 200, visit.text[:300]
+
+
+# private teams (FAQ-4)
+
+
+@given(
+    parsers.parse(
+        'a private team "{team}" with the Admin and the User, owning the alert source "{name}"'
+    )
+)
+def private_team(services: Services, world: World, team: str, name: str) -> None:
+    members = [
+        {"user": {"id": world.person(r).ilert_id}, "role": "USER"} for r in ("ADMIN", "USER")
+    ]
+    created = services.ilert.call(
+        "POST",
+        "/teams",
+        key=world.owner_key,
+        json={"name": team, "visibility": "PRIVATE", "members": members},
+    )
+    source = services.ilert.call(
+        "POST",
+        "/alert-sources",
+        key=world.owner_key,
+        json={
+            "name": name,
+            "integrationType": "API",
+            "escalationPolicy": {"id": world.policy["id"]},
+            "teams": [{"id": created["id"]}],
+        },
+    )
+    world.sources.append(source)
+
+
+@then(parsers.parse('the menu does not offer "{name}"'))
+def menu_lacks(scene: Scene, world: World, name: str) -> None:
+    source = world.source(name)
+    assert f"[{source['id']}] {name}" not in select_options(scene.menu["USER"])
+
+
+@then(parsers.parse('the menu offers "{name}"'))
+def menu_has(scene: Scene, world: World, name: str) -> None:
+    source = world.source(name)
+    assert f"[{source['id']}] {name}" in select_options(scene.menu["USER"])
+
+
+@when(parsers.parse('the User\'s menu sends the choice of "{name}" although it is not offered'))
+def crafted_choice(services: Services, world: World, scene: Scene, name: str) -> None:
+    source, user = world.source(name), world.person("USER")
+    answer = services.slack.select(
+        channel_id=channel_id(world, "ops-alerts"),
+        message_ts=menu_of(scene, "USER")["ts"],
+        user_id=user.slack_id,
+        option=str(source["id"]),
+        unlisted=True,
+    )
+    assert answer["ok"], answer
+
+
+@then("the User alone is told that private teams' sources are linked in ilert's web interface")
+def told_private(services: Services, world: World) -> None:
+    told_alone(services, world, "User", "private team", "Alert actions")
+
+
+# reliability (REL-1)
+
+
+@given("Slack will store the next message but lose its answer")
+def lose_next_post_answer(services: Services) -> None:
+    services.slack.add_fault(method="chat.postMessage", count=1, drop_connection=True, when="after")
+
+
+@given(parsers.parse("Slack will answer the next {count:d} updates of a message with a rate limit"))
+def rate_limit_updates(services: Services, count: int) -> None:
+    services.slack.add_fault(
+        method="chat.update",
+        count=count,
+        status=429,
+        error="ratelimited",
+        retry_after=1,
+        when="before",
+    )
+
+
+@given("Slack will fail the next thread reply with a server error after storing it")
+def fail_next_reply(services: Services) -> None:
+    services.slack.add_fault(
+        method="chat.postMessage", count=1, status=500, error="internal_error", when="after"
+    )
+
+
+@when("ilert has retried everything the connector could not confirm")
+def retried_everything(services: Services) -> None:
+    services.ilert.settle_deliveries()
+
+
+@when("the connector restarts")
+def connector_restarts(restart_connector: Any) -> None:
+    restart_connector()
+
+
+@then(parsers.parse('"{channel}" has exactly one message for the alert'))
+def exactly_one_message(services: Services, world: World, scene: Scene, channel: str) -> None:
+    scene.alert_channel = channel.lstrip("#")
+    assert len(alert_messages(services, world, channel)) == 1
+
+
+@then(parsers.parse('the alert\'s thread holds, in order, "{first}" and "{second}"'))
+def thread_two_in_order(
+    services: Services, world: World, scene: Scene, first: str, second: str
+) -> None:
+    replies = thread_of(services, world, scene)
+    assert len(replies) == 2, replies
+    assert first in replies[0] and second in replies[1], replies

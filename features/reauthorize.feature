@@ -1,0 +1,39 @@
+Feature: Re-authorizing the workspace
+  Newer features of the app can need permissions that an older installation did not grant. ilert
+  says so, the feature explains itself instead of failing silently, and re-authorizing fixes it
+  without losing anything already set up.
+
+  Background:
+    Given an ilert account and a Slack workspace with the same people
+    And the workspace was authorized when the app did not yet ask for "users:read.email"
+
+  @REAUTH-1 @smoke
+  Scenario: ilert shows that re-authorization is needed
+    When the Admin opens the Slack Workspace Integration in ilert
+    Then the page says that re-authorization is needed
+    And the page offers the button "Re-authorize Slack"
+
+  @REAUTH-1 @MAP-1
+  Scenario: A feature that needs the missing permission says so
+    When the Admin runs "/ilert" in "#ops-alerts"
+    Then the Admin alone is told that the app lacks "users:read.email" and an Admin can re-authorize
+
+  @REAUTH-2 @smoke
+  Scenario: Re-authorizing keeps what is linked and gains the permission
+    Given ilert publishes "New Relic" to "#ops-alerts" through an alert action made in ilert
+    When the Admin re-authorizes Slack and allows access
+    Then ilert shows a success message naming the workspace's address and team name
+    And the page no longer says that re-authorization is needed
+    And the ilert account keeps the same Slack connector
+    And ilert still publishes "New Relic" to "#ops-alerts"
+    When the Admin types "/ilert" in "#ops-alerts"
+    Then the menu says "1 Alert source(s) configured for this channel"
+
+  @MAP-1
+  Scenario: A Slack user is recognised in ilert by e-mail address alone
+    Given the Admin has re-authorized Slack
+    And "Grafana" is linked to "#ops-alerts"
+    And an alert "Replica lag" on "Grafana" is posted in "#ops-alerts"
+    And an ilert responder and a Slack user with another name share an e-mail address, written in capitals in Slack
+    When that Slack user clicks "Accept" on the alert's message
+    Then the alert is ACCEPTED in ilert by that ilert responder

@@ -1,0 +1,36 @@
+Feature: Delivery that can be relied on
+  Every update a channel should see arrives there once, in order, even when Slack fails, limits the
+  connector's rate or loses an answer, and even when the connector restarts.
+
+  Background:
+    Given an ilert account and a Slack workspace with the same people
+    And the workspace is linked to the ilert account
+    And "New Relic" is linked to "#ops-alerts"
+
+  @REL-1 @smoke
+  Scenario: A message whose answer Slack lost is not posted twice
+    Given Slack will store the next message but lose its answer
+    When an alert "Order queue stuck" is created on "New Relic"
+    And ilert has retried everything the connector could not confirm
+    Then "#ops-alerts" has exactly one message for the alert
+    And the alert's message reads "[Pending] Order queue stuck"
+
+  @REL-1
+  Scenario: Errors and rate limits delay updates but lose and repeat none
+    Given an alert "Checkout errors" on "New Relic" is posted in "#ops-alerts"
+    And Slack will answer the next 2 updates of a message with a rate limit
+    And Slack will fail the next thread reply with a server error after storing it
+    When the Admin accepts the alert through ilert's API
+    And the Admin resolves the alert through ilert's API
+    And ilert has retried everything the connector could not confirm
+    Then the alert's thread holds, in order, "Accepted by" and "Resolved by"
+    And the alert's message reads "[Resolved] Checkout errors"
+
+  @REL-1 @restart
+  Scenario: A connector restart loses nothing and repeats nothing
+    Given Slack will store the next message but lose its answer
+    When an alert "Replica down" is created on "New Relic"
+    And the connector restarts
+    And ilert has retried everything the connector could not confirm
+    Then "#ops-alerts" has exactly one message for the alert
+    And the alert's message reads "[Pending] Replica down"
