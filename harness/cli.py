@@ -41,14 +41,70 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--no-demo", action="store_true", help="start empty, without the seeded demo")
     up.add_argument("--verbose", action="store_true", help="show the servers' own logs")
+    _add_slack_command(commands)
     return parser
+
+
+def _add_slack_command(commands: argparse._SubParsersAction) -> None:
+    slack = commands.add_parser("slack", help="run fake Slack alone, in the foreground")
+    slack.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    slack.add_argument("--port", type=int, default=8102, help="port (default 8102; 0: any free)")
+    slack.add_argument(
+        "--rate-limits", action="store_true", help="answer Slack's tiered 429s (off by default)"
+    )
+    slack.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="shrink rate-limit windows by this factor (0.01: a minute lasts 0.6 s)",
+    )
+    slack.add_argument("--seed", type=int, default=0, help="seed for ids and fault rolls")
+    slack.add_argument("--verbose", action="store_true", help="show the server's own logs")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "up":
         return _up(args)
+    if args.command == "slack":
+        return _slack(args)
     return 2
+
+
+def _slack(args: argparse.Namespace) -> int:
+    """Fake Slack alone until Ctrl-C or SIGTERM; the URL is printed first."""
+    from emulator.serving import ServedApp, quiet_waitress
+    from emulator.slack.app import FakeSlack
+
+    if not 0 < args.time_scale <= 1000:
+        print("ilert-slack-sim: --time-scale must be > 0 and <= 1000", file=sys.stderr)
+        return 2
+    quiet_waitress(args.verbose)
+    fake = FakeSlack(seed=args.seed, rate_limits=args.rate_limits, time_scale=args.time_scale)
+    try:
+        server = ServedApp(fake.app, host=args.host, port=args.port, name="fake-slack")
+    except OSError as error:
+        print(f"ilert-slack-sim: cannot listen on port {args.port}: {error}", file=sys.stderr)
+        return 1
+    fake.public_url = server.url
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    server.start()
+    limits = f"on, time scale {args.time_scale}" if args.rate_limits else "off"
+    print(
+        f"fake Slack is running at {server.url} (Ctrl-C stops it)\n"
+        f"  Web API      {server.url}/api/<method>\n"
+        f"  control      {server.url}/_sim/  (OpenAPI: {server.url}/_sim/openapi.json)\n"
+        f"  rate limits  {limits}",
+        flush=True,
+    )
+    try:
+        stopping.wait()
+    finally:
+        print("fake Slack: stopping", flush=True)
+        server.stop()
+    return 0
 
 
 def _up(args: argparse.Namespace) -> int:

@@ -123,6 +123,21 @@ class SlackControl:
             )
         )["messages"]
 
+    def open_views(self, user_id: str) -> list[Json]:
+        """The modals open for a person, top of each stack last."""
+        answer = _checked(
+            self.http.get(f"{self.url}/_sim/views", params={"user_id": user_id}, timeout=10)
+        )
+        return [view for stack in answer["stacks"] for view in stack["views"]]
+
+    def submit_view(self, *, view_id: str, user_id: str, values: Json) -> requests.Response:
+        """Press Submit with `values` by input label or block id; the raw answer, refusals too."""
+        return self.http.post(
+            f"{self.url}/_sim/actions/submit-view",
+            json={"view_id": view_id, "user_id": user_id, "values": values},
+            timeout=10,
+        )
+
     def add_fault(self, **rule: Any) -> Json:
         """A fault rule: see fake Slack's `POST /_sim/faults`."""
         return self._post("/_sim/faults", rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,10 @@ class SimulationConfig:
     data_dir: str | None = None
     connector_secret: str = field(default_factory=lambda: secret_token(nbytes=16))
     verbose: bool = False
+    # A connector already running elsewhere (another process, another implementation): the
+    # harness registers the Slack app toward it and starts none of its own.
+    external_connector_url: str | None = None
+    slack_time_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,13 @@ class Simulation:
         self.fake_ilert = FakeIlert(
             clock=self.clock, seed=self.config.seed, connector_secret=self.config.connector_secret
         )
-        self.app_credentials: SlackAppCredentials | None = None
+        self.app_credentials: SlackAppCredentials = SlackAppCredentials(
+            app_id="",
+            client_id=f"{secret_token(nbytes=6)}.{secret_token(nbytes=6)}",
+            client_secret=secret_token(nbytes=16),
+            signing_secret=secret_token(nbytes=16),
+        )
+        self._external_connector_url = self.config.external_connector_url
 
     # lifecycle
 
@@ -76,15 +86,18 @@ class Simulation:
         slack = self._serve(self.fake_slack.app, c.slack_port, "fake-slack")
         ilert = self._serve(self.fake_ilert.app, c.ilert_port, "fake-ilert")
         connector_app = _LateBoundApp()
-        connector = self._serve(connector_app, c.connector_port, "connector")
+        connector = None
+        if self._external_connector_url is None:
+            connector = self._serve(connector_app, c.connector_port, "connector")
         self.fake_slack.public_url = slack.url
         self.fake_ilert.public_url = ilert.url
-        self.fake_ilert.connector_url = connector.url
+        self.fake_ilert.connector_url = self.connector_url
         slack.start()
         ilert.start()
-        self.app_credentials = self._register_slack_app(connector.url)
-        connector_app.target = create_app(self._connector_config(connector.url))
-        connector.start()
+        self._register_slack_app(self.connector_url)
+        if connector is not None:
+            connector_app.target = create_app(self.connector_config(connector.url))
+            connector.start()
         return self
 
     def stop(self) -> None:
@@ -109,31 +122,20 @@ class Simulation:
         self._servers.append(server)
         return server
 
-    def _register_slack_app(self, connector_url: str) -> SlackAppCredentials:
+    def _register_slack_app(self, connector_url: str) -> None:
         """The connector's Slack app, registered the way a developer would in Slack's settings."""
-        credentials = SlackAppCredentials(
-            app_id="",
-            client_id=f"{secret_token(nbytes=6)}.{secret_token(nbytes=6)}",
-            client_secret=secret_token(nbytes=16),
-            signing_secret=secret_token(nbytes=16),
-        )
         created = self.slack().create_app(
             name=APP_NAME,
             request_url=f"{connector_url}/slack/events",
             redirect_urls=[f"{connector_url}/slack/oauth_redirect"],
-            client_id=credentials.client_id,
-            client_secret=credentials.client_secret,
-            signing_secret=credentials.signing_secret,
+            client_id=self.app_credentials.client_id,
+            client_secret=self.app_credentials.client_secret,
+            signing_secret=self.app_credentials.signing_secret,
         )
-        return SlackAppCredentials(
-            created["id"],
-            credentials.client_id,
-            credentials.client_secret,
-            credentials.signing_secret,
-        )
+        self.app_credentials = replace(self.app_credentials, app_id=created["id"])
 
-    def _connector_config(self, connector_url: str) -> ConnectorConfig:
-        assert self.app_credentials is not None
+    def connector_config(self, connector_url: str) -> ConnectorConfig:
+        """What a connector needs to join this simulation (also for one started elsewhere)."""
         return ConnectorConfig(
             slack_url=self.slack_url,
             ilert_url=self.ilert_url,
@@ -144,6 +146,7 @@ class Simulation:
             ilert_secret=self.config.connector_secret,
             database_path=str(self._data_dir() / "connector.sqlite3"),
             scopes=BOT_SCOPES,
+            slack_time_scale=self.config.slack_time_scale,
         )
 
     def _data_dir(self) -> Path:
@@ -161,7 +164,7 @@ class Simulation:
         old = next(s for s in self._servers if s.name == "connector")
         old.stop()
         self._servers.remove(old)
-        app = create_app(self._connector_config(old.url))
+        app = create_app(self.connector_config(old.url))
         self._servers.append(
             ServedApp(app, host=self.config.host, port=old.port, name="connector").start()
         )
@@ -181,7 +184,7 @@ class Simulation:
 
     @property
     def connector_url(self) -> str:
-        return self._url("connector")
+        return self._external_connector_url or self._url("connector")
 
     @property
     def virtual_clock(self) -> VirtualClock | None:
