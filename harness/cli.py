@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         default="sim-connector-secret",
         help="the secret fake ilert and the connector sign tickets and events with",
     )
+    up.add_argument(
+        "--slack-time-scale",
+        type=float,
+        default=1.0,
+        help="shrink Slack's rate-limit windows (0.01: a minute lasts 0.6 s) in the connector's "
+        "pacing, to match a fake Slack whose limits run on that scale",
+    )
     up.add_argument("--no-demo", action="store_true", help="start empty, without the seeded demo")
     up.add_argument("--verbose", action="store_true", help="show the servers' own logs")
     _add_slack_command(commands)
@@ -118,6 +125,7 @@ def _up(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         connector_secret=args.connector_secret,
         verbose=args.verbose,
+        slack_time_scale=args.slack_time_scale,
     )
     try:
         simulation = Simulation(config).start()
