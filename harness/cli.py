@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from harness.seed import World, build_world
-from harness.simulation import Simulation, SimulationConfig
+from harness.simulation import STATE_FORMAT, Simulation, SimulationConfig
 
 DEMO_SEED_COMPANY = "Acme"
 
@@ -45,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         help="shrink Slack's rate-limit windows (0.01: a minute lasts 0.6 s) in the connector's "
         "pacing, to match a fake Slack whose limits run on that scale",
+    )
+    up.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE",
+        help="restore the whole simulation from a file written by --export-on-exit",
+    )
+    up.add_argument(
+        "--export-on-exit",
+        metavar="FILE",
+        help="on Ctrl-C or SIGTERM, save the whole simulation to FILE first",
     )
     up.add_argument("--no-demo", action="store_true", help="start empty, without the seeded demo")
     up.add_argument("--verbose", action="store_true", help="show the servers' own logs")
@@ -115,6 +128,7 @@ def _slack(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    saved = _read_saved_state(args.import_file) if args.import_file else None
     config = SimulationConfig(
         host=args.host,
         ilert_port=args.ilert_port,
@@ -123,12 +137,12 @@ def _up(args: argparse.Namespace) -> int:
         seed=args.seed,
         clock=args.clock,
         data_dir=args.data_dir,
-        connector_secret=args.connector_secret,
+        connector_secret=saved["connectorSecret"] if saved else args.connector_secret,
         verbose=args.verbose,
         slack_time_scale=args.slack_time_scale,
     )
     try:
-        simulation = Simulation(config).start()
+        simulation = Simulation(config).start(restore=saved)
     except OSError as error:
         print(
             f"ilert-slack-sim: cannot listen: {error}. Is another simulation running? "
@@ -140,19 +154,32 @@ def _up(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     try:
-        world = (
-            None
-            if args.no_demo
-            else build_world(
+        world = None
+        if not (args.no_demo or saved):
+            world = build_world(
                 simulation.ilert(), simulation.slack(), seed=args.seed, company=DEMO_SEED_COMPANY
             )
-        )
         print(_banner(simulation, world), flush=True)
+        if saved:
+            print(f"Restored from {args.import_file}.", flush=True)
         stopping.wait()
     finally:
         print("ilert-slack-sim: stopping", flush=True)
+        if args.export_on_exit:
+            Path(args.export_on_exit).write_text(json.dumps(simulation.export_state()))
+            print(f"ilert-slack-sim: saved the simulation to {args.export_on_exit}", flush=True)
         simulation.stop()
     return 0
+
+
+def _read_saved_state(path: str) -> dict:
+    try:
+        saved = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"ilert-slack-sim: cannot read {path}: {error}") from error
+    if not isinstance(saved, dict) or saved.get("format") != STATE_FORMAT:
+        raise SystemExit(f"ilert-slack-sim: {path} is not a file written by --export-on-exit")
+    return saved
 
 
 def _banner(simulation: Simulation, world: World | None) -> str:

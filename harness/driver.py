@@ -72,6 +72,15 @@ class SlackControl:
     def create_app(self, **app: Any) -> Json:
         return self._post("/_sim/apps", app)
 
+    def update_app(self, app_id: str, **changes: Any) -> Json:
+        return _checked(self.http.patch(f"{self.url}/_sim/apps/{app_id}", json=changes, timeout=10))
+
+    def export_state(self) -> Json:
+        return _checked(self.http.get(f"{self.url}/_sim/export", timeout=60))
+
+    def import_state(self, data: Json) -> None:
+        _checked(self.http.post(f"{self.url}/_sim/import", json=data, timeout=60))
+
     def install_app(self, app_id: str, team_id: str, scopes: list[str]) -> Json:
         return self._post(f"/_sim/apps/{app_id}/install", {"team_id": team_id, "scopes": scopes})
 
@@ -179,6 +188,12 @@ class IlertControl:
 
     def reset(self) -> None:
         _checked(self.http.post(f"{self.url}/_sim/reset", json={}, timeout=10))
+
+    def export_state(self) -> Json:
+        return _checked(self.http.get(f"{self.url}/_sim/export", timeout=60))
+
+    def import_state(self, data: Json) -> None:
+        _checked(self.http.post(f"{self.url}/_sim/import", json=data, timeout=60))
 
     def create_account(self, name: str) -> Json:
         return _checked(

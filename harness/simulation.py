@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from harness.driver import IlertControl, SlackControl
 
 log = logging.getLogger(__name__)
 
+Json = dict[str, Any]
 APP_NAME = "ilert"
+STATE_FORMAT = "ilert-slack-sim/1"
 SLASH_COMMAND = "/ilert"
 
 
@@ -80,7 +83,8 @@ class Simulation:
 
     # lifecycle
 
-    def start(self) -> Simulation:
+    def start(self, *, restore: Json | None = None) -> Simulation:
+        """Start the three; `restore` is what `export_state` wrote before a restart."""
         quiet_waitress(self.config.verbose)
         c = self.config
         slack = self._serve(self.fake_slack.app, c.slack_port, "fake-slack")
@@ -94,11 +98,54 @@ class Simulation:
         self.fake_ilert.connector_url = self.connector_url
         slack.start()
         ilert.start()
-        self._register_slack_app(self.connector_url)
+        if restore is None:
+            self._register_slack_app(self.connector_url)
+        else:
+            self._restore(restore)
         if connector is not None:
             connector_app.target = create_app(self.connector_config(connector.url))
             connector.start()
         return self
+
+    # state across restarts
+
+    def export_state(self) -> Json:
+        """Everything needed to carry the simulation over a restart, as JSON."""
+        return {
+            "format": STATE_FORMAT,
+            "ilert": self.ilert().export_state(),
+            "slack": self.slack().export_state(),
+            "app": asdict(self.app_credentials),
+            "connectorSecret": self.config.connector_secret,
+            "connector": {"sql": self._dump_connector_database()},
+        }
+
+    def _restore(self, saved: Json) -> None:
+        if saved.get("format") != STATE_FORMAT:
+            raise ValueError(f"not an ilert-slack-sim state file (format {saved.get('format')!r})")
+        self.ilert().import_state(saved["ilert"])
+        self.slack().import_state(saved["slack"])
+        if saved["connectorSecret"] != self.config.connector_secret:
+            raise ValueError(
+                "the saved state was signed with another connector secret: start "
+                "with SimulationConfig(connector_secret=saved['connectorSecret'])"
+            )
+        self.app_credentials = SlackAppCredentials(**saved["app"])
+        # The app already exists in the restored fake Slack; only its addresses may have moved.
+        self.slack().update_app(
+            self.app_credentials.app_id,
+            request_url=f"{self.connector_url}/slack/events",
+            redirect_urls=[f"{self.connector_url}/slack/oauth_redirect"],
+        )
+        if self._external_connector_url is None:
+            with sqlite3.connect(self._data_dir() / "connector.sqlite3") as db:
+                db.executescript(saved["connector"]["sql"])
+
+    def _dump_connector_database(self) -> str:
+        if self._external_connector_url is not None:
+            return ""
+        with sqlite3.connect(self._data_dir() / "connector.sqlite3") as db:
+            return "\n".join(db.iterdump())
 
     def stop(self) -> None:
         for server in reversed(self._servers):

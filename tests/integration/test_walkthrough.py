@@ -146,3 +146,60 @@ def test_the_guides_main_flow_by_http_alone(demo: RunningDemo) -> None:
     [message] = [m for m in slack.messages(channel["id"]) if m.get("attachments")]
     assert "[Accepted] Walkthrough alert" in visible_text(message)
     assert button_labels(message) == ["Resolve"]
+
+
+def _start_up(*extra: str) -> tuple[subprocess.Popen[str], list[str]]:
+    command = [
+        sys.executable,
+        "-m",
+        "harness.cli",
+        "up",
+        "--ilert-port",
+        "0",
+        "--slack-port",
+        "0",
+        "--connector-port",
+        "0",
+        *extra,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    output: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line.rstrip("\n"))
+            if line.startswith(("  3. ", "Restored from")):
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(STARTUP_TIMEOUT)
+    assert not reader.is_alive(), output
+    return process, output
+
+
+def test_up_exports_on_exit_and_imports_on_start(tmp_path) -> None:
+    saved = tmp_path / "demo.json"
+    first, output = _start_up("--export-on-exit", str(saved))
+    ilert_url = re.search(r"fake ilert\s+(\S+)", "\n".join(output)).group(1)
+    admin_key = re.search(r"ADMIN .* ilert API key (\S+)", "\n".join(output)).group(1)
+    sources = IlertControl(ilert_url).call("GET", "/alert-sources", key=admin_key)
+    first.send_signal(signal.SIGTERM)
+    rest, _ = first.communicate(timeout=15)
+    assert first.returncode == 0 and "saved the simulation" in rest
+
+    again, output = _start_up("--import", str(saved))
+    try:
+        ilert_url = re.search(r"fake ilert\s+(\S+)", "\n".join(output)).group(1)
+        assert IlertControl(ilert_url).call("GET", "/alert-sources", key=admin_key) == sources
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.communicate(timeout=15)
+    assert again.returncode == 0
