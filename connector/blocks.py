@@ -143,7 +143,11 @@ def alert_title(alert: Json) -> str:
 
 
 def alert_message(alert: Json, *, alert_action_id: str) -> Json:
-    """Arguments for chat.postMessage / chat.update: a colour bar, the linked title, buttons."""
+    """Arguments for chat.postMessage / chat.update: a colour bar, the linked title, buttons.
+
+    No top-level `text`: Slack would show it above the attachment; the attachment's `fallback`
+    serves notifications and screen readers instead.
+    """
     status = alert["status"]
     blocks: list[Block] = [
         _section(f"*<{alert['alertUrl']}|{escape(alert_title(alert))}>*"),
@@ -157,7 +161,6 @@ def alert_message(alert: Json, *, alert_action_id: str) -> Json:
     if buttons:
         blocks.append({"type": "actions", "block_id": f"alert_{alert['id']}", "elements": buttons})
     return {
-        "text": alert_title(alert),
         "attachments": [
             {
                 "color": _STATUS_COLOUR.get(status, "#999999"),

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_RULES_PER_SCENARIO = 3
-DEFAULT_CATALOGUE = Path(__file__).resolve().parents[1] / "features" / "rules.md"
+# Relative to the working directory: the catalogue belongs to the checkout, not the package.
+DEFAULT_CATALOGUE = Path("features") / "rules.md"
 
 
 @dataclass
