@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.ilert import serialize as ser
-from emulator.ilert.models import Actor
+from emulator.ilert.errors import BadRequest, NotFound
+from emulator.ilert.fields import check_enum, is_id, parse_time
+from emulator.ilert.models import ALERT_INCLUDES, Actor
 from emulator.ilert.tickets import verify_ticket
 from emulator.ilert.wire import json_body, query_int, query_ints, query_list
 
 if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
 
+ActorFn = Callable[[], Actor]
+
 
 def _no_content() -> Response:
     return Response(status=204)
+
+
+def _numeric(ref: str, what: str) -> int:
+    """A path id for PUT and DELETE, where ilert takes only numbers."""
+    if not is_id(ref):
+        raise NotFound(f"{what} {ref} not found")
+    return int(ref)
 
 
 def create_api(sim: FakeIlert) -> Blueprint:
@@ -27,24 +39,27 @@ def create_api(sim: FakeIlert) -> Blueprint:
     def actor() -> Actor:
         header = request.headers.get("Authorization", "")
         key = header[7:].strip() if header.lower().startswith("bearer ") else None
-        return state.authenticate(key, request.headers.get("X-On-Behalf-Of"))
-
-    def alert_out(a: Actor, alert: Any) -> dict[str, Any]:
-        return ser.alert_json(a.account, alert, sim.public_url)
+        return state.authenticate(
+            key, request.headers.get("X-On-Behalf-Of"), request.headers.get("team-context")
+        )
 
     _users(bp, state, actor)
-    _teams_and_policies(bp, state, actor)
+    _teams(bp, state, actor)
+    _policies(bp, state, actor)
     _sources(bp, state, actor)
-    _alerts(bp, state, actor, alert_out)
+    _alerts(bp, sim, actor)
     _actions(bp, state, actor)
     _connectors(bp, sim, actor)
     return bp
 
 
-def _users(bp: Blueprint, state: Any, actor: Any) -> None:
+def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.get("/users")
     def list_users() -> Any:
-        return jsonify([ser.user_json(u) for u in state.list_users(actor())])
+        users = state.list_users(
+            actor(), start=query_int("start-index", 0), limit=query_int("max-results", 50)
+        )
+        return jsonify([ser.user_json(u) for u in users])
 
     @bp.post("/users")
     def create_user() -> Any:
@@ -54,6 +69,10 @@ def _users(bp: Blueprint, state: Any, actor: Any) -> None:
     def current_user() -> Any:
         return jsonify(ser.user_json(state.current_user(actor())))
 
+    @bp.put("/users/current")
+    def update_current_user() -> Any:
+        return jsonify(ser.user_json(state.update_current_user(actor(), json_body())))
+
     @bp.post("/users/search-email")
     def search_email() -> Any:
         return jsonify(ser.user_json(state.search_email(actor(), json_body().get("email"))))
@@ -62,8 +81,17 @@ def _users(bp: Blueprint, state: Any, actor: Any) -> None:
     def get_user(ref: str) -> Any:
         return jsonify(ser.user_json(state.get_user(actor(), ref)))
 
+    @bp.put("/users/<ref>")
+    def update_user(ref: str) -> Any:
+        return jsonify(ser.user_json(state.update_user(actor(), ref, json_body())))
 
-def _teams_and_policies(bp: Blueprint, state: Any, actor: Any) -> None:
+    @bp.delete("/users/<ref>")
+    def delete_user(ref: str) -> Any:
+        state.delete_user(actor(), ref)
+        return _no_content()
+
+
+def _teams(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.get("/teams")
     def list_teams() -> Any:
         a = actor()
@@ -79,16 +107,36 @@ def _teams_and_policies(bp: Blueprint, state: Any, actor: Any) -> None:
         a = actor()
         return jsonify(ser.team_json(a.account, state.get_team(a, team_id)))
 
+    @bp.put("/teams/<int:team_id>")
+    def update_team(team_id: int) -> Any:
+        a = actor()
+        return jsonify(ser.team_json(a.account, state.update_team(a, team_id, json_body())))
+
+    @bp.delete("/teams/<int:team_id>")
+    def delete_team(team_id: int) -> Any:
+        state.delete_team(actor(), team_id)
+        return _no_content()
+
     @bp.post("/teams/<int:team_id>/members")
     def add_member(team_id: int) -> Any:
         a = actor()
-        team = state.add_team_member(a, team_id, json_body())
-        return jsonify(ser.team_json(a.account, team)), 201
+        team, user = state.add_team_member(a, team_id, json_body())
+        return jsonify(ser.team_member_json(a.account, user.id, team.members[user.id]))
 
+    @bp.delete("/teams/<int:team_id>/members/<int:user_id>")
+    def remove_member(team_id: int, user_id: int) -> Any:
+        state.remove_team_member(actor(), team_id, user_id)
+        return _no_content()
+
+
+def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.get("/escalation-policies")
     def list_policies() -> Any:
         a = actor()
-        return jsonify([ser.policy_json(a.account, p) for p in state.list_policies(a)])
+        policies = state.list_policies(
+            a, start=query_int("start-index", 0), limit=query_int("max-results", 50)
+        )
+        return jsonify([ser.policy_json(a.account, p) for p in policies])
 
     @bp.post("/escalation-policies")
     def create_policy() -> Any:
@@ -100,15 +148,29 @@ def _teams_and_policies(bp: Blueprint, state: Any, actor: Any) -> None:
         a = actor()
         return jsonify(ser.policy_json(a.account, state.get_policy(a, policy_id)))
 
+    @bp.put("/escalation-policies/<int:policy_id>")
+    def update_policy(policy_id: int) -> Any:
+        a = actor()
+        policy = state.update_policy(a, policy_id, json_body())
+        return jsonify(ser.policy_json(a.account, policy))
 
-def _sources(bp: Blueprint, state: Any, actor: Any) -> None:
+    @bp.delete("/escalation-policies/<int:policy_id>")
+    def delete_policy(policy_id: int) -> Any:
+        state.delete_policy(actor(), policy_id)
+        return _no_content()
+
+
+def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def out(a: Actor, source: Any) -> dict[str, Any]:
         return ser.source_json(state, a.account, source)
 
     @bp.get("/alert-sources")
     def list_sources() -> Any:
         a = actor()
-        return jsonify([out(a, s) for s in state.list_sources(a)])
+        sources = state.list_sources(
+            a, start=query_int("start-index", 0), limit=query_int("max-results", 50)
+        )
+        return jsonify([out(a, s) for s in sources])
 
     @bp.post("/alert-sources")
     def create_source() -> Any:
@@ -117,39 +179,65 @@ def _sources(bp: Blueprint, state: Any, actor: Any) -> None:
 
     @bp.get("/alert-sources/<ref>")
     def get_source(ref: str) -> Any:
+        """By id or by integration key."""
         a = actor()
         return jsonify(out(a, state.get_source(a, ref)))
 
-    @bp.put("/alert-sources/<int:source_id>")
-    def update_source(source_id: int) -> Any:
+    @bp.put("/alert-sources/<ref>")
+    def update_source(ref: str) -> Any:
         a = actor()
+        source_id = _numeric(ref, "Alert source")
         return jsonify(out(a, state.update_source(a, source_id, json_body())))
 
-    @bp.delete("/alert-sources/<int:source_id>")
-    def delete_source(source_id: int) -> Any:
-        state.delete_source(actor(), source_id)
+    @bp.delete("/alert-sources/<ref>")
+    def delete_source(ref: str) -> Any:
+        state.delete_source(actor(), _numeric(ref, "Alert source"))
         return _no_content()
 
 
-def _alerts(bp: Blueprint, state: Any, actor: Any, out: Any) -> None:
+def _alert_filters() -> dict[str, Any]:
+    since, until = request.args.get("from"), request.args.get("until")
+    responders = [r for r in query_list("responders") if r]
+    return {
+        "states": [
+            check_enum(s, ("PENDING", "ACCEPTED", "RESOLVED"), "states")
+            for s in query_list("states")
+        ],
+        "sources": query_ints("sources"),
+        "policies": query_ints("policies"),
+        "responders": responders,
+        "since": None if since is None else parse_time(since, "from"),
+        "until": None if until is None else parse_time(until, "until"),
+    }
+
+
+def _includes() -> list[str]:
+    return [check_enum(i, ALERT_INCLUDES, "include") for i in query_list("include")]
+
+
+def _alerts(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
+    state = sim.state
+
+    def out(a: Actor, alert: Any, include: list[str] | None = None) -> dict[str, Any]:
+        with state.lock:  # the alert as of one moment, never half-way through a change
+            if include:
+                return ser.alert_json(a.account, alert, sim.public_url, include)
+            return ser.cached_alert_json(state, a.account, alert, sim.public_url)
+
     @bp.get("/alerts")
     def list_alerts() -> Any:
         a = actor()
-        alerts = state.list_alerts(
-            a,
-            states=query_list("states"),
-            sources=query_ints("sources"),
-            start=query_int("start-index", 0),
-            limit=query_int("max-results", 50),
-        )
-        return jsonify([out(a, x) for x in alerts])
+        include = _includes()
+        filters = _alert_filters()
+        start, limit = query_int("start-index", 0), query_int("max-results", 50)
+        with state.lock:
+            alerts = state.list_alerts(a, **filters, start=start, limit=limit)
+            body = [out(a, x, include) for x in alerts]
+        return jsonify(body)
 
     @bp.get("/alerts/count")
     def count_alerts() -> Any:
-        count = state.count_alerts(
-            actor(), states=query_list("states"), sources=query_ints("sources")
-        )
-        return jsonify({"count": count})
+        return jsonify({"count": state.count_alerts(actor(), **_alert_filters())})
 
     @bp.post("/alerts")
     def create_alert() -> Any:
@@ -159,7 +247,8 @@ def _alerts(bp: Blueprint, state: Any, actor: Any, out: Any) -> None:
     @bp.get("/alerts/<int:alert_id>")
     def get_alert(alert_id: int) -> Any:
         a = actor()
-        return jsonify(out(a, state.get_alert(a, alert_id)))
+        include = _includes()
+        return jsonify(out(a, state.get_alert(a, alert_id), include))
 
     @bp.put("/alerts/<int:alert_id>/accept")
     def accept_alert(alert_id: int) -> Any:
@@ -173,22 +262,49 @@ def _alerts(bp: Blueprint, state: Any, actor: Any, out: Any) -> None:
 
     @bp.put("/alerts/<int:alert_id>/assign")
     def assign_alert(alert_id: int) -> Any:
+        """ilert's query names are `user`/`policy`/`schedule`; its Go client sends `…-id`."""
         a = actor()
-        user = request.args.get("user-id") or request.args.get("user")
-        return jsonify(out(a, state.assign_alert(a, alert_id, user)))
+        args = request.args
+        alert = state.assign_alert(
+            a,
+            alert_id,
+            user=args.get("user-id") or args.get("user"),
+            policy=args.get("policy-id") or args.get("policy"),
+            schedule=args.get("schedule-id") or args.get("schedule"),
+        )
+        return jsonify(out(a, alert))
+
+    @bp.post("/alerts/<int:alert_id>/responders")
+    def add_responder(alert_id: int) -> Any:
+        a = actor()
+        responder = state.add_responder(a, alert_id, json_body())
+        return jsonify(ser.responder_json(a.account, responder)), 201
+
+    @bp.delete("/alerts/<int:alert_id>/responders/<int:user_id>")
+    def remove_responder(alert_id: int, user_id: int) -> Any:
+        state.remove_responder(actor(), alert_id, user_id)
+        return _no_content()
+
+    @bp.get("/alerts/<int:alert_id>/suggested-responders")
+    def suggested_responders(alert_id: int) -> Any:
+        return jsonify(state.suggested_responders(actor(), alert_id))
 
     @bp.get("/alerts/<int:alert_id>/log-entries")
     def log_entries(alert_id: int) -> Any:
         a = actor()
-        return jsonify([ser.log_entry_json(a.account, e) for e in state.log_entries(a, alert_id)])
+        entries = state.log_entries(
+            a, alert_id, start=query_int("start-index", 0), limit=query_int("max-results", 50)
+        )
+        return jsonify([ser.log_entry_json(a.account, e) for e in entries])
 
 
-def _actions(bp: Blueprint, state: Any, actor: Any) -> None:
+def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.get("/alert-actions")
     def list_actions() -> Any:
         a = actor()
-        source = request.args.get("source")
-        sources = query_ints("source") if source else []
+        sources = query_ints("source")
+        if len(sources) > 1:
+            raise BadRequest("Query 'source' takes one alert source id")
         actions = state.list_actions(
             a,
             source=sources[0] if sources else None,
@@ -229,7 +345,7 @@ def _actions(bp: Blueprint, state: Any, actor: Any) -> None:
         return jsonify(ser.action_json(a.account, action))
 
 
-def _connectors(bp: Blueprint, sim: FakeIlert, actor: Any) -> None:
+def _connectors(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
     state = sim.state
 
     @bp.get("/connectors")
@@ -243,6 +359,11 @@ def _connectors(bp: Blueprint, sim: FakeIlert, actor: Any) -> None:
     @bp.get("/connectors/<connector_id>")
     def get_connector(connector_id: str) -> Any:
         return jsonify(ser.connector_json(state.get_connector(actor(), connector_id)))
+
+    @bp.put("/connectors/<connector_id>")
+    def update_connector(connector_id: str) -> Any:
+        connector = state.update_connector(actor(), connector_id, json_body())
+        return jsonify(ser.connector_json(connector))
 
     @bp.delete("/connectors/<connector_id>")
     def delete_connector(connector_id: str) -> Any:

@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -19,10 +20,11 @@ from werkzeug.exceptions import HTTPException
 
 from emulator.clock import Clock, SystemClock, VirtualClock
 from emulator.ilert import serialize as ser
+from emulator.ilert import snapshot
 from emulator.ilert.api import create_api
 from emulator.ilert.control import create_control
-from emulator.ilert.delivery import Delivery, DeliveryQueue
-from emulator.ilert.errors import IlertError, InternalError
+from emulator.ilert.delivery import Delivery, DeliveryQueue, parse_export
+from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
 from emulator.ilert.models import AlertEvent, IlertState
 from emulator.ilert.web import create_web
@@ -98,6 +100,45 @@ class FakeIlert:
     def reset(self) -> None:
         self.state.reset()
         self.delivery.reset()
+
+    def export_state(self) -> dict[str, Any]:
+        """The whole emulator as JSON: `snapshot.export_state` plus the webhook queue, the clock
+        and the pages' session secret (so a logged-in browser stays logged in)."""
+        with self.state.lock:  # events enqueue under this lock, so queue and alerts agree
+            data = snapshot.export_state(self.state)
+            data["deliveries"] = self.delivery.export()
+        now = self.clock.now()
+        virtual = isinstance(self.clock, VirtualClock)
+        data["clock"] = {
+            "kind": "virtual" if virtual else "system",
+            "now": now,
+            "offset": now - time.time(),
+        }
+        data["webSecret"] = str(self.app.secret_key)
+        return data
+
+    def import_state(self, data: Any) -> None:
+        """Restore an export exactly; a refused import (400) changes nothing.
+
+        A virtual clock moves forward to the exported time (never back: time only moves
+        forward, and what is stored then simply lies in the past); the system clock stays.
+        """
+        if not isinstance(data, dict):
+            raise BadRequest("Import: the state must be a JSON object")
+        deliveries = parse_export(data.get("deliveries"))
+        clock = data.get("clock")
+        exported_now = clock.get("now") if isinstance(clock, dict) else None
+        if isinstance(exported_now, bool) or not isinstance(exported_now, int | float | None):
+            raise BadRequest("Import: clock.now must be a number")
+        snapshot.import_state(self.state, data)
+        self.delivery.restore(deliveries)
+        if isinstance(data.get("webSecret"), str) and data["webSecret"]:
+            self.app.secret_key = data["webSecret"]
+        if isinstance(self.clock, VirtualClock) and exported_now is not None:
+            ahead = float(exported_now) - self.clock.now()
+            if ahead > 0:
+                self.clock.advance(ahead)
+        self.delivery.notify()
 
     def close(self) -> None:
         """Stop the delivery worker and the escalation ticker; the app answers no more events."""

@@ -1,4 +1,5 @@
-"""The control plane under /_sim/: reset, state, accounts and users, the clock, the delivery queue.
+"""The control plane under /_sim/: reset, state, export and import, accounts, users and keys,
+install tickets, the clock, the delivery queue and the OpenAPI document.
 
 Never part of the emulated API; tests and the harness use it to arrange and observe.
 """
@@ -12,6 +13,7 @@ from flask import Blueprint, jsonify
 from emulator.clock import VirtualClock
 from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, Conflict
+from emulator.ilert.openapi import openapi_document
 from emulator.ilert.tickets import issue_ticket
 from emulator.ilert.wire import json_body
 
@@ -21,10 +23,16 @@ if TYPE_CHECKING:
 MAX_WAIT = 60.0
 
 
-def _number(body: dict[str, Any], name: str, default: float | None = None) -> float:
+MAX_ADVANCE = 10 * 365 * 86400.0  # ten years in one step
+LAST_MOMENT = 253_402_300_799.0  # 9999-12-31T23:59:59Z: ilert's ISO times end there
+
+
+def _number(
+    body: dict[str, Any], name: str, default: float | None = None, maximum: float = 1e15
+) -> float:
     value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise BadRequest(f"Field '{name}' must be a non-negative number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
+        raise BadRequest(f"Field '{name}' must be a number between 0 and {maximum:g}")
     return float(value)
 
 
@@ -41,6 +49,30 @@ def create_control(sim: FakeIlert) -> Blueprint:
     def dump() -> Any:
         return jsonify(ser.state_dump(state, sim.public_url))
 
+    @bp.get("/export")
+    def export() -> Any:
+        return jsonify(sim.export_state())
+
+    @bp.post("/import")
+    def import_() -> Any:
+        sim.import_state(json_body())
+        with state.lock:
+            accounts = len(state.accounts)
+        return jsonify({"ok": True, "accounts": accounts})
+
+    @bp.get("/openapi.json")
+    def openapi() -> Any:
+        return jsonify(openapi_document())
+
+    @bp.get("/accounts")
+    def list_accounts() -> Any:
+        with state.lock:
+            items = [
+                {"id": a.id, "name": a.name, "ownerId": a.owner_id, "users": len(a.users)}
+                for a in state.accounts.values()
+            ]
+        return jsonify(items)
+
     @bp.post("/accounts")
     def create_account() -> Any:
         body = json_body()
@@ -56,6 +88,11 @@ def create_control(sim: FakeIlert) -> Blueprint:
     def create_user(account_id: int) -> Any:
         user, key = state.add_user_with_key(account_id, json_body())
         return jsonify({"user": ser.user_json(user), "apiKey": key}), 201
+
+    @bp.post("/accounts/<int:account_id>/api-keys")
+    def create_key(account_id: int) -> Any:
+        user_id = int(_number(json_body(), "userId"))
+        return jsonify({"apiKey": state.issue_key(account_id, user_id)}), 201
 
     @bp.post("/tickets")
     def create_ticket() -> Any:
@@ -86,7 +123,10 @@ def create_control(sim: FakeIlert) -> Blueprint:
             raise Conflict(
                 "The clock is the system clock; start fake ilert with a virtual clock to advance it"
             )
-        now = sim.clock.advance(_number(json_body(), "seconds"))
+        seconds = _number(json_body(), "seconds", maximum=MAX_ADVANCE)
+        if sim.clock.now() + seconds > LAST_MOMENT:
+            raise BadRequest("The clock cannot pass the end of the year 9999")
+        now = sim.clock.advance(seconds)
         return jsonify({"now": ser.iso(now), "epoch": now, "kind": "virtual"})
 
     @bp.get("/deliveries")

@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from emulator.clock import Clock
+from emulator.ilert.errors import BadRequest
 from emulator.ilert.tickets import sign_headers
 
 MAX_ATTEMPTS = 10
@@ -56,6 +57,51 @@ class Delivery:
             "nextAttemptAt": iso(self.next_attempt_at) if self.status == "pending" else None,
             "lastError": self.last_error,
         }
+
+
+def parse_export(data: Any) -> dict[str, Any]:
+    """An exported queue checked and turned back into deliveries; a 400 names what is wrong."""
+
+    def fail(what: str) -> BadRequest:
+        return BadRequest(f"Import: deliveries{what}")
+
+    if not isinstance(data, dict):
+        raise fail(" must be an object")
+    counts = {}
+    for name in ("seq", "delivered", "failed"):
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail(f".{name} must be a non-negative integer")
+        counts[name] = value
+    items = data.get("pending")
+    if not isinstance(items, list):
+        raise fail(".pending must be a list")
+    pending = []
+    for i, raw in enumerate(items):
+        try:
+            delivery = Delivery(
+                id=_typed(raw["id"], str),
+                seq=_typed(raw["seq"], int),
+                account_id=_typed(raw["accountId"], int),
+                alert_id=_typed(raw["alertId"], int),
+                action_id=_typed(raw["alertActionId"], str),
+                channel=_typed(raw["channel"], str),
+                event_type=_typed(raw["eventType"], str),
+                body=_typed(raw["body"], str).encode(),
+                next_attempt_at=float(_typed(raw["nextAttemptAt"], int | float)),
+                attempts=_typed(raw["attempts"], int),
+                last_error=raw.get("lastError") if isinstance(raw.get("lastError"), str) else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            raise fail(f".pending[{i}] is not a delivery") from None
+        pending.append(delivery)
+    return {**counts, "pending": pending}
+
+
+def _typed(value: Any, kind: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"expected {kind}")
+    return value
 
 
 # Called after each attempt, before waiters are told: (delivery, succeeded, what happened).
@@ -138,6 +184,47 @@ class DeliveryQueue:
             self._cond.notify_all()
         self._thread.join(SEND_TIMEOUT + 1)
         self._session.close()
+
+    # -- export and import -------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """What is still to be delivered (an attempt in flight counts as pending: the connector
+        treats a delivery id it has handled as done, so sending it again is safe)."""
+        with self._cond:
+            queued = sorted((d for q in self._queues.values() for d in q), key=lambda d: d.seq)
+            return {
+                "seq": self._seq,
+                "delivered": self._counts["delivered"],
+                "failed": self._counts["failed"],
+                "pending": [
+                    {
+                        "id": d.id,
+                        "seq": d.seq,
+                        "accountId": d.account_id,
+                        "alertId": d.alert_id,
+                        "alertActionId": d.action_id,
+                        "channel": d.channel,
+                        "eventType": d.event_type,
+                        "body": d.body.decode(),
+                        "nextAttemptAt": d.next_attempt_at,
+                        "attempts": d.attempts,
+                        "lastError": d.last_error,
+                    }
+                    for d in queued
+                ],
+            }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Replace the queue with an export's (already validated by `parse_export`)."""
+        with self._cond:
+            self._generation += 1
+            self._queues.clear()
+            self._recent.clear()
+            self._seq = data["seq"]
+            self._counts = {"delivered": data["delivered"], "failed": data["failed"]}
+            for d in data["pending"]:
+                self._queues.setdefault((d.account_id, d.alert_id), deque()).append(d)
+            self._cond.notify_all()
 
     # -- inspection --------------------------------------------------------------------------
 

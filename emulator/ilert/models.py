@@ -2,28 +2,55 @@
 
 Every public method of `IlertState` takes the lock, so the HTTP layers may call it from any thread.
 Permission checks are typed (`Forbidden`, `NotFound`) and made here, never in the views.
-What is left out: schedules, support hours, alert grouping windows, routing keys, ICL conditions,
-alert filters and responder lists beyond the assigned user.
+What is left out: schedules (assigning to one is a 400), support hours, alert grouping windows,
+alert source templates, ICL conditions and alert filters (kept as given, never evaluated),
+stakeholder subscriptions, auto-resolution and the delays of `alert-escalation-ended` and
+`v-alert-not-resolved` (validated and kept, but those events are never emitted late).
 """
 
 from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from emulator.clock import Clock, SystemClock
 from emulator.ids import IdGenerator, secret_token
-from emulator.ilert.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from emulator.ilert.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    Unauthorized,
+)
+from emulator.ilert.fields import (
+    boolean,
+    check_enum,
+    integer,
+    is_id,
+    listing,
+    mapping,
+    objects,
+    optional_str,
+    ref_id,
+    required_str,
+)
+from emulator.ilert.index import ALERT_STATES, AlertIndex
+
+__all__ = ["ALERT_STATES", "IlertState", "check_enum"]
 
 ROLES = ("ADMIN", "USER", "RESPONDER", "STAKEHOLDER", "GUEST")
 TEAM_MEMBER_ROLES = ("ADMIN", "USER", "RESPONDER", "STAKEHOLDER")
 VISIBILITIES = ("PUBLIC", "PRIVATE")
 PRIORITIES = ("HIGH", "LOW")
+LANGUAGES = ("en", "de")
 TRIGGER_MODES = ("AUTOMATIC", "MANUAL")
 EVENT_TYPES = ("ALERT", "ACCEPT", "RESOLVE", "COMMENT")
+ALERT_INCLUDES = ("escalationRules", "nextEscalationUser")
 TRIGGER_TYPES = (
     "alert-created",
     "alert-assigned",
@@ -69,6 +96,9 @@ CONNECTOR_TYPES = (
 )
 SLACK = "slack"
 SLACK_CONNECTOR_LABEL = "Slack Workspace Integration"
+MAX_PAGE_ALERTS = 100  # ilert's cap on max-results for alerts, users and log entries
+MAX_PAGE_CONFIG = 50  # ilert's cap for alert sources and escalation policies
+MAX_INT32 = 2**31 - 1  # ilert's paging parameters are int32
 
 # What a role may do; the account owner may do everything an ADMIN may.
 MANAGE_ACCOUNT = "manage_account"  # users, teams, connectors
@@ -87,14 +117,9 @@ _REFUSALS = {
     "Admin role",
     HANDLE_ALERTS: "acting on alerts needs the Responder, User or Admin role",
 }
-
-
-def check_enum(value: Any, allowed: Iterable[str], name: str) -> str:
-    """The value if it is one of `allowed`, else a 400 naming the field and the choices."""
-    choices = tuple(allowed)
-    if value not in choices:
-        raise BadRequest(f"Field '{name}' must be one of {', '.join(choices)}; got {value!r}")
-    return str(value)
+# Roles that see only the objects of the teams they are members of ("sees nothing until added
+# to a team"); stakeholder subscriptions are not emulated, so a stakeholder is treated alike.
+_TEAM_BOUND_ROLES = ("GUEST", "STAKEHOLDER")
 
 
 @dataclass
@@ -141,6 +166,7 @@ class EscalationPolicy:
     repeating: bool = False
     frequency: int = 1
     team_ids: list[int] = field(default_factory=list)
+    routing_key: str | None = None
 
 
 @dataclass
@@ -167,6 +193,16 @@ class LogEntry:
 
 
 @dataclass
+class Responder:
+    """A user responding to an alert; `manual` ones were added by a person and stay on."""
+
+    user_id: int
+    status: str = "PENDING"  # PENDING or ACCEPTED
+    accepted_at: float | None = None
+    manual: bool = False
+
+
+@dataclass
 class Alert:
     id: int
     account_id: int
@@ -178,7 +214,7 @@ class Alert:
     alert_key: str
     report_time: float
     status: str = "PENDING"
-    assigned_to_id: int | None = None
+    responders: list[Responder] = field(default_factory=list)
     rule_index: int = 0
     repeats: int = 0
     next_escalation: float | None = None
@@ -186,11 +222,25 @@ class Alert:
     accepted_at: float | None = None
     resolved_by: int | None = None
     resolved_on: float | None = None
+    images: list[dict[str, str]] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
+    custom_details: dict[str, Any] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
+    # Bumped by every change the alert's JSON shows; the serialiser caches by it.
+    version: int = field(default=0, compare=False)
+    json_cache: Any = field(default=None, repr=False, compare=False)
 
     @property
     def is_open(self) -> bool:
         return self.status != "RESOLVED"
+
+    @property
+    def assigned_to_id(self) -> int | None:
+        """ilert's deprecated `assignedTo`: the first responder."""
+        return self.responders[0].user_id if self.responders else None
+
+    def responder(self, user_id: int) -> Responder | None:
+        return next((r for r in self.responders if r.user_id == user_id), None)
 
 
 @dataclass
@@ -208,6 +258,8 @@ class AlertAction:
     created_at: float
     updated_at: float
     created_by: int | None = None
+    escalation_ended_delay_sec: int = 0
+    not_resolved_delay_sec: int = 0
 
 
 @dataclass
@@ -237,6 +289,8 @@ class Account:
     users: dict[int, User] = field(default_factory=dict)
     teams: dict[int, Team] = field(default_factory=dict)
     policies: dict[int, EscalationPolicy] = field(default_factory=dict)
+    # Deleted policies that alerts still name; never listed, only referenced.
+    retired_policies: dict[int, EscalationPolicy] = field(default_factory=dict)
     sources: dict[int, AlertSource] = field(default_factory=dict)
     alerts: dict[int, Alert] = field(default_factory=dict)
     actions: dict[str, AlertAction] = field(default_factory=dict)
@@ -244,6 +298,7 @@ class Account:
     integration_key: str | None = None
     # (source id, alert key) -> the open alert, so the events API finds it without a scan.
     open_by_key: dict[tuple[int, str], Alert] = field(default_factory=dict)
+    index: AlertIndex = field(default_factory=AlertIndex)
 
     def slack_connector(self) -> Connector | None:
         return next((c for c in self.connectors.values() if c.type == SLACK), None)
@@ -251,11 +306,16 @@ class Account:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who a request acts as: a user, or (user None) the system actor of an integration key."""
+    """Who a request acts as: a user, or (user None) the system actor of an integration key.
+
+    `team_scope` is the `team-context` header's narrowing of lists: None for all teams, else the
+    team ids whose objects the lists show.
+    """
 
     account: Account
     user: User | None
     via_integration: bool = False
+    team_scope: frozenset[int] | None = None
 
     @property
     def user_id(self) -> int | None:
@@ -287,6 +347,12 @@ class Actor:
                 f"{_REFUSALS[capability]}"
             )
 
+    def member_teams(self) -> set[int]:
+        if self.user is None:
+            return set()
+        uid = self.user.id
+        return {t.id for t in self.account.teams.values() if uid in t.members}
+
 
 @dataclass(frozen=True)
 class AlertEvent:
@@ -302,12 +368,74 @@ class AlertEvent:
 EventListener = Callable[[AlertEvent], None]
 
 
+class _Viewer:
+    """What one actor may see, computed once per request (its teams, its privacy rule)."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.all = actor.sees_everything()
+        self.teams = set() if self.all else actor.member_teams()
+        self.team_bound = (
+            not self.all and actor.user is not None and actor.user.role in (_TEAM_BOUND_ROLES)
+        )
+        self.scope = actor.team_scope
+
+    def visible(self, team_ids: Iterable[int]) -> bool:
+        """Private teams' objects are for their members, Admins and the owner; no team is public."""
+        if self.all:
+            return True
+        teams = self.actor.account.teams
+        if self.team_bound:
+            return any(t in self.teams for t in team_ids)
+        private = [t for t in team_ids if t in teams and teams[t].visibility == "PRIVATE"]
+        return not private or any(t in self.teams for t in private)
+
+    def in_scope(self, team_ids: Iterable[int]) -> bool:
+        return self.scope is None or any(t in self.scope for t in team_ids)
+
+    def listed(self, team_ids: Iterable[int]) -> bool:
+        ids = list(team_ids)
+        return self.in_scope(ids) and self.visible(ids)
+
+    def _is_responder(self, alert: Alert) -> bool:
+        user = self.actor.user
+        return user is not None and any(r.user_id == user.id for r in alert.responders)
+
+    def alert_visible(self, alert: Alert) -> bool:
+        if self.all or self._is_responder(alert):
+            return True
+        return self.visible([*alert.source.team_ids, *alert.policy.team_ids])
+
+    def alert_listed(self, alert: Alert) -> bool:
+        if self.scope is not None and not self._is_responder(alert):
+            teams = [*alert.source.team_ids, *alert.policy.team_ids]
+            if not self.in_scope(teams):
+                return False
+        return self.alert_visible(alert)
+
+
+def _page(items: Iterable[Any], start: int, limit: int | None) -> list[Any]:
+    return list(islice(items, start, None if limit is None else start + limit))
+
+
+def check_page(start: int, limit: int | None, maximum: int) -> None:
+    if not 0 <= start <= MAX_INT32:
+        raise BadRequest(f"Query 'start-index' must be between 0 and {MAX_INT32}")
+    if limit is not None and not 1 <= limit <= maximum:
+        raise BadRequest(f"Query 'max-results' must be between 1 and {maximum}")
+
+
 class IlertState:
     """All accounts of one fake ilert, behind one re-entrant lock."""
 
     def __init__(self, *, clock: Clock | None = None, seed: int = 0) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.seed = seed
         self.ids = IdGenerator(seed)
+        self.last_id = 1000  # IdGenerator's first number; kept so an export can continue it
+        # Bumped by changes that alerts' JSON shows without changing the alerts themselves
+        # (a renamed user, source or policy), so cached alert JSON is never stale.
+        self.generation = 0
         self.lock = threading.RLock()
         self.listeners: list[EventListener] = []
         self._reset_unlocked()
@@ -315,9 +443,11 @@ class IlertState:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def _reset_unlocked(self) -> None:
+        self.generation = getattr(self, "generation", 0) + 1
         self.accounts: dict[int, Account] = {}
         self.api_keys: dict[str, ApiKey] = {}
         self.source_keys: dict[str, AlertSource] = {}
+        self.user_accounts: dict[int, int] = {}  # user id -> account id
         self.workspaces: dict[str, int] = {}  # Slack team id -> ilert account id
         self.redeemed_nonces: set[str] = set()
         self._escalations: list[tuple[float, int, int]] = []  # (due, alert id, account id)
@@ -330,6 +460,25 @@ class IlertState:
     def now(self) -> float:
         return self.clock.now()
 
+    def next_id(self) -> int:
+        self.last_id = self.ids.number()
+        return self.last_id
+
+    def restart_ids(self, last_id: int) -> None:
+        """Continue numbering after `last_id` (an import)."""
+        self.ids = IdGenerator(self.seed, first_number=last_id)
+        self.last_id = last_id
+
+    def rebuild_escalations(self) -> None:
+        """The escalation heap from the alerts' own next-escalation times (an import)."""
+        self._escalations = [
+            (a.next_escalation, a.id, account.id)
+            for account in self.accounts.values()
+            for a in account.alerts.values()
+            if a.next_escalation is not None and a.status == "PENDING"
+        ]
+        heapq.heapify(self._escalations)
+
     def _emit(
         self,
         event_type: str,
@@ -338,6 +487,7 @@ class IlertState:
         actor: User | None,
         at: float | None = None,
     ) -> None:
+        alert.version += 1
         event = AlertEvent(event_type, account, alert, actor, self.now() if at is None else at)
         for listener in list(self.listeners):
             listener(event)
@@ -345,15 +495,14 @@ class IlertState:
     # -- accounts, keys, actors --------------------------------------------------------------
 
     def create_account(
-        self, name: str, *, owner: dict[str, Any] | None = None
+        self, name: Any, *, owner: dict[str, Any] | None = None
     ) -> tuple[Account, User, str]:
         """A new account, its owner (ADMIN, flagged owner) and an API key acting as the owner."""
         if not isinstance(name, str) or not name.strip():
             raise BadRequest("Field 'name' is required")
         owner = owner or {}
         with self.lock:
-            account = Account(id=self.ids.number(), name=name.strip())
-            self.accounts[account.id] = account
+            account = Account(id=self.next_id(), name=name.strip())
             slug = "".join(ch for ch in name.lower() if ch.isalnum()) or f"account{account.id}"
             user = self._add_user(
                 account,
@@ -364,6 +513,7 @@ class IlertState:
                     "role": "ADMIN",
                 },
             )
+            self.accounts[account.id] = account
             user.is_owner = True
             account.owner_id = user.id
             return account, user, self._issue_key(account, user)
@@ -374,6 +524,15 @@ class IlertState:
             account = self.account(account_id)
             user = self._add_user(account, fields)
             return user, self._issue_key(account, user)
+
+    def issue_key(self, account_id: int, user_id: int) -> str:
+        """One more API key for an existing user (control plane)."""
+        with self.lock:
+            account = self.account(account_id)
+            user = account.users.get(user_id)
+            if user is None:
+                raise NotFound(f"User {user_id} not found in account {account_id}")
+            return self._issue_key(account, user)
 
     def _issue_key(self, account: Account, user: User) -> str:
         key = secret_token("il")
@@ -389,13 +548,15 @@ class IlertState:
 
     def user_by_id(self, user_id: int) -> tuple[Account, User] | None:
         with self.lock:
-            for account in self.accounts.values():
-                if user_id in account.users:
-                    return account, account.users[user_id]
-            return None
+            account = self.accounts.get(self.user_accounts.get(user_id, -1))
+            if account is None or user_id not in account.users:
+                return None
+            return account, account.users[user_id]
 
-    def authenticate(self, key: str | None, on_behalf_of: str | None) -> Actor:
-        """The actor for a bearer key and an optional X-On-Behalf-Of header."""
+    def authenticate(
+        self, key: str | None, on_behalf_of: str | None, team_context: str | None = None
+    ) -> Actor:
+        """The actor for a bearer key, an optional X-On-Behalf-Of and an optional team-context."""
         if not key:
             raise Unauthorized("Missing credentials: send 'Authorization: Bearer <api key>'")
         with self.lock:
@@ -406,10 +567,19 @@ class IlertState:
             if api_key.kind == "user":
                 if on_behalf_of is not None:
                     raise Forbidden("X-On-Behalf-Of is only allowed for integration keys")
-                return Actor(account, account.users.get(api_key.user_id or 0))
-            if on_behalf_of is None:
-                return Actor(account, None, via_integration=True)
-            return Actor(account, self._on_behalf_of(account, on_behalf_of), via_integration=True)
+                user = account.users.get(api_key.user_id or 0)
+                if user is None:
+                    raise Unauthorized("Invalid API key: its user was deleted")
+                actor = Actor(account, user)
+            elif on_behalf_of is None:
+                actor = Actor(account, None, via_integration=True)
+            else:
+                user = self._on_behalf_of(account, on_behalf_of)
+                actor = Actor(account, user, via_integration=True)
+            if team_context is None:
+                return actor
+            scope = self._team_scope(actor, team_context)
+            return Actor(actor.account, actor.user, actor.via_integration, scope)
 
     @staticmethod
     def _on_behalf_of(account: Account, header: str) -> User:
@@ -426,75 +596,79 @@ class IlertState:
             )
         return user
 
-    # -- visibility --------------------------------------------------------------------------
-
     @staticmethod
-    def _private_teams(account: Account, team_ids: Iterable[int]) -> list[Team]:
-        teams = (account.teams.get(t) for t in team_ids)
-        return [t for t in teams if t is not None and t.visibility == "PRIVATE"]
-
-    def is_private(self, account: Account, team_ids: Iterable[int]) -> bool:
-        return bool(self._private_teams(account, team_ids))
-
-    def _visible(self, actor: Actor, team_ids: Iterable[int]) -> bool:
-        """Private teams' objects are for their members, Admins and the owner; no team is public."""
-        if actor.sees_everything():
-            return True
-        private = self._private_teams(actor.account, team_ids)
-        assert actor.user is not None
-        return not private or any(actor.user.id in t.members for t in private)
-
-    def _alert_visible(self, actor: Actor, alert: Alert) -> bool:
-        if actor.user is not None and alert.assigned_to_id == actor.user.id:
-            return True
-        return self._visible(actor, alert.source.team_ids)
+    def _team_scope(actor: Actor, header: str) -> frozenset[int] | None:
+        """`0`: all teams; `-1`: my teams; a team id: that team (which the actor must see)."""
+        try:
+            value = int(header.strip())
+        except ValueError:
+            raise BadRequest(
+                f"Header 'team-context' must be 0 (all teams), -1 (my teams) or a team id; "
+                f"got {header!r}"
+            ) from None
+        if value == 0:
+            return None
+        if value == -1:
+            return frozenset(actor.member_teams())
+        if value < 0 or value not in actor.account.teams or not _Viewer(actor).visible([value]):
+            raise BadRequest(f"Header 'team-context': team {value} not found")
+        return frozenset({value})
 
     # -- users -------------------------------------------------------------------------------
 
     def _add_user(self, account: Account, fields: dict[str, Any]) -> User:
-        email = _required_str(fields, "email").strip()
-        if "@" not in email:
-            raise BadRequest(f"Field 'email' must be an e-mail address; got {email!r}")
-        if any(u.email.lower() == email.lower() for u in account.users.values()):
-            raise Conflict(f"A user with e-mail {email} already exists in this account")
+        email = self._free_email(account, required_str(fields, "email"), None)
         role = check_enum(fields.get("role", "USER"), ROLES, "role")
-        username = _optional_str(fields, "username") or email.split("@")[0]
+        username = optional_str(fields, "username") or email.split("@")[0]
         taken = {u.username for u in account.users.values()}
         base, n = username, 1
         while username in taken:
             n += 1
             username = f"{base}{n}"
         user = User(
-            id=self.ids.number(),
+            id=self.next_id(),
             account_id=account.id,
-            first_name=_optional_str(fields, "firstName") or "",
-            last_name=_optional_str(fields, "lastName") or "",
+            first_name=optional_str(fields, "firstName") or "",
+            last_name=optional_str(fields, "lastName") or "",
             email=email,
             username=username,
             role=role,
-            timezone=_optional_str(fields, "timezone") or "Europe/Berlin",
-            position=_optional_str(fields, "position") or "",
-            department=_optional_str(fields, "department") or "",
-            language=check_enum(fields.get("language", "en"), ("en", "de"), "language"),
+            timezone=optional_str(fields, "timezone") or "Europe/Berlin",
+            position=optional_str(fields, "position") or "",
+            department=optional_str(fields, "department") or "",
+            language=_language(fields.get("language", "en")),
         )
         account.users[user.id] = user
+        self.user_accounts[user.id] = account.id
         return user
+
+    @staticmethod
+    def _free_email(account: Account, raw: str, user: User | None) -> str:
+        email = raw.strip()
+        if "@" not in email:
+            raise BadRequest(f"Field 'email' must be an e-mail address; got {email!r}")
+        for other in account.users.values():
+            if other is not user and other.email.lower() == email.lower():
+                raise Conflict(f"A user with e-mail {email} already exists in this account")
+        return email
 
     def create_user(self, actor: Actor, fields: dict[str, Any]) -> User:
         with self.lock:
             actor.require(MANAGE_ACCOUNT)
             return self._add_user(actor.account, fields)
 
-    def list_users(self, actor: Actor) -> list[User]:
+    def list_users(self, actor: Actor, *, start: int = 0, limit: int | None = None) -> list[User]:
+        check_page(start, limit, MAX_PAGE_ALERTS)
         with self.lock:
-            return list(actor.account.users.values())
+            return _page(actor.account.users.values(), start, limit)
 
-    def get_user(self, actor: Actor, ref: str) -> User:
+    def get_user(self, actor: Actor, ref: str | int) -> User:
         with self.lock:
             users = actor.account.users
-            if ref.isdigit() and int(ref) in users:
-                return users[int(ref)]
-            found = next((u for u in users.values() if u.username == ref), None)
+            text = str(ref)
+            if is_id(text) and int(text) in users:
+                return users[int(text)]
+            found = next((u for u in users.values() if u.username == text), None)
             if found is None:
                 raise NotFound(f"User {ref} not found")
             return found
@@ -507,6 +681,88 @@ class IlertState:
             )
         return actor.user
 
+    def update_user(self, actor: Actor, ref: str | int, fields: dict[str, Any]) -> User:
+        """An Admin changes any user, including the role (not the owner's)."""
+        with self.lock:
+            actor.require(MANAGE_ACCOUNT)
+            user = self.get_user(actor, ref)
+            self._apply_user_fields(actor.account, user, fields, may_change_role=True)
+            return user
+
+    def update_current_user(self, actor: Actor, fields: dict[str, Any]) -> User:
+        """A person changes their own profile; only an Admin may change a role."""
+        with self.lock:
+            user = self.current_user(actor)
+            changes_role = "role" in fields and fields["role"] != user.role
+            if changes_role:
+                actor.require(MANAGE_ACCOUNT)
+            self._apply_user_fields(actor.account, user, fields, may_change_role=changes_role)
+            return user
+
+    def _apply_user_fields(
+        self, account: Account, user: User, fields: dict[str, Any], *, may_change_role: bool
+    ) -> None:
+        # Validate everything before changing anything, so a 4xx changes nothing.
+        email = (
+            self._free_email(account, required_str(fields, "email"), user)
+            if "email" in fields
+            else user.email
+        )
+        role = user.role
+        if may_change_role and "role" in fields:
+            role = check_enum(fields["role"], ROLES, "role")
+            if user.is_owner and role != "ADMIN":
+                raise BadRequest("The account owner's role cannot be changed; it stays ADMIN")
+        username = user.username
+        if "username" in fields:
+            username = required_str(fields, "username").strip()
+            if any(u.username == username and u is not user for u in account.users.values()):
+                raise Conflict(f"The username {username} is taken")
+        texts = {
+            name: optional_str(fields, name)
+            for name in ("firstName", "lastName", "timezone", "position", "department")
+        }
+        language = _language(fields["language"]) if "language" in fields else user.language
+        self.generation += 1
+        user.email, user.role, user.username, user.language = email, role, username, language
+        for name, attr in (
+            ("firstName", "first_name"),
+            ("lastName", "last_name"),
+            ("timezone", "timezone"),
+            ("position", "position"),
+            ("department", "department"),
+        ):
+            if name in fields:
+                setattr(user, attr, texts[name] or ("Europe/Berlin" if name == "timezone" else ""))
+
+    def delete_user(self, actor: Actor, ref: str | int) -> None:
+        with self.lock:
+            actor.require(MANAGE_ACCOUNT)
+            account = actor.account
+            user = self.get_user(actor, ref)
+            if user.is_owner:
+                raise BadRequest("The account owner cannot be deleted")
+            if actor.user is not None and user.id == actor.user.id:
+                raise BadRequest("You cannot delete yourself; ask another Admin")
+            used = [
+                p.name for p in account.policies.values() for r in p.rules if user.id in r.user_ids
+            ]
+            if used:
+                raise Conflict(
+                    f"User {user.name} is part of escalation policies "
+                    f"({', '.join(sorted(set(used)))}); remove them there first"
+                )
+            del account.users[user.id]
+            self.generation += 1
+            self.user_accounts.pop(user.id, None)
+            for team in account.teams.values():
+                team.members.pop(user.id, None)
+            for key in [k for k, v in self.api_keys.items() if v.user_id == user.id]:
+                del self.api_keys[key]
+            for alert_id in list(account.index.newest(states=("PENDING", "ACCEPTED"))):
+                alert = account.alerts[alert_id]
+                alert.responders = [r for r in alert.responders if r.user_id != user.id]
+
     def search_email(self, actor: Actor, email: Any) -> User:
         if not isinstance(email, str) or not email.strip():
             raise BadRequest("Field 'email' is required")
@@ -518,7 +774,7 @@ class IlertState:
             raise NotFound(f"No user with e-mail {email.strip()} found")
 
     def _user_ref(self, account: Account, ref: Any, what: str) -> User:
-        user_id = _ref_id(ref, what)
+        user_id = ref_id(ref, what)
         user = account.users.get(user_id)
         if user is None:
             raise BadRequest(f"{what}: user {user_id} not found")
@@ -529,42 +785,87 @@ class IlertState:
     def create_team(self, actor: Actor, fields: dict[str, Any]) -> Team:
         with self.lock:
             actor.require(MANAGE_ACCOUNT)
+            visibility = check_enum(fields.get("visibility", "PUBLIC"), VISIBILITIES, "visibility")
+            members = self._members(actor.account, listing(fields, "members"))
             team = Team(
-                id=self.ids.number(),
+                id=self.next_id(),
                 account_id=actor.account.id,
-                name=_required_str(fields, "name"),
-                visibility=check_enum(
-                    fields.get("visibility", "PUBLIC"), VISIBILITIES, "visibility"
-                ),
+                name=required_str(fields, "name").strip(),
+                visibility=visibility,
+                members=members,
             )
-            for member in _list(fields, "members"):
-                self._set_member(actor.account, team, member)
             actor.account.teams[team.id] = team
             return team
 
-    def _set_member(self, account: Account, team: Team, member: Any) -> None:
+    def _members(self, account: Account, raw: list[Any]) -> dict[int, str]:
+        members: dict[int, str] = {}
+        for member in raw:
+            user, role = self._member(account, member)
+            members[user.id] = role
+        return members
+
+    def _member(self, account: Account, member: Any) -> tuple[User, str]:
         if not isinstance(member, dict):
             raise BadRequest("Each team member must be an object {user: {id}, role}")
         user = self._user_ref(account, member.get("user"), "members[].user")
-        team.members[user.id] = check_enum(
-            member.get("role", "RESPONDER"), TEAM_MEMBER_ROLES, "members[].role"
-        )
+        role = check_enum(member.get("role", "RESPONDER"), TEAM_MEMBER_ROLES, "members[].role")
+        return user, role
 
-    def add_team_member(self, actor: Actor, team_id: int, member: Any) -> Team:
+    def update_team(self, actor: Actor, team_id: int, fields: dict[str, Any]) -> Team:
         with self.lock:
             actor.require(MANAGE_ACCOUNT)
             team = self.get_team(actor, team_id)
-            self._set_member(actor.account, team, member)
+            name = required_str(fields, "name").strip() if "name" in fields else team.name
+            visibility = team.visibility
+            if "visibility" in fields:
+                visibility = check_enum(fields["visibility"], VISIBILITIES, "visibility")
+            members = team.members
+            if "members" in fields:
+                members = self._members(actor.account, listing(fields, "members"))
+            team.name, team.visibility, team.members = name, visibility, members
             return team
+
+    def delete_team(self, actor: Actor, team_id: int) -> None:
+        """The team goes; its objects stay, without it (and so public unless another team)."""
+        with self.lock:
+            actor.require(MANAGE_ACCOUNT)
+            team = self.get_team(actor, team_id)
+            account = actor.account
+            del account.teams[team.id]
+            owners: list[Any] = [
+                *account.policies.values(),
+                *account.sources.values(),
+                *account.actions.values(),
+            ]
+            for owner in owners:
+                if team.id in owner.team_ids:
+                    owner.team_ids = [t for t in owner.team_ids if t != team.id]
+
+    def add_team_member(self, actor: Actor, team_id: int, member: Any) -> tuple[Team, User]:
+        with self.lock:
+            actor.require(MANAGE_ACCOUNT)
+            team = self.get_team(actor, team_id)
+            user, role = self._member(actor.account, member)
+            team.members[user.id] = role
+            return team, user
+
+    def remove_team_member(self, actor: Actor, team_id: int, user_id: int) -> None:
+        with self.lock:
+            actor.require(MANAGE_ACCOUNT)
+            team = self.get_team(actor, team_id)
+            if user_id not in team.members:
+                raise NotFound(f"User {user_id} is not a member of team {team.name}")
+            del team.members[user_id]
 
     def list_teams(self, actor: Actor) -> list[Team]:
         with self.lock:
-            return [t for t in actor.account.teams.values() if self._visible(actor, [t.id])]
+            viewer = _Viewer(actor)
+            return [t for t in actor.account.teams.values() if viewer.listed([t.id])]
 
     def get_team(self, actor: Actor, team_id: int) -> Team:
         with self.lock:
             team = actor.account.teams.get(team_id)
-            if team is None or not self._visible(actor, [team.id]):
+            if team is None or not _Viewer(actor).visible([team.id]):
                 raise NotFound(f"Team {team_id} not found")
             return team
 
@@ -573,12 +874,14 @@ class IlertState:
             return []
         if not isinstance(refs, list):
             raise BadRequest("Field 'teams' must be a list of {id}")
+        viewer = _Viewer(actor)
         ids = []
         for ref in refs:
-            team_id = _ref_id(ref, "teams[]")
-            if team_id not in actor.account.teams or not self._visible(actor, [team_id]):
+            team_id = ref_id(ref, "teams[]")
+            if team_id not in actor.account.teams or not viewer.visible([team_id]):
                 raise BadRequest(f"teams[]: team {team_id} not found")
-            ids.append(team_id)
+            if team_id not in ids:
+                ids.append(team_id)
         return ids
 
     # -- escalation policies -----------------------------------------------------------------
@@ -586,38 +889,97 @@ class IlertState:
     def create_policy(self, actor: Actor, fields: dict[str, Any]) -> EscalationPolicy:
         with self.lock:
             actor.require(CONFIGURE)
+            account = actor.account
             policy = EscalationPolicy(
-                id=self.ids.number(),
-                account_id=actor.account.id,
-                name=_required_str(fields, "name"),
-                rules=[self._rule(actor.account, r) for r in _list(fields, "escalationRules")],
-                repeating=_bool(fields, "repeating", False),
-                frequency=_int(fields, "frequency", 1, minimum=1),
+                id=0,
+                account_id=account.id,
+                name=required_str(fields, "name").strip(),
+                rules=[self._rule(account, r) for r in listing(fields, "escalationRules")],
+                repeating=boolean(fields, "repeating", False),
+                frequency=integer(fields, "frequency", 1, minimum=1, maximum=9),
                 team_ids=self._team_ids(actor, fields.get("teams")),
+                routing_key=self._routing_key(account, fields, None),
             )
-            actor.account.policies[policy.id] = policy
+            policy.id = self.next_id()
+            account.policies[policy.id] = policy
             return policy
+
+    @staticmethod
+    def _routing_key(account: Account, fields: dict[str, Any], policy: Any) -> str | None:
+        key = optional_str(fields, "routingKey")
+        key = key.strip() if key else None
+        if key and any(p.routing_key == key and p is not policy for p in account.policies.values()):
+            raise Conflict(f"Another escalation policy already has the routing key {key!r}")
+        return key or None
 
     def _rule(self, account: Account, raw: Any) -> EscalationRule:
         if not isinstance(raw, dict):
             raise BadRequest("Each escalation rule must be an object {escalationTimeout, users}")
-        timeout = _int(raw, "escalationTimeout", 0, minimum=0)
+        if raw.get("escalationTimeout") is None:
+            raise BadRequest("Field 'escalationRules[].escalationTimeout' (minutes) is required")
+        timeout = integer(raw, "escalationTimeout", 0, minimum=0, maximum=10_000)
         refs = raw.get("users")
         if refs is None and raw.get("user") is not None:
             refs = [raw["user"]]  # the deprecated single-user form
         if refs is not None and not isinstance(refs, list):
             raise BadRequest("Field 'escalationRules[].users' must be a list of {id}")
         users = [self._user_ref(account, ref, "escalationRules[].users").id for ref in refs or []]
-        return EscalationRule(timeout, users)
+        if raw.get("schedules") or raw.get("schedule"):
+            raise BadRequest("On-call schedules are not emulated; give escalation rules users")
+        return EscalationRule(timeout, list(dict.fromkeys(users)))
 
-    def list_policies(self, actor: Actor) -> list[EscalationPolicy]:
+    def update_policy(
+        self, actor: Actor, policy_id: int, fields: dict[str, Any]
+    ) -> EscalationPolicy:
+        """Open alerts keep their level; a level past the new last rule ends their escalation."""
         with self.lock:
-            return [p for p in actor.account.policies.values() if self._visible(actor, p.team_ids)]
+            actor.require(CONFIGURE)
+            policy = self.get_policy(actor, policy_id)
+            account = actor.account
+            name = required_str(fields, "name").strip() if "name" in fields else policy.name
+            rules = policy.rules
+            if "escalationRules" in fields:
+                rules = [self._rule(account, r) for r in listing(fields, "escalationRules")]
+            repeating = boolean(fields, "repeating", policy.repeating)
+            frequency = integer(fields, "frequency", policy.frequency, minimum=1, maximum=9)
+            teams = policy.team_ids
+            if "teams" in fields:
+                teams = self._team_ids(actor, fields["teams"] or [])
+            routing = policy.routing_key
+            if "routingKey" in fields:
+                routing = self._routing_key(account, fields, policy)
+            self.generation += 1
+            policy.name, policy.rules, policy.repeating = name, rules, repeating
+            policy.frequency, policy.team_ids, policy.routing_key = frequency, teams, routing
+            return policy
+
+    def delete_policy(self, actor: Actor, policy_id: int) -> None:
+        with self.lock:
+            actor.require(CONFIGURE)
+            policy = self.get_policy(actor, policy_id)
+            account = actor.account
+            users = [s.name for s in account.sources.values() if s.policy is policy]
+            if users:
+                raise Conflict(
+                    f"Escalation policy {policy.name} is used by alert sources "
+                    f"({', '.join(users)}); give them another policy first"
+                )
+            del account.policies[policy.id]
+            account.retired_policies[policy.id] = policy
+
+    def list_policies(
+        self, actor: Actor, *, start: int = 0, limit: int | None = None
+    ) -> list[EscalationPolicy]:
+        check_page(start, limit, MAX_PAGE_CONFIG)
+        with self.lock:
+            viewer = _Viewer(actor)
+            items = (p for p in actor.account.policies.values() if viewer.listed(p.team_ids))
+            return _page(items, start, limit)
 
     def get_policy(self, actor: Actor, policy_id: int) -> EscalationPolicy:
         with self.lock:
             policy = actor.account.policies.get(policy_id)
-            if policy is None or not self._visible(actor, policy.team_ids):
+            if policy is None or not _Viewer(actor).visible(policy.team_ids):
                 raise NotFound(f"Escalation policy {policy_id} not found")
             return policy
 
@@ -627,15 +989,17 @@ class IlertState:
         with self.lock:
             actor.require(CONFIGURE)
             source = AlertSource(
-                id=self.ids.number(),
+                id=0,
                 account_id=actor.account.id,
-                name=_required_str(fields, "name"),
-                integration_type=_optional_str(fields, "integrationType") or "API",
+                name=required_str(fields, "name").strip(),
+                integration_type=(optional_str(fields, "integrationType") or "API").strip()
+                or "API",
                 integration_key=secret_token("il", 16),
                 policy=self._policy_ref(actor, fields.get("escalationPolicy")),
                 team_ids=self._team_ids(actor, fields.get("teams")),
-                active=_bool(fields, "active", True),
+                active=boolean(fields, "active", True),
             )
+            source.id = self.next_id()
             actor.account.sources[source.id] = source
             self.source_keys[source.integration_key] = source
             return source
@@ -643,7 +1007,7 @@ class IlertState:
     def _policy_ref(self, actor: Actor, ref: Any) -> EscalationPolicy:
         if ref is None:
             raise BadRequest("Field 'escalationPolicy' {id} is required")
-        policy_id = _ref_id(ref, "escalationPolicy")
+        policy_id = ref_id(ref, "escalationPolicy")
         try:
             return self.get_policy(actor, policy_id)
         except NotFound:
@@ -653,42 +1017,58 @@ class IlertState:
         with self.lock:
             actor.require(CONFIGURE)
             source = self.get_source(actor, source_id)
-            if "name" in fields:
-                source.name = _required_str(fields, "name")
+            name = required_str(fields, "name").strip() if "name" in fields else source.name
+            kind = source.integration_type
             if "integrationType" in fields:
-                source.integration_type = _required_str(fields, "integrationType")
+                kind = required_str(fields, "integrationType").strip()
+            policy = source.policy
             if "escalationPolicy" in fields:
-                source.policy = self._policy_ref(actor, fields["escalationPolicy"])
+                policy = self._policy_ref(actor, fields["escalationPolicy"])
+            teams = source.team_ids
             if "teams" in fields:  # ilert: [] clears the teams, leaving the field out keeps them
-                source.team_ids = self._team_ids(actor, fields["teams"] or [])
-            if "active" in fields:
-                source.active = _bool(fields, "active", True)
+                teams = self._team_ids(actor, fields["teams"] or [])
+            active = boolean(fields, "active", source.active)
+            self.generation += 1
+            source.name, source.integration_type, source.policy = name, kind, policy
+            source.team_ids, source.active = teams, active
             return source
 
     def delete_source(self, actor: Actor, source_id: int) -> None:
+        """The source goes with its alerts, and leaves the alert actions that named it."""
         with self.lock:
             actor.require(CONFIGURE)
             source = self.get_source(actor, source_id)
-            del actor.account.sources[source.id]
+            account = actor.account
+            del account.sources[source.id]
             self.source_keys.pop(source.integration_key, None)
-            for action in actor.account.actions.values():
+            for action in account.actions.values():
                 if source.id in action.source_ids:
                     action.source_ids.remove(source.id)
+            for alert_id in account.index.source_ids(source.id):
+                alert = account.alerts.pop(alert_id)
+                account.index.remove(alert_id, source.id, alert.status)
+                if account.open_by_key.get((source.id, alert.alert_key)) is alert:
+                    del account.open_by_key[(source.id, alert.alert_key)]
 
-    def list_sources(self, actor: Actor) -> list[AlertSource]:
+    def list_sources(
+        self, actor: Actor, *, start: int = 0, limit: int | None = None
+    ) -> list[AlertSource]:
+        check_page(start, limit, MAX_PAGE_CONFIG)
         with self.lock:
-            return [s for s in actor.account.sources.values() if self._visible(actor, s.team_ids)]
+            viewer = _Viewer(actor)
+            items = (s for s in actor.account.sources.values() if viewer.listed(s.team_ids))
+            return _page(items, start, limit)
 
     def get_source(self, actor: Actor, ref: int | str) -> AlertSource:
         """By id, or by integration key as ilert allows."""
         with self.lock:
             source = None
-            if isinstance(ref, int) or str(ref).isdigit():
+            if isinstance(ref, int) or is_id(str(ref)):
                 source = actor.account.sources.get(int(ref))
             else:
                 found = self.source_keys.get(str(ref))
                 source = found if found and found.account_id == actor.account.id else None
-            if source is None or not self._visible(actor, source.team_ids):
+            if source is None or not _Viewer(actor).visible(source.team_ids):
                 raise NotFound(f"Alert source {ref} not found")
             return source
 
@@ -698,25 +1078,25 @@ class IlertState:
             if not source.active:
                 return "DISABLED"
             account = self.accounts.get(source.account_id)
-            open_alerts = [
-                a
-                for (sid, _), a in (account.open_by_key.items() if account else ())
-                if sid == source.id
-            ]
-            if any(a.status == "PENDING" for a in open_alerts):
+            if account is None:
+                return "ALL_RESOLVED"
+            if account.index.count_source(source.id, "PENDING"):
                 return "PENDING"
-            return "ALL_ACCEPTED" if open_alerts else "ALL_RESOLVED"
+            if account.index.count_source(source.id, "ACCEPTED"):
+                return "ALL_ACCEPTED"
+            return "ALL_RESOLVED"
 
     # -- alerts ------------------------------------------------------------------------------
 
     def create_alert(self, actor: Actor, fields: dict[str, Any]) -> Alert:
         with self.lock:
             actor.require(HANDLE_ALERTS)
-            summary = _required_str(fields, "summary")
+            account = actor.account
+            summary = required_str(fields, "summary")
             source_ref = fields.get("alertSource")
             if source_ref is None:
                 raise BadRequest("Field 'alertSource' {id} is required")
-            source_id = _ref_id(source_ref, "alertSource")
+            source_id = ref_id(source_ref, "alertSource")
             try:
                 source = self.get_source(actor, source_id)
             except NotFound:
@@ -724,15 +1104,28 @@ class IlertState:
             policy = source.policy
             if fields.get("escalationPolicy") is not None:
                 policy = self._policy_ref(actor, fields["escalationPolicy"])
+            refs = listing(fields, "responders")
+            responders = [
+                self._user_ref(
+                    account, r.get("user") if isinstance(r, dict) else None, "responders[].user"
+                )
+                for r in refs
+            ]
+            if not responders and fields.get("assignedTo") is not None:  # deprecated form
+                responders = [self._user_ref(account, fields["assignedTo"], "assignedTo")]
             return self._open_alert(
-                actor.account,
+                account,
                 source,
                 policy,
                 summary=summary,
-                details=_optional_str(fields, "details") or "",
+                details=optional_str(fields, "details") or "",
                 priority=check_enum(fields.get("priority", "HIGH"), PRIORITIES, "priority"),
-                alert_key=_optional_str(fields, "alertKey"),
+                alert_key=optional_str(fields, "alertKey"),
                 actor=actor,
+                responders=list(dict.fromkeys(u.id for u in responders)),
+                images=objects(fields, "images", ("src", "href", "alt")),
+                links=objects(fields, "links", ("href", "text")),
+                custom_details=mapping(fields, "customDetails"),
             )
 
     def _open_alert(
@@ -746,9 +1139,13 @@ class IlertState:
         priority: str,
         alert_key: str | None,
         actor: Actor | None,
+        responders: list[int] | None = None,
+        images: list[dict[str, str]] | None = None,
+        links: list[dict[str, str]] | None = None,
+        custom_details: dict[str, Any] | None = None,
     ) -> Alert:
         now = self.now()
-        alert_id = self.ids.number()
+        alert_id = self.next_id()
         alert = Alert(
             id=alert_id,
             account_id=account.id,
@@ -759,72 +1156,160 @@ class IlertState:
             priority=priority,
             alert_key=alert_key or f"alert-{alert_id}",
             report_time=now,
+            images=images or [],
+            links=links or [],
+            custom_details=custom_details or {},
         )
         account.alerts[alert.id] = alert
+        account.index.add(alert.id, source.id, alert.status)
         account.open_by_key[(source.id, alert.alert_key)] = alert
-        how = f"by {actor.user.name}" if actor and actor.user else f"from {source.name}"
-        self._log(alert, "AlertReceivedLogEntry", f"Alert created {how}: {summary}", actor)
-        if policy.rules:
-            alert.assigned_to_id = _first(policy.rules[0].user_ids)
+        if actor and actor.user:
+            self._log(
+                alert,
+                "AlertCreatedByUserLogEntry",
+                f"Alert created by {_who(actor)}: {summary}",
+                actor,
+            )
+        else:
+            self._log(
+                alert, "AlertReceivedLogEntry", f"Alert created from {source.name}: {summary}"
+            )
+        if responders:
+            # Named responders are only notified; the alert does not escalate any further.
+            alert.responders = [Responder(u, manual=True) for u in responders]
+            names = ", ".join(account.users[u].name for u in responders)
+            self._log(alert, "AlertAssignedByUserLogEntry", f"Alert assigned to {names}", actor)
+        elif policy.rules:
+            self._assign_level(account, alert, 0)
             assignee = account.users.get(alert.assigned_to_id or 0)
             if assignee:
                 self._log(
                     alert,
                     "AlertAssignedBySystemLogEntry",
                     f"Alert assigned to {assignee.name} (escalation level 1)",
-                    None,
                 )
             if priority == "HIGH":
                 self._schedule(alert, now + _timeout_seconds(policy.rules[0]))
         self._emit("alert-created", account, alert, actor.user if actor else None, now)
         return alert
 
+    @staticmethod
+    def _assign_level(account: Account, alert: Alert, index: int) -> None:
+        """The level's users become the responders; people added by hand stay after them."""
+        alert.rule_index = index
+        level = [u for u in alert.policy.rules[index].user_ids if u in account.users]
+        kept = [r for r in alert.responders if r.manual and r.user_id not in level]
+        alert.responders = [Responder(u) for u in level] + kept
+
     def list_alerts(
         self,
         actor: Actor,
         *,
-        states: list[str],
-        sources: list[int],
+        states: list[str] | None = None,
+        sources: list[int] | None = None,
+        policies: list[int] | None = None,
+        responders: list[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
         start: int = 0,
-        limit: int = 100,
+        limit: int | None = 50,
     ) -> list[Alert]:
-        for state in states:
-            check_enum(state, ("PENDING", "ACCEPTED", "RESOLVED"), "states")
-        if limit < 1 or limit > 100:
-            raise BadRequest("Query 'max-results' must be between 1 and 100")
-        if start < 0:
-            raise BadRequest("Query 'start-index' must not be negative")
+        """Newest first, read lazily from the index: a page costs what it reads, not the total."""
+        check_page(start, limit, MAX_PAGE_ALERTS)
         with self.lock:
-            found = [
-                a
-                for a in reversed(actor.account.alerts.values())
-                if (not states or a.status in states)
-                and (not sources or a.source.id in sources)
-                and self._alert_visible(actor, a)
-            ]
-            return found[start : start + limit]
+            return _page(
+                self._matching(actor, states, sources, policies, responders, since, until),
+                start,
+                limit,
+            )
 
-    def count_alerts(self, actor: Actor, *, states: list[str], sources: list[int]) -> int:
+    def count_alerts(
+        self,
+        actor: Actor,
+        *,
+        states: list[str] | None = None,
+        sources: list[int] | None = None,
+        policies: list[int] | None = None,
+        responders: list[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> int:
         with self.lock:
+            plain = not (policies or responders or since is not None or until is not None)
+            if plain and actor.sees_everything() and actor.team_scope is None:
+                for state in states or ():
+                    check_enum(state, ALERT_STATES, "states")
+                return actor.account.index.count(states=states or (), sources=sources or ())
             return sum(
                 1
-                for a in actor.account.alerts.values()
-                if (not states or a.status in states)
-                and (not sources or a.source.id in sources)
-                and self._alert_visible(actor, a)
+                for _ in self._matching(actor, states, sources, policies, responders, since, until)
             )
+
+    def _matching(
+        self,
+        actor: Actor,
+        states: list[str] | None,
+        sources: list[int] | None,
+        policies: list[int] | None,
+        responders: list[str] | None,
+        since: float | None,
+        until: float | None,
+    ) -> Iterator[Alert]:
+        for state in states or ():
+            check_enum(state, ALERT_STATES, "states")
+        account = actor.account
+        viewer = _Viewer(actor)
+        wanted_policies = set(policies or ())
+        wanted_users = self._responder_ids(account, responders or [])
+        alerts = account.alerts
+        for alert_id in account.index.newest(states=states or (), sources=sources or ()):
+            alert = alerts[alert_id]
+            if since is not None and alert.report_time < since:
+                continue
+            if until is not None and alert.report_time > until:
+                continue
+            if wanted_policies and alert.policy.id not in wanted_policies:
+                continue
+            if wanted_users is not None and not any(
+                r.user_id in wanted_users for r in alert.responders
+            ):
+                continue
+            if viewer.alert_listed(alert):
+                yield alert
+
+    @staticmethod
+    def _responder_ids(account: Account, refs: list[str]) -> set[int] | None:
+        """User ids for ids or usernames; unknown ones match nothing."""
+        if not refs:
+            return None
+        by_name = {u.username: u.id for u in account.users.values()} if refs else {}
+        ids = set()
+        for ref in refs:
+            if is_id(ref):
+                ids.add(int(ref))
+            elif ref in by_name:
+                ids.add(by_name[ref])
+        return ids
 
     def get_alert(self, actor: Actor, alert_id: int) -> Alert:
         with self.lock:
             alert = actor.account.alerts.get(alert_id)
-            if alert is None or not self._alert_visible(actor, alert):
+            if alert is None or not _Viewer(actor).alert_visible(alert):
                 raise NotFound(f"Alert {alert_id} not found")
             return alert
 
+    def _alert_for_change(self, actor: Actor, alert_id: int) -> Alert:
+        # The role is checked first: a refusal by role tells nothing about the alert.
+        actor.require(HANDLE_ALERTS)
+        return self.get_alert(actor, alert_id)
+
+    def _set_status(self, account: Account, alert: Alert, status: str) -> None:
+        account.index.move(alert.id, alert.source.id, alert.status, status)
+        alert.status = status
+
     def accept_alert(self, actor: Actor, alert_id: int) -> Alert:
         with self.lock:
-            alert = self.get_alert(actor, alert_id)
-            actor.require(HANDLE_ALERTS)
+            alert = self._alert_for_change(actor, alert_id)
             return self._accept(actor.account, alert, actor)
 
     def _accept(self, account: Account, alert: Alert, actor: Actor | None) -> Alert:
@@ -836,25 +1321,30 @@ class IlertState:
         if alert.status == "ACCEPTED":
             return alert  # accepting twice changes nothing and tells no one
         now = self.now()
-        alert.status = "ACCEPTED"
+        self._set_status(account, alert, "ACCEPTED")
         alert.accepted_at = now
         alert.acknowledged_by = actor.user_id if actor else None
         alert.next_escalation = None
+        if actor is not None and actor.user is not None:
+            responder = alert.responder(actor.user.id)
+            if responder is None:
+                responder = Responder(actor.user.id, manual=True)
+                alert.responders.append(responder)
+            responder.status, responder.accepted_at = "ACCEPTED", now
         self._log(alert, "UserResponseLogEntry", f"Alert accepted by {_who(actor)}", actor)
         self._emit("alert-acknowledged", account, alert, actor.user if actor else None, now)
         return alert
 
     def resolve_alert(self, actor: Actor, alert_id: int) -> Alert:
         with self.lock:
-            alert = self.get_alert(actor, alert_id)
-            actor.require(HANDLE_ALERTS)
+            alert = self._alert_for_change(actor, alert_id)
             return self._resolve(actor.account, alert, actor)
 
     def _resolve(self, account: Account, alert: Alert, actor: Actor | None) -> Alert:
         if alert.status == "RESOLVED":
             return alert
         now = self.now()
-        alert.status = "RESOLVED"
+        self._set_status(account, alert, "RESOLVED")
         alert.resolved_on = now
         alert.resolved_by = actor.user_id if actor else None
         alert.next_escalation = None
@@ -864,32 +1354,117 @@ class IlertState:
         self._emit("alert-resolved", account, alert, actor.user if actor else None, now)
         return alert
 
-    def assign_alert(self, actor: Actor, alert_id: int, user_ref: str | None) -> Alert:
+    def assign_alert(
+        self,
+        actor: Actor,
+        alert_id: int,
+        *,
+        user: str | None = None,
+        policy: str | None = None,
+        schedule: str | None = None,
+    ) -> Alert:
+        """To a user (who alone responds; escalation stops) or to a policy (escalation restarts
+        at its first level). On-call schedules are not emulated."""
         with self.lock:
-            alert = self.get_alert(actor, alert_id)
-            actor.require(HANDLE_ALERTS)
-            if not user_ref:
-                raise BadRequest("Query 'user-id' (or 'user') is required")
-            user = self.get_user(actor, user_ref)
+            alert = self._alert_for_change(actor, alert_id)
+            given = [name for name, v in (("user", user), ("policy", policy)) if v]
+            if schedule:
+                raise BadRequest("On-call schedules are not emulated; assign to a user or policy")
+            if len(given) != 1:
+                raise BadRequest(
+                    "Give exactly one of the queries 'user' (or 'user-id') and "
+                    "'policy' (or 'policy-id')"
+                )
             if alert.status == "RESOLVED":
                 raise BadRequest(f"Alert {alert.id} is resolved and cannot be assigned")
-            alert.assigned_to_id = user.id
-            self._log(
-                alert,
-                "AlertAssignedByUserLogEntry",
-                f"Alert assigned to {user.name} by {_who(actor)}",
-                actor,
-            )
-            self._emit("alert-assigned", actor.account, alert, actor.user, self.now())
+            account = actor.account
+            if user:
+                person = self.get_user(actor, user)
+                alert.responders = [Responder(person.id, manual=True)]
+                alert.next_escalation = None
+                text = f"Alert assigned to {person.name} by {_who(actor)}"
+                self._log(alert, "AlertAssignedByUserLogEntry", text, actor)
+            else:
+                if not is_id(str(policy)):
+                    raise BadRequest(f"Query 'policy' must be a policy id; got {policy!r}")
+                target = self.get_policy(actor, int(str(policy)))
+                alert.policy, alert.repeats, alert.next_escalation = target, 0, None
+                alert.responders = [r for r in alert.responders if r.manual]
+                if target.rules:
+                    self._assign_level(account, alert, 0)
+                    if alert.status == "PENDING" and alert.priority == "HIGH":
+                        self._schedule(alert, self.now() + _timeout_seconds(target.rules[0]))
+                text = f"Alert assigned to escalation policy {target.name} by {_who(actor)}"
+                self._log(alert, "AlertAssignedToPolicyLogEntry", text, actor)
+            self._emit("alert-assigned", account, alert, actor.user, self.now())
             return alert
 
-    def comment_alert(self, account: Account, alert: Alert, text: str) -> None:
-        self._log(alert, "AlertCommentAddedLogEntry", f"Comment added: {text}", None)
+    def add_responder(self, actor: Actor, alert_id: int, body: dict[str, Any]) -> Responder:
+        """201 with the responder; 404 for an unknown user, 405 for one already responding."""
+        with self.lock:
+            alert = self._alert_for_change(actor, alert_id)
+            ref = body.get("user", body)
+            user_id = ref_id(ref, "user")
+            user = actor.account.users.get(user_id)
+            if user is None:
+                raise NotFound(f"User {user_id} not found")
+            if alert.status == "RESOLVED":
+                raise BadRequest(f"Alert {alert.id} is resolved; responders cannot change")
+            if alert.responder(user.id) is not None:
+                raise MethodNotAllowed(f"{user.name} is already a responder of alert {alert.id}")
+            responder = Responder(user.id, manual=True)
+            alert.responders.append(responder)
+            text = f"{user.name} added as a responder by {_who(actor)}"
+            self._log(alert, "AlertAssignedByUserLogEntry", text, actor)
+            self._emit("alert-responder-added", actor.account, alert, actor.user, self.now())
+            return responder
+
+    def remove_responder(self, actor: Actor, alert_id: int, user_id: int) -> None:
+        with self.lock:
+            alert = self._alert_for_change(actor, alert_id)
+            responder = alert.responder(user_id)
+            if responder is None:
+                raise NotFound(f"User {user_id} is not a responder of alert {alert.id}")
+            if alert.status == "RESOLVED":
+                raise BadRequest(f"Alert {alert.id} is resolved; responders cannot change")
+            alert.responders.remove(responder)
+            user = actor.account.users.get(user_id)
+            name = user.name if user else f"User {user_id}"
+            text = f"{name} removed as a responder by {_who(actor)}"
+            self._log(alert, "AlertAssignedByUserLogEntry", text, actor)
+            self._emit("alert-responder-removed", actor.account, alert, actor.user, self.now())
+
+    def suggested_responders(self, actor: Actor, alert_id: int) -> list[dict[str, Any]]:
+        """Users who may respond (USER group) and visible policies (ESCALATION_POLICY group)."""
+        with self.lock:
+            alert = self.get_alert(actor, alert_id)
+            users = [
+                {
+                    "id": u.id,
+                    "name": u.name,
+                    "group": "USER",
+                    "disabled": alert.responder(u.id) is not None,
+                }
+                for u in actor.account.users.values()
+                if u.is_owner or HANDLE_ALERTS in _ROLE_CAPABILITIES[u.role]
+            ]
+            policies = [
+                {"id": p.id, "name": p.name, "group": "ESCALATION_POLICY", "disabled": False}
+                for p in self.list_policies(actor)
+            ]
+            return users + policies
+
+    def comment_alert(self, account: Account, alert: Alert, text: str, creator: str) -> None:
+        who = f" by {creator}" if creator else ""
+        self._log(alert, "AlertCommentAddedLogEntry", f"Comment added{who}: {text}")
         self._emit("alert-comment-added", account, alert, None, self.now())
 
-    def log_entries(self, actor: Actor, alert_id: int) -> list[LogEntry]:
+    def log_entries(
+        self, actor: Actor, alert_id: int, *, start: int = 0, limit: int | None = None
+    ) -> list[LogEntry]:
+        check_page(start, limit, MAX_PAGE_ALERTS)
         with self.lock:
-            return list(self.get_alert(actor, alert_id).log)
+            return _page(self.get_alert(actor, alert_id).log, start, limit)
 
     def add_log(self, account_id: int, alert_id: int, log_type: str, text: str) -> None:
         """A log entry from outside the model (the delivery queue reports each attempt here)."""
@@ -897,12 +1472,12 @@ class IlertState:
             account = self.accounts.get(account_id)
             alert = account.alerts.get(alert_id) if account else None
             if alert is not None:
-                self._log(alert, log_type, text, None)
+                self._log(alert, log_type, text)
 
-    def _log(self, alert: Alert, log_type: str, text: str, actor: Actor | None) -> None:
+    def _log(self, alert: Alert, log_type: str, text: str, actor: Actor | None = None) -> None:
         alert.log.append(
             LogEntry(
-                id=self.ids.number(),
+                id=self.next_id(),
                 alert_id=alert.id,
                 timestamp=self.now(),
                 log_type=log_type,
@@ -942,21 +1517,19 @@ class IlertState:
         rules = alert.policy.rules
         index = alert.rule_index + 1
         if index >= len(rules):
-            if not (alert.policy.repeating and alert.repeats < alert.policy.frequency):
+            if not (rules and alert.policy.repeating and alert.repeats < alert.policy.frequency):
                 alert.next_escalation = None
-                self._log(alert, "AlertEscalationEndedLogEntry", "Escalation ended", None)
+                self._log(alert, "AlertEscalationEndedLogEntry", "Escalation ended")
                 self._emit("alert-escalation-ended", account, alert, None, at)
                 return
             index, alert.repeats = 0, alert.repeats + 1
-        alert.rule_index = index
-        alert.assigned_to_id = _first(rules[index].user_ids)
+        self._assign_level(account, alert, index)
         assignee = account.users.get(alert.assigned_to_id or 0)
         self._log(
             alert,
             "AlertEscalatedToLevelLogEntry",
             f"Alert escalated to level {index + 1}; assigned to "
             f"{assignee.name if assignee else 'nobody'}",
-            None,
         )
         self._schedule(alert, at + _timeout_seconds(rules[index]))
         self._emit("alert-auto-escalated", account, alert, None, at)
@@ -976,12 +1549,14 @@ class IlertState:
             if not source.active:
                 raise BadRequest(f"Alert source {source.name} is disabled")
             account = self.accounts[source.account_id]
-            alert_key = _optional_str(fields, "alertKey")
+            alert_key = optional_str(fields, "alertKey")
             open_alert = account.open_by_key.get((source.id, alert_key)) if alert_key else None
             if event_type == "ALERT":
                 return self._event_alert(account, source, fields, alert_key, open_alert)
             if not alert_key:
                 raise BadRequest(f"Field 'alertKey' is required for eventType {event_type}")
+            if event_type == "COMMENT":
+                comments = _event_comments(fields)
             if open_alert is None:
                 return "NO_OPEN_INCIDENT_WITH_KEY", None
             if event_type == "ACCEPT":
@@ -990,7 +1565,8 @@ class IlertState:
                 return "INCIDENT_ACCEPTED", self._accept(account, open_alert, None)
             if event_type == "RESOLVE":
                 return "INCIDENT_RESOLVED", self._resolve(account, open_alert, None)
-            self.comment_alert(account, open_alert, _event_comment(fields))
+            for creator, content in comments:
+                self.comment_alert(account, open_alert, content, creator)
             return "COMMENT_ADDED", open_alert
 
     def _event_alert(
@@ -1001,27 +1577,57 @@ class IlertState:
         alert_key: str | None,
         open_alert: Alert | None,
     ) -> tuple[str, Alert]:
-        summary = _required_str(fields, "summary")
-        priority = check_enum(fields.get("priority", "HIGH"), PRIORITIES, "priority")
+        summary = required_str(fields, "summary")
+        explicit = fields.get("priority")
+        priority = check_enum(explicit or "HIGH", PRIORITIES, "priority")
+        images = objects(fields, "images", ("src", "href", "alt"))
+        links = objects(fields, "links", ("href", "text"))
+        custom = mapping(fields, "customDetails")
+        routing = optional_str(fields, "routingKey")
         if open_alert is not None:
             self._log(
-                open_alert,
-                "AlertReceivedLogEntry",
-                f"Event appended to the open alert: {summary}",
-                None,
+                open_alert, "AlertReceivedLogEntry", f"Event appended to the open alert: {summary}"
             )
+            if explicit == "HIGH" and open_alert.priority == "LOW":
+                self._raise(account, open_alert)
             return "INCIDENT_ALREADY_EXISTS", open_alert
+        policy = source.policy
+        if routing:
+            routed = next(
+                (p for p in account.policies.values() if p.routing_key == routing.strip()), None
+            )
+            policy = routed or policy
         alert = self._open_alert(
             account,
             source,
-            source.policy,
+            policy,
             summary=summary,
-            details=_optional_str(fields, "details") or "",
+            details=optional_str(fields, "details") or "",
             priority=priority,
             alert_key=alert_key,
             actor=None,
+            images=images,
+            links=links,
+            custom_details=custom,
         )
+        if routing and policy is source.policy:
+            self._log(
+                alert,
+                "AlertNotRoutedLogEntry",
+                f"No escalation policy has the routing key {routing!r}; the source's "
+                f"policy {policy.name} applies",
+            )
         return "NEW_INCIDENT_CREATED", alert
+
+    def _raise(self, account: Account, alert: Alert) -> None:
+        """A LOW alert raised to HIGH: it starts escalating from its current level."""
+        now = self.now()
+        alert.priority = "HIGH"
+        self._log(alert, "AlertRaisedBySystemLogEntry", "Alert raised to high priority")
+        rules = alert.policy.rules
+        if alert.status == "PENDING" and rules and alert.rule_index < len(rules):
+            self._schedule(alert, now + _timeout_seconds(rules[alert.rule_index]))
+        self._emit("alert-raised", account, alert, None, now)
 
     # -- connectors --------------------------------------------------------------------------
 
@@ -1039,27 +1645,44 @@ class IlertState:
     def create_connector(self, actor: Actor, fields: dict[str, Any]) -> Connector:
         with self.lock:
             actor.require(MANAGE_ACCOUNT)
-            kind = str(fields.get("type", "")).lower()
+            kind = fields.get("type")
+            kind = kind.lower() if isinstance(kind, str) else kind
             if kind == SLACK:
                 raise BadRequest(
                     "A slack connector cannot be created through the API: an Admin authorizes "
                     f"the {SLACK_CONNECTOR_LABEL} on ilert's Connectors page"
                 )
             check_enum(kind, CONNECTOR_TYPES, "type")
+            params = mapping(fields, "params")
+            name = optional_str(fields, "name") or str(kind)
             now = self.now()
-            params = fields.get("params") or {}
-            if not isinstance(params, dict):
-                raise BadRequest("Field 'params' must be an object")
             connector = Connector(
-                str(self.ids.number()),
-                actor.account.id,
-                _optional_str(fields, "name") or kind,
-                kind,
-                params,
-                now,
-                now,
+                str(self.next_id()), actor.account.id, name, kind, params, now, now
             )
             actor.account.connectors[connector.id] = connector
+            return connector
+
+    def update_connector(
+        self, actor: Actor, connector_id: str, fields: dict[str, Any]
+    ) -> Connector:
+        """Name and params; a slack connector's params come only from its installation."""
+        with self.lock:
+            actor.require(MANAGE_ACCOUNT)
+            connector = self.get_connector(actor, connector_id)
+            kind = fields.get("type")
+            if kind is not None and (not isinstance(kind, str) or kind.lower() != connector.type):
+                raise BadRequest("The type of a connector cannot be changed")
+            name = optional_str(fields, "name")
+            params = connector.params
+            if "params" in fields:
+                if connector.type == SLACK:
+                    raise BadRequest(
+                        "A slack connector's params come from its installation; re-authorize "
+                        f"the {SLACK_CONNECTOR_LABEL} to change them"
+                    )
+                params = mapping(fields, "params")
+            connector.name = name.strip() if name and name.strip() else connector.name
+            connector.params, connector.updated_at = params, self.now()
             return connector
 
     def delete_connector(self, actor: Actor, connector_id: str) -> None:
@@ -1085,9 +1708,9 @@ class IlertState:
         account_id: int,
         user_id: int,
         nonce: str,
-        workspace: dict[str, Any],
-        scopes: list[str],
-        missing_scopes: list[str],
+        workspace: Any,
+        scopes: Any,
+        missing_scopes: Any,
     ) -> tuple[Connector, str]:
         """Redeem an install ticket: create or update the account's one slack connector."""
         with self.lock:
@@ -1136,7 +1759,7 @@ class IlertState:
         connector = account.slack_connector()
         if connector is None:
             connector = Connector(
-                str(self.ids.number()), account.id, SLACK_CONNECTOR_LABEL, SLACK, params, now, now
+                str(self.next_id()), account.id, SLACK_CONNECTOR_LABEL, SLACK, params, now, now
             )
             account.connectors[connector.id] = connector
         else:  # re-authorize keeps the connector id, so alert actions stay attached
@@ -1150,15 +1773,19 @@ class IlertState:
         with self.lock:
             actor.require(CONFIGURE)
             source_ids = self._action_sources(actor, fields, required=True)
-            connector_type = str(fields.get("connectorType") or "").lower()
-            check_enum(connector_type, CONNECTOR_TYPES, "connectorType")
+            raw_type = fields.get("connectorType")
+            connector_type = check_enum(
+                raw_type.lower() if isinstance(raw_type, str) else raw_type,
+                CONNECTOR_TYPES,
+                "connectorType",
+            )
             now = self.now()
             action = AlertAction(
-                id=str(self.ids.number()),
+                id="",
                 account_id=actor.account.id,
-                name=_optional_str(fields, "name") or "",
+                name=optional_str(fields, "name") or "",
                 source_ids=source_ids,
-                connector_id=_optional_str(fields, "connectorId"),
+                connector_id=optional_str(fields, "connectorId"),
                 connector_type=connector_type,
                 trigger_mode="AUTOMATIC",
                 trigger_types=[],
@@ -1169,47 +1796,56 @@ class IlertState:
                 created_by=actor.user_id,
             )
             self._apply_action_fields(actor, action, fields, creating=True)
+            action.id = str(self.next_id())
             actor.account.actions[action.id] = action
             return action
 
     def update_action(self, actor: Actor, action_id: str, fields: dict[str, Any]) -> AlertAction:
         with self.lock:
-            action = self.get_action(actor, action_id)
             actor.require(CONFIGURE)
+            action = self.get_action(actor, action_id)
             kind = fields.get("connectorType")
-            if kind is not None and str(kind).lower() != action.connector_type:
+            if kind is not None and (
+                not isinstance(kind, str) or kind.lower() != action.connector_type
+            ):
                 raise BadRequest("The connectorType of an alert action cannot be changed")
+            # Work on a copy, so a refused update changes nothing.
+            draft = AlertAction(**{**action.__dict__})
+            draft.source_ids, draft.params = list(action.source_ids), dict(action.params)
             if "alertSources" in fields or "alertSourceIds" in fields:
-                action.source_ids = self._action_sources(actor, fields, required=True)
+                draft.source_ids = self._action_sources(actor, fields, required=True)
             if "teams" in fields:
-                action.team_ids = self._team_ids(actor, fields["teams"] or [])
+                draft.team_ids = self._team_ids(actor, fields["teams"] or [])
             if "connectorId" in fields:
-                action.connector_id = _optional_str(fields, "connectorId")
-            self._apply_action_fields(actor, action, fields, creating=False)
-            action.updated_at = self.now()
+                draft.connector_id = optional_str(fields, "connectorId")
+            self._apply_action_fields(actor, draft, fields, creating=False)
+            draft.updated_at = self.now()
+            action.__dict__.update(draft.__dict__)
             return action
 
     def _apply_action_fields(
         self, actor: Actor, action: AlertAction, fields: dict[str, Any], *, creating: bool
     ) -> None:
         if "name" in fields:
-            action.name = _optional_str(fields, "name") or ""
+            action.name = optional_str(fields, "name") or ""
         if "triggerMode" in fields or creating:
             action.trigger_mode = check_enum(
-                fields.get("triggerMode", "AUTOMATIC"), TRIGGER_MODES, "triggerMode"
+                fields.get("triggerMode") or "AUTOMATIC", TRIGGER_MODES, "triggerMode"
             )
         if "triggerTypes" in fields:
             raw = fields["triggerTypes"] or []
             if not isinstance(raw, list):
                 raise BadRequest("Field 'triggerTypes' must be a list")
-            action.trigger_types = [check_enum(t, TRIGGER_TYPES, "triggerTypes") for t in raw]
+            types = [check_enum(t, TRIGGER_TYPES, "triggerTypes") for t in raw]
+            action.trigger_types = list(dict.fromkeys(types))
         if action.trigger_mode == "AUTOMATIC" and not action.trigger_types:
             raise BadRequest("Field 'triggerTypes' is required when triggerMode is AUTOMATIC")
         if "params" in fields or creating:
-            params = fields.get("params") or {}
-            if not isinstance(params, dict):
-                raise BadRequest("Field 'params' must be an object")
-            action.params = dict(params)
+            action.params = mapping(fields, "params")
+        if "escalationEndedDelaySec" in fields:
+            action.escalation_ended_delay_sec = _delay(fields, "escalationEndedDelaySec", 30, 7200)
+        if "notResolvedDelaySec" in fields:
+            action.not_resolved_delay_sec = _delay(fields, "notResolvedDelaySec", 60, 172_800)
         if action.connector_type == SLACK:
             self._check_slack_action(actor, action)
         if not action.name:
@@ -1220,6 +1856,9 @@ class IlertState:
     def _check_slack_action(actor: Actor, action: AlertAction) -> None:
         if not isinstance(action.params.get("channelId"), str) or not action.params["channelId"]:
             raise BadRequest("Field 'params.channelId' is required for a slack alert action")
+        for name in ("channelName", "teamId", "teamDomain"):
+            if action.params.get(name) is not None and not isinstance(action.params[name], str):
+                raise BadRequest(f"Field 'params.{name}' must be a string")
         connector = actor.account.slack_connector()
         if connector is None:
             raise BadRequest(
@@ -1239,11 +1878,11 @@ class IlertState:
         if fields.get("alertSources") is not None:
             if not isinstance(fields["alertSources"], list):
                 raise BadRequest("Field 'alertSources' must be a list of {id}")
-            refs = [_ref_id(r, "alertSources[]") for r in fields["alertSources"]]
+            refs = [ref_id(r, "alertSources[]") for r in fields["alertSources"]]
         elif fields.get("alertSourceIds") is not None:
             if not isinstance(fields["alertSourceIds"], list):
                 raise BadRequest("Field 'alertSourceIds' must be a list of ids")
-            refs = [_ref_id(r, "alertSourceIds[]") for r in fields["alertSourceIds"]]
+            refs = [ref_id(r, "alertSourceIds[]") for r in fields["alertSourceIds"]]
         if required and not refs:
             raise BadRequest(
                 "Either field 'alertSourceIds [long]' or 'alertSources [{id}]' is required"
@@ -1261,21 +1900,30 @@ class IlertState:
         except NotFound:
             raise NotFound(f"Alert source {source_id} not found") from None
         # Requests with an integration key come from Slack, where ilert refuses private sources.
-        if actor.via_integration and self.is_private(actor.account, source.team_ids):
+        if actor.via_integration and self._is_private(actor.account, source.team_ids):
             raise Forbidden(
                 f"Alert source {source.name} belongs to a private team and cannot be linked from "
                 "Slack; link it on the alert source's Alert actions tab in ilert"
             )
         return source
 
+    @staticmethod
+    def _is_private(account: Account, team_ids: Iterable[int]) -> bool:
+        teams = account.teams
+        return any(t in teams and teams[t].visibility == "PRIVATE" for t in team_ids)
+
+    def is_private(self, account: Account, team_ids: Iterable[int]) -> bool:
+        with self.lock:
+            return self._is_private(account, team_ids)
+
     def change_action_source(
         self, actor: Actor, action_id: str, ref: Any, *, add: bool
     ) -> AlertAction:
         """add-source / remove-source; both idempotent."""
         with self.lock:
-            action = self.get_action(actor, action_id)
             actor.require(CONFIGURE)
-            source_id = _ref_id(ref, "id")
+            action = self.get_action(actor, action_id)
+            source_id = ref_id(ref, "id")
             if add:
                 source = self._linkable_source(actor, source_id)
                 if source.id not in action.source_ids:
@@ -1287,35 +1935,36 @@ class IlertState:
 
     def delete_action(self, actor: Actor, action_id: str) -> None:
         with self.lock:
-            action = self.get_action(actor, action_id)
             actor.require(CONFIGURE)
+            action = self.get_action(actor, action_id)
             del actor.account.actions[action.id]
 
     def list_actions(
         self, actor: Actor, *, source: int | None = None, connector: str | None = None
     ) -> list[AlertAction]:
         with self.lock:
+            viewer = _Viewer(actor)
             return [
                 a
                 for a in actor.account.actions.values()
                 if (source is None or source in a.source_ids)
                 and (connector is None or a.connector_id == connector)
-                and self._action_visible(actor, a)
+                and viewer.listed(self._action_teams(actor.account, a))
             ]
 
     def get_action(self, actor: Actor, action_id: str) -> AlertAction:
         with self.lock:
             action = actor.account.actions.get(str(action_id))
-            if action is None or not self._action_visible(actor, action):
+            if action is None or not _Viewer(actor).visible(
+                self._action_teams(actor.account, action)
+            ):
                 raise NotFound(f"Alert action {action_id} not found")
             return action
 
-    def _action_visible(self, actor: Actor, action: AlertAction) -> bool:
-        sources = [
-            actor.account.sources[s] for s in action.source_ids if s in actor.account.sources
-        ]
-        teams = [*action.team_ids, *(t for s in sources for t in s.team_ids)]
-        return self._visible(actor, teams)
+    @staticmethod
+    def _action_teams(account: Account, action: AlertAction) -> list[int]:
+        sources = [account.sources[s] for s in action.source_ids if s in account.sources]
+        return [*action.team_ids, *(t for s in sources for t in s.team_ids)]
 
     def matching_actions(self, event: AlertEvent) -> list[AlertAction]:
         """AUTOMATIC slack actions on the alert's source whose trigger types include the event."""
@@ -1329,61 +1978,34 @@ class IlertState:
                 and event.event_type in a.trigger_types
             ]
 
+    # -- read helpers for the pages ----------------------------------------------------------
 
-# -- small parsing helpers (the model validates what the wire layers hand it) ---------------
+    def count_alerts_by_state(self, actor: Actor) -> dict[str, int]:
+        """How many alerts the actor's lists show in each state: from the index when the actor
+        sees everything, else in one pass over what the actor may see."""
+        with self.lock:
+            if actor.sees_everything() and actor.team_scope is None:
+                index = actor.account.index
+                return {state: index.count(states=[state]) for state in ALERT_STATES}
+            counts = dict.fromkeys(ALERT_STATES, 0)
+            for alert in self._matching(actor, None, None, None, None, None, None):
+                counts[alert.status] += 1
+            return counts
 
 
-def _required_str(fields: dict[str, Any], name: str) -> str:
-    value = fields.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise BadRequest(f"Field '{name}' is required and must be a non-empty string")
+# -- small helpers ----------------------------------------------------------------------------
+
+
+def _language(value: Any) -> str:
+    lowered = value.lower() if isinstance(value, str) else value
+    return check_enum(lowered, LANGUAGES, "language")
+
+
+def _delay(fields: dict[str, Any], name: str, low: int, high: int) -> int:
+    value = integer(fields, name, 0, minimum=0, maximum=high)
+    if value and value < low:
+        raise BadRequest(f"Field '{name}' must be 0 or between {low} and {high}")
     return value
-
-
-def _optional_str(fields: dict[str, Any], name: str) -> str | None:
-    value = fields.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequest(f"Field '{name}' must be a string")
-    return value
-
-
-def _bool(fields: dict[str, Any], name: str, default: bool) -> bool:
-    value = fields.get(name, default)
-    if not isinstance(value, bool):
-        raise BadRequest(f"Field '{name}' must be true or false")
-    return value
-
-
-def _int(fields: dict[str, Any], name: str, default: int, *, minimum: int) -> int:
-    value = fields.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise BadRequest(f"Field '{name}' must be an integer of at least {minimum}")
-    return value
-
-
-def _list(fields: dict[str, Any], name: str) -> list[Any]:
-    value = fields.get(name) or []
-    if not isinstance(value, list):
-        raise BadRequest(f"Field '{name}' must be a list")
-    return value
-
-
-def _ref_id(ref: Any, what: str) -> int:
-    """An id given as {id: n}, n or "n"."""
-    value = ref.get("id") if isinstance(ref, dict) else ref
-    if isinstance(value, bool):
-        value = None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int):
-        raise BadRequest(f"Field '{what}' must be an id or an object {{id}}")
-    return value
-
-
-def _first(ids: list[int]) -> int | None:
-    return ids[0] if ids else None
 
 
 def _timeout_seconds(rule: EscalationRule) -> float:
@@ -1398,26 +2020,39 @@ def _who(actor: Actor | None) -> str:
     return f"{actor.user.name}{suffix}"
 
 
-def _event_comment(fields: dict[str, Any]) -> str:
+def _event_comments(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """(creator, content) of a COMMENT event: its `comments`, else its summary or details."""
     comments = fields.get("comments")
-    if isinstance(comments, list) and comments and isinstance(comments[0], dict):
-        return str(comments[0].get("content", ""))
-    return _optional_str(fields, "summary") or _optional_str(fields, "details") or ""
+    if comments is not None:
+        if not isinstance(comments, list) or not all(
+            isinstance(c, dict)
+            and isinstance(c.get("content"), str)
+            and isinstance(c.get("creator", ""), str | None)
+            for c in comments
+        ):
+            raise BadRequest("Field 'comments' must be a list of {creator, content} strings")
+        found = [(c.get("creator") or "", c["content"]) for c in comments if c["content"]]
+        if found:
+            return found
+    text = optional_str(fields, "summary") or optional_str(fields, "details")
+    if not text:
+        raise BadRequest("A COMMENT event needs 'comments' [{creator, content}] or a 'summary'")
+    return [("", text)]
 
 
 def _workspace_params(workspace: Any, scopes: Any, missing: Any) -> dict[str, Any]:
     if not isinstance(workspace, dict):
         raise BadRequest("Field 'workspace' {id, domain, name, url} is required")
-    team_id = _required_str(workspace, "id")
+    team_id = required_str(workspace, "id")
     for name, value in (("scopes", scopes), ("missingScopes", missing)):
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
             raise BadRequest(f"Field '{name}' must be a list of strings")
-    domain = _optional_str(workspace, "domain") or ""
+    domain = optional_str(workspace, "domain") or ""
     return {
         "teamId": team_id,
         "teamDomain": domain,
-        "teamName": _optional_str(workspace, "name") or domain or team_id,
-        "teamUrl": _optional_str(workspace, "url") or f"https://{domain}.slack.com/",
+        "teamName": optional_str(workspace, "name") or domain or team_id,
+        "teamUrl": optional_str(workspace, "url") or f"https://{domain}.slack.com/",
         "scopes": list(scopes),
         "missingScopes": list(missing),
     }

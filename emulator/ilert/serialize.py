@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from emulator.ilert.models import (
@@ -14,6 +16,7 @@ from emulator.ilert.models import (
     EscalationPolicy,
     IlertState,
     LogEntry,
+    Responder,
     Team,
     User,
 )
@@ -23,6 +26,11 @@ def iso(timestamp: float | None) -> str | None:
     """ISO-8601 in UTC with milliseconds, as ilert writes times."""
     if timestamp is None:
         return None
+    return _iso(timestamp)
+
+
+@lru_cache(maxsize=16384)
+def _iso(timestamp: float) -> str:
     moment = datetime.fromtimestamp(timestamp, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -58,11 +66,12 @@ def team_ref(team: Team) -> dict[str, Any]:
     return {"id": team.id, "name": team.name, "visibility": team.visibility}
 
 
+def team_member_json(account: Account, user_id: int, role: str) -> dict[str, Any]:
+    return {"user": user_ref(account.users.get(user_id)) or {"id": user_id}, "role": role}
+
+
 def team_json(account: Account, team: Team) -> dict[str, Any]:
-    members = [
-        {"user": user_ref(account.users.get(uid)) or {"id": uid}, "role": role}
-        for uid, role in team.members.items()
-    ]
+    members = [team_member_json(account, uid, role) for uid, role in team.members.items()]
     return {**team_ref(team), "members": members}
 
 
@@ -84,6 +93,7 @@ def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
         "escalationRules": rules,
         "repeating": policy.repeating,
         "frequency": policy.frequency,
+        "routingKey": policy.routing_key,
         "teams": _teams(account, policy.team_ids),
     }
 
@@ -101,21 +111,39 @@ def source_json(state: IlertState, account: Account, source: AlertSource) -> dic
     }
 
 
-def alert_json(account: Account, alert: Alert, public_url: str) -> dict[str, Any]:
-    assignee = account.users.get(alert.assigned_to_id or 0)
-    responders = []
-    if assignee is not None:
-        responders.append(
-            {
-                "user": user_ref(assignee),
-                "status": "ACCEPTED"
-                if alert.status != "PENDING" and alert.accepted_at
-                else "PENDING",
-                "acceptedAt": iso(alert.accepted_at),
-            }
-        )
-    next_index = alert.rule_index + 1 if alert.next_escalation is not None else None
+def responder_json(account: Account, responder: Responder) -> dict[str, Any]:
+    user = account.users.get(responder.user_id)
     return {
+        "user": user_ref(user) or {"id": responder.user_id},
+        "status": responder.status,
+        "acceptedAt": iso(responder.accepted_at),
+    }
+
+
+def cached_alert_json(
+    state: IlertState, account: Account, alert: Alert, public_url: str
+) -> dict[str, Any]:
+    """`alert_json` without includes, kept on the alert until it or what it names changes.
+
+    Call under the state's lock; the result is shared, so callers must not change it.
+    """
+    key = (alert.version, state.generation, public_url)
+    cached = alert.json_cache
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    body = alert_json(account, alert, public_url)
+    alert.json_cache = (key, body)
+    return body
+
+
+def alert_json(
+    account: Account, alert: Alert, public_url: str, include: Iterable[str] = ()
+) -> dict[str, Any]:
+    """ilert's Alert; `include` adds `escalationRules` and `nextEscalationUser` as ilert does."""
+    users = account.users
+    source, policy = alert.source, alert.policy
+    next_index = alert.rule_index + 1 if alert.next_escalation is not None else None
+    body = {
         "id": alert.id,
         "summary": alert.summary,
         "details": alert.details,
@@ -125,19 +153,32 @@ def alert_json(account: Account, alert: Alert, public_url: str) -> dict[str, Any
         "priority": alert.priority,
         "alertKey": alert.alert_key,
         "alertSource": {
-            "id": alert.source.id,
-            "name": alert.source.name,
-            "integrationType": alert.source.integration_type,
+            "id": source.id,
+            "name": source.name,
+            "integrationType": source.integration_type,
         },
-        "escalationPolicy": {"id": alert.policy.id, "name": alert.policy.name},
-        "assignedTo": user_ref(assignee),
-        "responders": responders,
+        "escalationPolicy": {"id": policy.id, "name": policy.name},
+        "assignedTo": user_ref(users.get(alert.assigned_to_id or 0)),
+        "responders": [responder_json(account, r) for r in alert.responders],
         "nextEscalation": iso(alert.next_escalation),
         "nextEscalationRuleIndex": next_index,
-        "acknowledgedBy": user_ref(account.users.get(alert.acknowledged_by or 0)),
-        "resolvedBy": user_ref(account.users.get(alert.resolved_by or 0)),
+        "acknowledgedBy": user_ref(users.get(alert.acknowledged_by or 0)),
+        "resolvedBy": user_ref(users.get(alert.resolved_by or 0)),
+        "images": alert.images,
+        "links": alert.links,
+        "customDetails": alert.custom_details,
         "alertUrl": f"{public_url}/alerts/{alert.id}",
     }
+    if "escalationRules" in include:
+        body["escalationRules"] = policy_json(account, policy)["escalationRules"]
+    if "nextEscalationUser" in include:
+        upcoming = None
+        if next_index is not None:
+            rules = policy.rules
+            level = rules[next_index] if next_index < len(rules) else (rules[0] if rules else None)
+            upcoming = users.get(level.user_ids[0]) if level and level.user_ids else None
+        body["nextEscalationUser"] = user_json(upcoming) if upcoming else None
+    return body
 
 
 def log_entry_json(account: Account, entry: LogEntry) -> dict[str, Any]:
@@ -176,6 +217,8 @@ def action_json(account: Account, action: AlertAction) -> dict[str, Any]:
         "createdAt": iso(action.created_at),
         "updatedAt": iso(action.updated_at),
         "createdBy": user_ref(account.users.get(action.created_by or 0)),
+        "escalationEndedDelaySec": action.escalation_ended_delay_sec,
+        "notResolvedDelaySec": action.not_resolved_delay_sec,
     }
 
 

@@ -16,7 +16,10 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         if required:
             raise BadRequest("A JSON object body is required")
         return {}
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # nesting deeper than the parser goes is bad input, not a crash
+        raise BadRequest("The request body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object")
     return data
@@ -24,7 +27,7 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
 
 def query_int(name: str, default: int) -> int:
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     try:
         return int(value)
@@ -33,16 +36,16 @@ def query_int(name: str, default: int) -> int:
 
 
 def query_ints(name: str) -> list[int]:
+    """Repeated (`?x=1&x=2`) or comma-separated (`?x=1,2`) integers; anything else is a 400."""
     values = []
-    for raw in request.args.getlist(name):
-        for part in raw.split(","):
-            if part.strip():
-                try:
-                    values.append(int(part))
-                except ValueError:
-                    raise BadRequest(f"Query '{name}' must hold ids; got {part!r}") from None
+    for part in query_list(name):
+        try:
+            values.append(int(part))
+        except ValueError:
+            raise BadRequest(f"Query '{name}' must hold ids; got {part!r}") from None
     return values
 
 
 def query_list(name: str) -> list[str]:
-    return [p.strip() for raw in request.args.getlist(name) for p in raw.split(",") if p.strip()]
+    """Repeated or comma-separated values as given; an empty one stays for the caller to judge."""
+    return [p.strip() for raw in request.args.getlist(name) for p in raw.split(",")]

@@ -1,10 +1,15 @@
 """The actor: fake Slack playing Slack toward the app.
 
-It sends slash commands and `block_actions` interactions to the app's request URL, signed exactly
-as Slack signs (`v0=` HMAC-SHA256 over `v0:{timestamp}:{body}` with the wall clock), waits three
-seconds for the ack, turns an ack body into a message, and serves the `response_url`s it handed out.
-The model prepares each delivery under its lock; the HTTP call to the app happens outside it,
-because the app usually calls back into fake Slack before it answers.
+It sends slash commands, `block_actions` (on messages and in modals), `view_submission` and
+`view_closed` to the app's request URL, signed exactly as Slack signs (`v0=` HMAC-SHA256 over
+`v0:{timestamp}:{body}` with the wall clock), waits `ack_timeout` (three seconds, as on Slack) for
+the ack, turns an ack body into a message or a modal change, and serves the `response_url`s it
+handed out. The model prepares each delivery under its lock; the HTTP call to the app happens
+outside it, because the app usually calls back into fake Slack before it answers.
+
+Where the emulation stops: no Events API (`event_callback`), no shortcuts, no `url_verification`
+or `ssl_check` pings, and commands and interactions are never retried (Slack does not retry
+them either: the person sees the timeout).
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from urllib.parse import urlencode
 import requests
 from flask import Blueprint, Response, current_app, request
 
-from emulator.clock import Clock
+from emulator.slack.entities import Delivery, Target
 from emulator.slack.errors import SimError
-from emulator.slack.models import Delivery, SlackState, Target, find_option
+from emulator.slack.interactions import find_option
+from emulator.slack.modals import parse_view_answer
+from emulator.slack.models import SlackState
 
 ACK_TIMEOUT = 3.0
 
@@ -64,24 +71,6 @@ def _parse_answer(response: requests.Response) -> Any:
     return text
 
 
-def send(url: str, signing_secret: str, body: str, wall: Clock) -> AppAnswer:
-    """POST a form body to the app, signed, with Slack's three-second patience."""
-    timestamp = str(int(wall.now()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": sign(signing_secret, timestamp, body),
-        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
-    }
-    try:
-        response = requests.post(url, data=body.encode(), headers=headers, timeout=ACK_TIMEOUT)
-    except requests.Timeout:
-        return AppAnswer(error="operation_timeout")
-    except requests.RequestException:
-        return AppAnswer(error="connection_failed")
-    return AppAnswer(response.status_code, _parse_answer(response))
-
-
 def _ack_message(body: Any) -> dict[str, Any] | None:
     """A command's ack body as a message: plain text, or JSON with text/blocks/attachments."""
     if isinstance(body, str):
@@ -91,93 +80,177 @@ def _ack_message(body: Any) -> dict[str, Any] | None:
     return None
 
 
-def run_command(
-    state: SlackState,
-    base_url: str,
-    *,
-    channel_id: str,
-    user_id: str,
-    command: str,
-    text: str,
-    app_id: str = "",
-    team_id: str = "",
-) -> dict[str, Any]:
-    delivery = state.prepare_command(
-        channel_id=channel_id,
-        user_id=user_id,
-        command=command,
-        text=text,
-        app_id=app_id,
-        team_id=team_id,
-    )
-    fields = {**delivery.fields, "response_url": base_url + delivery.response_url.path}
-    answer = send(
-        delivery.app.request_url, delivery.app.signing_secret, urlencode(fields), state.wall
-    )
-    report = answer.report()
-    reply = _ack_message(answer.body) if answer.ok else None
-    if reply is not None:
-        message = state.post_command_ack(delivery, user_id=user_id, body=reply)
-        key = "ephemeral" if message.ephemeral_to else "message"
-        report[key] = message.to_sim([])
-    report["trigger_id"] = delivery.trigger_id
-    return report
+class Actor:
+    """Sends what a person does in Slack to the app, and applies what the app answers."""
 
+    def __init__(self, state: SlackState, *, ack_timeout: float = ACK_TIMEOUT) -> None:
+        self.state = state
+        self.ack_timeout = ack_timeout
 
-def interact(
-    state: SlackState,
-    base_url: str,
-    target: Target,
-    *,
-    user_id: str,
-    action: dict[str, Any],
-) -> dict[str, Any]:
-    delivery = state.prepare_interaction(target, user_id)
-    payload = _block_actions(state, base_url, delivery, target, user_id, action)
-    body = urlencode({"payload": json.dumps(payload)})
-    answer = send(delivery.app.request_url, delivery.app.signing_secret, body, state.wall)
-    report = answer.report()
-    # A response_action in an interaction's ack only means something for views.
-    report["trigger_id"] = delivery.trigger_id
-    return report
+    def send(self, delivery: Delivery, body: str) -> AppAnswer:
+        """POST a form body to the app, signed, with Slack's patience for the ack."""
+        timestamp = str(int(self.state.wall.now()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": sign(delivery.app.signing_secret, timestamp, body),
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+        }
+        try:
+            response = requests.post(
+                delivery.app.request_url,
+                data=body.encode(),
+                headers=headers,
+                timeout=self.ack_timeout,
+            )
+        except requests.Timeout:
+            return AppAnswer(error="operation_timeout")
+        except requests.RequestException:
+            return AppAnswer(error="connection_failed")
+        return AppAnswer(response.status_code, _parse_answer(response))
 
+    def _send_payload(self, delivery: Delivery, payload: dict[str, Any]) -> AppAnswer:
+        return self.send(delivery, urlencode({"payload": json.dumps(payload)}))
 
-def _block_actions(
-    state: SlackState,
-    base_url: str,
-    delivery: Delivery,
-    target: Target,
-    user_id: str,
-    action: dict[str, Any],
-) -> dict[str, Any]:
-    message = target.message
-    user = state.users[user_id]
-    channel = state.channels[message.channel_id]
-    workspace = state.workspaces[channel.team_id]
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": user.team_id},
-        "api_app_id": delivery.app.id,
-        "token": delivery.app.verification_token,
-        "container": {
+    # --- slash commands --------------------------------------------------------------------------
+
+    def run_command(
+        self,
+        base_url: str,
+        *,
+        channel_id: str,
+        user_id: str,
+        command: str,
+        text: str,
+        app_id: str = "",
+        team_id: str = "",
+    ) -> dict[str, Any]:
+        delivery = self.state.prepare_command(
+            channel_id=channel_id,
+            user_id=user_id,
+            command=command,
+            text=text,
+            app_id=app_id,
+            team_id=team_id,
+        )
+        assert delivery.response_url is not None
+        fields = {**delivery.fields, "response_url": base_url + delivery.response_url.path}
+        answer = self.send(delivery, urlencode(fields))
+        report = answer.report()
+        reply = _ack_message(answer.body) if answer.ok else None
+        if reply is not None:
+            message = self.state.post_command_ack(delivery, user_id=user_id, body=reply)
+            key = "ephemeral" if message.ephemeral_to else "message"
+            report[key] = message.to_sim([])
+        report["trigger_id"] = delivery.trigger_id
+        return report
+
+    # --- block actions ----------------------------------------------------------------------------
+
+    def interact(
+        self, base_url: str, target: Target, *, user_id: str, action: dict[str, Any]
+    ) -> dict[str, Any]:
+        delivery = self.state.prepare_interaction(target, user_id)
+        payload = self._block_actions(base_url, delivery, target, user_id, action)
+        report = self._send_payload(delivery, payload).report()
+        # A response_action in a block_actions ack means nothing; Slack ignores it too.
+        report["trigger_id"] = delivery.trigger_id
+        return report
+
+    def _block_actions(
+        self,
+        base_url: str,
+        delivery: Delivery,
+        target: Target,
+        user_id: str,
+        action: dict[str, Any],
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            **self._who(delivery, user_id),
+            "trigger_id": delivery.trigger_id,
+            "state": {"values": {}},
+            "actions": [{**action, "action_ts": f"{self.state.wall.now():.6f}"}],
+        }
+        if target.view is not None:
+            view = target.view
+            payload["container"] = {"type": "view", "view_id": view.id}
+            payload["view"] = view.to_api()
+            payload["state"] = {"values": view.values}
+            return payload
+        message = target.message
+        assert message is not None and delivery.response_url is not None
+        channel = self.state.channels[message.channel_id]
+        payload["container"] = {
             "type": "message",
             "message_ts": message.ts,
             "channel_id": channel.id,
             "is_ephemeral": bool(message.ephemeral_to),
-        },
-        "trigger_id": delivery.trigger_id,
-        "team": {"id": workspace.id, "domain": workspace.domain},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "channel": {"id": channel.id, "name": channel.name},
-        "state": {"values": {}},
-        "response_url": base_url + delivery.response_url.path,
-        "actions": [{**action, "action_ts": f"{state.wall.now():.6f}"}],
-    }
-    # Slack leaves the message out of payloads from ephemeral messages.
-    if not message.ephemeral_to:
-        payload["message"] = message.to_api()
-    return payload
+        }
+        payload["channel"] = {"id": channel.id, "name": channel.name}
+        payload["response_url"] = base_url + delivery.response_url.path
+        # Slack leaves the message out of payloads from ephemeral messages.
+        if not message.ephemeral_to:
+            payload["message"] = message.to_api()
+        return payload
+
+    def _who(self, delivery: Delivery, user_id: str) -> dict[str, Any]:
+        user = self.state.users[user_id]
+        workspace = self.state.workspaces[delivery.install.team_id]
+        return {
+            "user": {
+                "id": user.id,
+                "username": user.name,
+                "name": user.name,
+                "team_id": user.team_id,
+            },
+            "api_app_id": delivery.app.id,
+            "token": delivery.app.verification_token,
+            "team": {"id": workspace.id, "domain": workspace.domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    # --- modals -------------------------------------------------------------------------------
+
+    def submit_view(self, view_id: str, user_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """The person submits the modal on top with `values`; the app's ack decides what next."""
+        delivery, view = self.state.prepare_view_submission(view_id, user_id, values)
+        payload = {
+            "type": "view_submission",
+            **self._who(delivery, user_id),
+            "trigger_id": delivery.trigger_id,
+            "view": view.to_api(),
+            "response_urls": [],
+        }
+        answer = self._send_payload(delivery, payload)
+        report = answer.report()
+        report["trigger_id"] = delivery.trigger_id
+        if not answer.ok:
+            # The modal stays open and shows Slack's "trouble connecting" notice.
+            return {**report, "view": view.to_api(), "closed": False}
+        ack = parse_view_answer(answer.body)
+        top = self.state.apply_view_answer(view, ack)
+        report.update(response_action=ack.action or None, closed=top is None)
+        report["view"] = top.to_api() if top is not None else None
+        if ack.action == "errors":
+            report["errors"] = ack.errors
+        return report
+
+    def close_view(self, view_id: str, user_id: str) -> dict[str, Any]:
+        """The person closes the modal on top; `view_closed` goes out if the view asked for it."""
+        delivery, view, cleared, top = self.state.prepare_view_close(view_id, user_id)
+        report: dict[str, Any] = {"ok": True, "notified": delivery is not None}
+        if delivery is not None:
+            payload = {
+                "type": "view_closed",
+                **self._who(delivery, user_id),
+                "view": view.to_api(),
+                "is_cleared": cleared,
+            }
+            report.update(self._send_payload(delivery, payload).report())
+        report.update(cleared=cleared, view=top.to_api() if top is not None else None)
+        return report
 
 
 def button_action(target: Target) -> dict[str, Any]:
@@ -195,9 +268,13 @@ def button_action(target: Target) -> dict[str, Any]:
     return action
 
 
-def select_action(target: Target, option_ref: str) -> dict[str, Any]:
+def select_action(target: Target, option_ref: str, *, unlisted: bool = False) -> dict[str, Any]:
+    """The action of picking `option_ref` (a label or a value); `unlisted` makes up the option."""
     element = target.element
-    option = find_option(element, option_ref)
+    if unlisted:
+        option: dict[str, Any] | None = {"text": {"text": option_ref}, "value": option_ref}
+    else:
+        option = find_option(element, option_ref)
     if option is None:
         raise SimError("option_not_found", f"no option {option_ref!r} in the select", status=404)
     action = {

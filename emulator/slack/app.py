@@ -4,75 +4,148 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import flask
 from flask import jsonify
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from emulator.clock import Clock
-from emulator.slack import actor, control, oauth, webapi
+from emulator.slack import actor, control, oauth, openapi, pages, webapi
+from emulator.slack.faults import FaultBook
+from emulator.slack.journal import Journal
+from emulator.slack.methods import method_specs
 from emulator.slack.models import SlackState
+from emulator.slack.ratelimits import RateLimiter
 from emulator.slack.wire import keep_lowercase_headers
 
 log = logging.getLogger(__name__)
 
-ROUTES = {
-    "web_api": ["/api/<method>", "/<method>"],
-    "oauth": ["GET /oauth/v2/authorize", "POST /oauth/v2/authorize"],
-    "login": ["GET /login", "POST /login", "POST /logout"],
-    "response_url": ["POST /commands/<team>/<id>/<secret>", "POST /actions/<team>/<id>/<secret>"],
-    "control": [
-        "POST /_sim/reset",
-        "GET /_sim/state",
-        "POST /_sim/workspaces",
-        "POST /_sim/workspaces/<team_id>/users",
-        "POST /_sim/workspaces/<team_id>/channels",
-        "POST /_sim/channels/<channel_id>/invite",
-        "POST /_sim/channels/<channel_id>/archive",
-        "GET /_sim/channels/<channel_id>/messages",
-        "POST /_sim/apps",
-        "GET /_sim/apps/<app_id>",
-        "PATCH /_sim/apps/<app_id>",
-        "POST /_sim/apps/<app_id>/install",
-        "POST /_sim/actions/command",
-        "POST /_sim/actions/click",
-        "POST /_sim/actions/select",
-        "GET /_sim/journal",
-        "POST /_sim/clock/advance",
-    ],
-}
+try:
+    from waitress.channel import ClientDisconnected as _Disconnect
+except ImportError:  # pragma: no cover - waitress is a dependency
+    _Disconnect = ConnectionAbortedError  # type: ignore[assignment,misc]
+
+
+class DroppedConnection(_Disconnect):  # type: ignore[misc,valid-type]
+    """Raised past Flask when a fault drops the connection.
+
+    Waitress takes it for a client that went away: it writes nothing and closes the socket, so
+    the client sees the connection close without an HTTP answer. Under another WSGI server the
+    exception reaches that server's own error handling instead.
+    """
+
+
+class _PageSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened only for requests that carry the cookie.
+
+    Sessions belong to the pages people sign in on; Web API clients send no cookie, and building
+    the signing serializer for each of their calls would cost as much as the call itself.
+    """
+
+    def open_session(self, app: flask.Flask, request: flask.Request) -> SecureCookieSession | None:
+        if "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(
+        self, app: flask.Flask, session: SecureCookieSession, response: flask.Response
+    ) -> None:
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 class FakeSlack:
-    """Fake Slack as one Flask app; `public_url` is the base of response URLs and permalinks."""
+    """Fake Slack as one Flask app; `public_url` is the base of response URLs and permalinks.
 
-    def __init__(self, *, clock: Clock | None = None, seed: int = 0, public_url: str = "") -> None:
+    `clock` tells domain time (message ts), `wall` signs requests and expires triggers and codes,
+    `ack_timeout` is how long the actor waits for the app (three seconds on Slack), `rate_limits`
+    and `time_scale` are the rate limiter's starting settings, `monotonic` its clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        seed: int = 0,
+        public_url: str = "",
+        wall: Clock | None = None,
+        ack_timeout: float = actor.ACK_TIMEOUT,
+        rate_limits: bool = False,
+        time_scale: float = 1.0,
+        journal_size: int = 1000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         keep_lowercase_headers()
         self.public_url = public_url
-        self.state = SlackState(clock=clock, seed=seed)
+        self.state = SlackState(clock=clock, seed=seed, wall=wall)
+        tiers = {name: spec.tier for name, spec in method_specs().items()}
+        self.limiter = RateLimiter(
+            tiers, enabled=rate_limits, time_scale=time_scale, monotonic=monotonic
+        )
+        self.faults = FaultBook(seed)
+        self.journal = Journal(journal_size)
+        self.actor = actor.Actor(self.state, ack_timeout=ack_timeout)
         self.app = self._build_app()
 
     def reset(self) -> None:
+        """Everything back to the start: state, fault rules, rate-limit settings, journal."""
         self.state.reset()
+        self.faults.reset()
+        self.limiter.reset()
+        self.journal.reset()
 
     def _build_app(self) -> flask.Flask:
         app = flask.Flask(__name__, template_folder="web/templates")
         app.secret_key = secrets.token_hex(32)
         # Fake ilert, fake Slack and the connector share a host, and cookies ignore ports.
         app.config["SESSION_COOKIE_NAME"] = "fakeslack_session"
+        app.session_interface = _PageSessions()
+        # Slack answers keys in its own order, `ok` first; sorting them only costs time.
+        app.json.sort_keys = False  # type: ignore[attr-defined]
         app.extensions["fakeslack"] = self
         app.url_map.converters["method"] = webapi.MethodConverter
-        for blueprint in (control.bp, oauth.bp, actor.bp, webapi.bp):
+        for blueprint in (control.bp, oauth.bp, actor.bp, pages.bp, webapi.bp):
             app.register_blueprint(blueprint)
         app.add_url_rule("/", "index", _index)
         app.register_error_handler(HTTPException, _http_error)
         app.register_error_handler(Exception, _unexpected)
+        app.wsgi_app = _ConnectionDropper(app.wsgi_app)  # type: ignore[method-assign]
         return app
 
 
+class _ConnectionDropper:
+    """WSGI middleware: when a fault asked for it, answer nothing and close the connection."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        result = self.wsgi_app(environ, start_response)
+        if environ.get(webapi.DROP_CONNECTION):
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            raise DroppedConnection("fault rule: connection dropped")
+        return result
+
+
 def _index() -> Any:
-    return jsonify({"ok": True, "service": "fake-slack", "routes": ROUTES})
+    routes = {
+        "web_api": ["/api/<method>", "/<method>"],
+        "oauth": ["GET /oauth/v2/authorize", "POST /oauth/v2/authorize"],
+        "login": ["GET /login", "POST /login", "POST /logout"],
+        "response_url": [
+            "POST /commands/<team>/<id>/<secret>",
+            "POST /actions/<team>/<id>/<secret>",
+        ],
+        "control": [f"{verb} {path}" for verb, path in openapi.control_routes()],
+        "openapi": "/_sim/openapi.json",
+    }
+    return jsonify({"ok": True, "service": "fake-slack", "routes": routes})
 
 
 def _unexpected(error: Exception) -> Any:

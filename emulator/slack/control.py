@@ -1,4 +1,6 @@
-"""The `/_sim/` control plane: seed and inspect fake Slack, and act as a Slack user.
+"""The `/_sim/` control plane: seed and inspect fake Slack, act as a Slack user, inject faults,
+switch rate limits, export and import. Documented in `openapi.py` (served at
+`/_sim/openapi.json`) and in this package's README.
 
 JSON in and out. Errors are 4xx `{"ok": false, "error": code, "message": text}`, rendered in this
 blueprint's one error handler; nothing here answers 5xx.
@@ -7,27 +9,33 @@ blueprint's one error handler; nothing here answers 5xx.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.clock import VirtualClock
-from emulator.slack import actor
+from emulator.slack import actor, openapi, snapshot
+from emulator.slack.entities import Target
 from emulator.slack.errors import SimError
 from emulator.slack.models import SlackState
+
+if TYPE_CHECKING:
+    from emulator.slack.app import FakeSlack
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("slack_control", __name__, url_prefix="/_sim")
 
+Reply = tuple[Response, int]
+
 
 @bp.errorhandler(SimError)
-def _sim_error(error: SimError) -> tuple[Response, int]:
+def _sim_error(error: SimError) -> Reply:
     return jsonify(error.body()), error.status
 
 
 @bp.errorhandler(Exception)
-def _unexpected(error: Exception) -> tuple[Response, int]:
+def _unexpected(error: Exception) -> Reply:
     if isinstance(error, SimError):
         return _sim_error(error)
     code = getattr(error, "code", None)
@@ -37,13 +45,16 @@ def _unexpected(error: Exception) -> tuple[Response, int]:
     return jsonify({"ok": False, "error": "bad_request", "message": repr(error)}), 400
 
 
+def _fake() -> FakeSlack:
+    return current_app.extensions["fakeslack"]
+
+
 def _state() -> SlackState:
-    return current_app.extensions["fakeslack"].state
+    return _fake().state
 
 
 def _base_url() -> str:
-    fake = current_app.extensions["fakeslack"]
-    return (fake.public_url or request.host_url).rstrip("/")
+    return (_fake().public_url or request.host_url).rstrip("/")
 
 
 def _body() -> dict[str, Any]:
@@ -77,23 +88,59 @@ def _str_list(body: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
-def _ok(payload: dict[str, Any], status: int = 200) -> tuple[Response, int]:
+def _dict(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key) or {}
+    if not isinstance(value, dict):
+        raise SimError("invalid_field", f"{key!r} must be an object")
+    return value
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, str(default)))
+    except ValueError:
+        raise SimError("invalid_field", f"{name!r} must be an integer") from None
+
+
+def _ok(payload: dict[str, Any], status: int = 200) -> Reply:
     return jsonify({"ok": True, **payload}), status
 
 
+# --- the whole state ----------------------------------------------------------------------------
+
+
 @bp.post("/reset")
-def reset() -> tuple[Response, int]:
-    current_app.extensions["fakeslack"].reset()
+def reset() -> Reply:
+    _fake().reset()
     return _ok({})
 
 
 @bp.get("/state")
-def state_dump() -> tuple[Response, int]:
+def state_dump() -> Reply:
     return _ok(_state().dump())
 
 
+@bp.get("/export")
+def export() -> Reply:
+    return jsonify(snapshot.export_state(_state())), 200
+
+
+@bp.post("/import")
+def import_() -> Reply:
+    counts = snapshot.import_state(_state(), _body())
+    return _ok({"imported": counts})
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Reply:
+    return jsonify(openapi.document()), 200
+
+
+# --- seeding ----------------------------------------------------------------------------------
+
+
 @bp.post("/workspaces")
-def create_workspace() -> tuple[Response, int]:
+def create_workspace() -> Reply:
     body = _body()
     name = _str(body, "name", required=True)
     domain = _str(body, "domain", default=name.lower().replace(" ", "-"))
@@ -101,7 +148,7 @@ def create_workspace() -> tuple[Response, int]:
 
 
 @bp.post("/workspaces/<team_id>/users")
-def create_user(team_id: str) -> tuple[Response, int]:
+def create_user(team_id: str) -> Reply:
     body = _body()
     name = _str(body, "name", required=True)
     user = _state().create_user(
@@ -115,7 +162,7 @@ def create_user(team_id: str) -> tuple[Response, int]:
 
 
 @bp.post("/workspaces/<team_id>/channels")
-def create_channel(team_id: str) -> tuple[Response, int]:
+def create_channel(team_id: str) -> Reply:
     body = _body()
     channel = _state().create_channel(
         team_id,
@@ -127,18 +174,18 @@ def create_channel(team_id: str) -> tuple[Response, int]:
 
 
 @bp.post("/channels/<channel_id>/invite")
-def invite(channel_id: str) -> tuple[Response, int]:
+def invite(channel_id: str) -> Reply:
     channel = _state().invite(channel_id, _str(_body(), "user", required=True))
     return _ok({"channel": channel.to_api(viewer=None), "members": list(channel.members)})
 
 
 @bp.post("/channels/<channel_id>/archive")
-def archive(channel_id: str) -> tuple[Response, int]:
+def archive(channel_id: str) -> Reply:
     return _ok({"channel": _state().archive(channel_id).to_api(viewer=None)})
 
 
 @bp.get("/channels/<channel_id>/messages")
-def channel_messages(channel_id: str) -> tuple[Response, int]:
+def channel_messages(channel_id: str) -> Reply:
     state = _state()
     user_id = request.args.get("user_id", "")
     messages = state.channel_messages(channel_id, user_id)
@@ -147,7 +194,7 @@ def channel_messages(channel_id: str) -> tuple[Response, int]:
 
 
 @bp.post("/apps")
-def create_app() -> tuple[Response, int]:
+def create_app() -> Reply:
     body = _body()
     app = _state().create_app(
         name=_str(body, "name", required=True),
@@ -161,12 +208,12 @@ def create_app() -> tuple[Response, int]:
 
 
 @bp.get("/apps/<app_id>")
-def get_app(app_id: str) -> tuple[Response, int]:
+def get_app(app_id: str) -> Reply:
     return _ok(_state().app(app_id).to_sim())
 
 
 @bp.patch("/apps/<app_id>")
-def update_app(app_id: str) -> tuple[Response, int]:
+def update_app(app_id: str) -> Reply:
     body = _body()
     app = _state().update_app(
         app_id,
@@ -178,7 +225,7 @@ def update_app(app_id: str) -> tuple[Response, int]:
 
 
 @bp.post("/apps/<app_id>/install")
-def install(app_id: str) -> tuple[Response, int]:
+def install(app_id: str) -> Reply:
     body = _body()
     scopes = _str_list(body, "scopes")
     if not scopes:
@@ -187,11 +234,13 @@ def install(app_id: str) -> tuple[Response, int]:
     return _ok(done.to_sim(), 201)
 
 
+# --- acting as a person -----------------------------------------------------------------------
+
+
 @bp.post("/actions/command")
-def command() -> tuple[Response, int]:
+def command() -> Reply:
     body = _body()
-    report = actor.run_command(
-        _state(),
+    report = _fake().actor.run_command(
         _base_url(),
         channel_id=_str(body, "channel_id", required=True),
         user_id=_str(body, "user_id", required=True),
@@ -203,57 +252,145 @@ def command() -> tuple[Response, int]:
     return jsonify(report), 200
 
 
+def _target(
+    body: dict[str, Any], kind: str, *, label: str, action_id: str, value: str = ""
+) -> Target:
+    """An element on a message (`channel_id` + `message_ts`) or in a modal (`view_id`)."""
+    user_id = _str(body, "user_id", required=True)
+    if body.get("view_id"):
+        return _state().find_view_element(
+            view_id=_str(body, "view_id"),
+            user_id=user_id,
+            kind=kind,
+            label=label,
+            action_id=action_id,
+            value=value,
+        )
+    return _state().find_element(
+        channel_id=_str(body, "channel_id", required=True),
+        message_ts=_str(body, "message_ts", required=True),
+        user_id=user_id,
+        kind=kind,
+        label=label,
+        action_id=action_id,
+        value=value,
+    )
+
+
 @bp.post("/actions/click")
-def click() -> tuple[Response, int]:
+def click() -> Reply:
     body = _body()
     label, action_id = _str(body, "label"), _str(body, "action_id")
     if not label and not action_id:
         raise SimError("missing_field", "give the button's 'label' or its 'action_id'")
-    user_id = _str(body, "user_id", required=True)
-    target = _state().find_element(
-        channel_id=_str(body, "channel_id", required=True),
-        message_ts=_str(body, "message_ts", required=True),
-        user_id=user_id,
-        kind="button",
-        label=label,
-        action_id=action_id,
-        value=_str(body, "value"),
+    target = _target(body, "button", label=label, action_id=action_id, value=_str(body, "value"))
+    report = _fake().actor.interact(
+        _base_url(), target, user_id=_str(body, "user_id"), action=actor.button_action(target)
     )
-    action = actor.button_action(target)
-    report = actor.interact(_state(), _base_url(), target, user_id=user_id, action=action)
     return jsonify(report), 200
 
 
 @bp.post("/actions/select")
-def select() -> tuple[Response, int]:
+def select() -> Reply:
     body = _body()
     option = _str(body, "option", required=True)
-    user_id = _str(body, "user_id", required=True)
-    target = _state().find_element(
-        channel_id=_str(body, "channel_id", required=True),
-        message_ts=_str(body, "message_ts", required=True),
-        user_id=user_id,
-        kind="static_select",
-        label=option,
-        action_id=_str(body, "action_id"),
+    # `unlisted` sends an option the menu does not offer, as a tampered client would.
+    unlisted = bool(body.get("unlisted", False))
+    label = "" if unlisted else option
+    target = _target(body, "static_select", label=label, action_id=_str(body, "action_id"))
+    action = actor.select_action(target, option, unlisted=unlisted)
+    report = _fake().actor.interact(
+        _base_url(), target, user_id=_str(body, "user_id"), action=action
     )
-    action = actor.select_action(target, option)
-    report = actor.interact(_state(), _base_url(), target, user_id=user_id, action=action)
     return jsonify(report), 200
 
 
+@bp.post("/actions/submit-view")
+def submit_view() -> Reply:
+    body = _body()
+    report = _fake().actor.submit_view(
+        _str(body, "view_id", required=True),
+        _str(body, "user_id", required=True),
+        _dict(body, "values"),
+    )
+    return jsonify(report), 200
+
+
+@bp.post("/actions/close-view")
+def close_view() -> Reply:
+    body = _body()
+    report = _fake().actor.close_view(
+        _str(body, "view_id", required=True), _str(body, "user_id", required=True)
+    )
+    return jsonify(report), 200
+
+
+@bp.get("/views")
+def views() -> Reply:
+    return _ok({"stacks": _state().open_views(request.args.get("user_id", ""))})
+
+
+# --- faults, rate limits, journal, clock ------------------------------------------------------
+
+
 @bp.get("/journal")
-def journal() -> tuple[Response, int]:
-    try:
-        limit = int(request.args.get("limit", "100"))
-    except ValueError:
-        raise SimError("invalid_field", "'limit' must be an integer") from None
-    entries = _state().journal_entries(request.args.get("method", ""), limit)
+def journal() -> Reply:
+    entries = _fake().journal.entries(
+        method=request.args.get("method", ""),
+        team_id=request.args.get("team_id", ""),
+        limit=_int_arg("limit", 100),
+    )
     return _ok({"entries": entries})
 
 
+@bp.get("/faults")
+def list_faults() -> Reply:
+    return _ok({"faults": [rule.to_json() for rule in _fake().faults.rules()]})
+
+
+@bp.post("/faults")
+def add_fault() -> Reply:
+    rule = _fake().faults.add(_body())
+    return _ok(rule.to_json(), 201)
+
+
+@bp.delete("/faults")
+def clear_faults() -> Reply:
+    _fake().faults.clear()
+    return _ok({})
+
+
+@bp.delete("/faults/<fault_id>")
+def delete_fault(fault_id: str) -> Reply:
+    _fake().faults.remove(fault_id)
+    return _ok({})
+
+
+@bp.get("/rate-limits")
+def rate_limits() -> Reply:
+    return _ok(_fake().limiter.to_json())
+
+
+@bp.post("/rate-limits")
+def set_rate_limits() -> Reply:
+    body = _body()
+    enabled = body.get("enabled")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise SimError("invalid_field", "'enabled' must be true or false")
+    scale = body.get("time_scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int | float)):
+        raise SimError("invalid_field", "'time_scale' must be a number")
+    limiter = _fake().limiter
+    limiter.configure(
+        enabled=enabled,
+        time_scale=scale,
+        overrides=_dict(body, "overrides") if "overrides" in body else None,
+    )
+    return _ok(limiter.to_json())
+
+
 @bp.post("/clock/advance")
-def advance_clock() -> tuple[Response, int]:
+def advance_clock() -> Reply:
     clock = _state().clock
     if not isinstance(clock, VirtualClock):
         raise SimError("clock_not_virtual", "the domain clock is the system's", status=409)

@@ -72,6 +72,16 @@ class MissingScope(SlackError):
         super().__init__(needed=needed, provided=",".join(provided))
 
 
+class RateLimited(SlackError):
+    """HTTP 429 with an integer `Retry-After` (seconds, rounded up, at least 1)."""
+
+    code = "ratelimited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = max(1, int(retry_after))
+
+
 class SimError(Exception):
     """A control-plane error: HTTP `status` with `{"ok": false, "error": code, "message": ...}`."""
 

@@ -3,28 +3,41 @@
 Plain classes with no web framework. Every public operation takes the state's lock, so the
 multi-threaded server can call in concurrently. Operations raise the typed errors of `errors.py`;
 the HTTP layers turn them into wire answers. Messages are indexed per channel by `ts`, so a
-request's cost does not grow with what is stored.
+request's cost does not grow with what is stored. What Slack does toward the app (commands,
+interactions, modals) is in `interactions.py`; export and import in `snapshot.py`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
-import collections
-import functools
+import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from emulator.clock import Clock, SystemClock
 from emulator.ids import IdGenerator, secret_token
+from emulator.slack.entities import (
+    MICROS,
+    App,
+    Channel,
+    Install,
+    Message,
+    OAuthCode,
+    ResponseUrl,
+    Trigger,
+    User,
+    Workspace,
+    decode_cursor,
+    encode_cursor,
+    format_ts,
+    locked,
+    parse_ts,
+)
 from emulator.slack.errors import (
     ChannelNotFound,
     InvalidAuth,
     MessageNotFound,
-    MissingScope,
     NotFound,
     NotInChannel,
     SimError,
@@ -32,13 +45,10 @@ from emulator.slack.errors import (
     TokenRevoked,
     UserNotFound,
 )
+from emulator.slack.interactions import Interactions
+from emulator.slack.modals import View
 
-MICROS = 1_000_000
 OAUTH_CODE_TTL = 600.0
-RESPONSE_URL_TTL = 1800.0
-RESPONSE_URL_MAX_USES = 5
-TRIGGER_TTL = 3.0
-JOURNAL_SIZE = 1000
 
 CHANNEL_TYPE_SCOPES = {
     "public_channel": "channels:read",
@@ -47,369 +57,8 @@ CHANNEL_TYPE_SCOPES = {
     "im": "im:read",
 }
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
-
-def locked(method: Callable[P, R]) -> Callable[P, R]:
-    """Run a `SlackState` method under the state's re-entrant lock."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with args[0]._lock:  # type: ignore[attr-defined]
-            return method(*args, **kwargs)
-
-    return wrapper
-
-
-def format_ts(micros: int) -> str:
-    return f"{micros // MICROS}.{micros % MICROS:06d}"
-
-
-def parse_ts(ts: str) -> int | None:
-    """`"1700000000.000100"` as integer microseconds, or None when it is not a Slack ts."""
-    seconds, _, fraction = str(ts).partition(".")
-    if not seconds.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > 6:
-        return None
-    return int(seconds) * MICROS + int(fraction.ljust(6, "0") or 0)
-
-
-def encode_cursor(kind: str, value: str) -> str:
-    return base64.b64encode(f"{kind}:{value}".encode()).decode()
-
-
-def decode_cursor(kind: str, cursor: str) -> str:
-    try:
-        text = base64.b64decode(cursor.encode(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise SlackError("invalid_cursor") from None
-    prefix, _, value = text.partition(":")
-    if prefix != kind or not value:
-        raise SlackError("invalid_cursor")
-    return value
-
-
-@dataclass
-class Workspace:
-    id: str
-    name: str
-    domain: str
-    created: int
-    channel_ids: list[str] = field(default_factory=list)
-    channel_pos: dict[str, int] = field(default_factory=dict)
-    channel_by_name: dict[str, str] = field(default_factory=dict)
-    user_ids: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"https://{self.domain}.slack.com/"
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "domain": self.domain,
-            "url": self.url,
-            "email_domain": "",
-            "icon": {"image_default": True, "image_34": "", "image_68": "", "image_132": ""},
-        }
-
-
-@dataclass
-class User:
-    id: str
-    team_id: str
-    name: str
-    real_name: str
-    email: str
-    is_admin: bool = False
-    is_owner: bool = False
-    is_bot: bool = False
-    bot_id: str = ""
-    app_id: str = ""
-    deleted: bool = False
-    updated: int = 0
-    tz: str = "Europe/Berlin"
-
-    def to_api(self, *, with_email: bool) -> dict[str, Any]:
-        profile: dict[str, Any] = {
-            "real_name": self.real_name,
-            "real_name_normalized": self.real_name,
-            "display_name": self.name,
-            "display_name_normalized": self.name,
-            "image_48": f"https://avatars.fakeslack.test/{self.id}_48.png",
-            "status_text": "",
-            "status_emoji": "",
-            "team": self.team_id,
-        }
-        if with_email and self.email:
-            profile["email"] = self.email
-        if self.is_bot:
-            profile["bot_id"] = self.bot_id
-            profile["api_app_id"] = self.app_id
-        return {
-            "id": self.id,
-            "team_id": self.team_id,
-            "name": self.name,
-            "deleted": self.deleted,
-            "real_name": self.real_name,
-            "tz": self.tz,
-            "tz_label": self.tz,
-            "tz_offset": 0,
-            "is_admin": self.is_admin,
-            "is_owner": self.is_owner,
-            "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
-            "is_bot": self.is_bot,
-            "is_app_user": False,
-            "updated": self.updated,
-            "profile": profile,
-        }
-
-
-@dataclass
-class Message:
-    ts: str
-    channel_id: str
-    team_id: str
-    text: str
-    user: str
-    bot_id: str = ""
-    app_id: str = ""
-    blocks: list[Any] | None = None
-    attachments: list[Any] | None = None
-    metadata: dict[str, Any] | None = None
-    thread_ts: str = ""
-    edited: dict[str, str] | None = None
-    ephemeral_to: str = ""
-    replies: list[str] = field(default_factory=list)
-    reply_users: list[str] = field(default_factory=list)
-
-    @property
-    def is_reply(self) -> bool:
-        return bool(self.thread_ts) and self.thread_ts != self.ts
-
-    def visible_to(self, user_id: str | None) -> bool:
-        return not self.ephemeral_to or self.ephemeral_to == user_id
-
-    def to_api(self, *, include_metadata: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "message"}
-        if self.bot_id:
-            out.update(subtype="bot_message", bot_id=self.bot_id, app_id=self.app_id)
-        out.update(text=self.text, user=self.user, ts=self.ts, team=self.team_id)
-        if self.blocks is not None:
-            out["blocks"] = self.blocks
-        if self.attachments:
-            out["attachments"] = self.attachments
-        if self.metadata is not None and include_metadata:
-            out["metadata"] = self.metadata
-        if self.edited:
-            out["edited"] = dict(self.edited)
-        if self.thread_ts:
-            out["thread_ts"] = self.thread_ts
-        if self.replies:
-            out.update(
-                reply_count=len(self.replies),
-                reply_users=list(self.reply_users),
-                reply_users_count=len(self.reply_users),
-                latest_reply=self.replies[-1],
-            )
-        return out
-
-    def to_sim(self, replies: list[Message]) -> dict[str, Any]:
-        return {
-            "ts": self.ts,
-            "user": self.user,
-            "bot_id": self.bot_id or None,
-            "text": self.text,
-            "blocks": self.blocks or [],
-            "attachments": self.attachments or [],
-            "metadata": self.metadata,
-            "edited": self.edited,
-            "ephemeral_to": self.ephemeral_to or None,
-            "thread_ts": self.thread_ts or None,
-            "reply_count": len(self.replies),
-            "replies": [reply.to_sim([]) for reply in replies],
-        }
-
-
-@dataclass
-class Channel:
-    id: str
-    team_id: str
-    name: str
-    is_private: bool
-    created: int
-    creator: str
-    members: dict[str, None] = field(default_factory=dict)  # ordered set
-    is_archived: bool = False
-    is_general: bool = False
-    topic: str = ""
-    purpose: str = ""
-    messages: dict[str, Message] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)  # every ts, ephemerals and replies included
-    history: list[int] = field(default_factory=list)  # top-level public ts in micros, ascending
-    last_micros: int = 0
-
-    def next_ts(self, now: float) -> str:
-        # Slack's ts is unique per channel; a standing virtual clock still yields distinct ones.
-        self.last_micros = max(int(now * MICROS), self.last_micros + 1)
-        return format_ts(self.last_micros)
-
-    def to_api(self, *, viewer: str | None) -> dict[str, Any]:
-        text_field = {"creator": self.creator, "last_set": self.created if self.topic else 0}
-        return {
-            "id": self.id,
-            "name": self.name,
-            "is_channel": not self.is_private,
-            "is_group": self.is_private,
-            "is_im": False,
-            "is_mpim": False,
-            "is_private": self.is_private,
-            "created": self.created,
-            "creator": self.creator,
-            "is_archived": self.is_archived,
-            "is_general": self.is_general,
-            "unlinked": 0,
-            "name_normalized": self.name,
-            "is_shared": False,
-            "is_ext_shared": False,
-            "is_org_shared": False,
-            "pending_shared": [],
-            "is_pending_ext_shared": False,
-            "context_team_id": self.team_id,
-            "shared_team_ids": [self.team_id],
-            "is_member": viewer in self.members if viewer else False,
-            "topic": {"value": self.topic, **text_field},
-            "purpose": {"value": self.purpose, **text_field},
-            "previous_names": [],
-            "num_members": len(self.members),
-            "updated": self.created * 1000,
-        }
-
-
-@dataclass
-class App:
-    id: str
-    name: str
-    client_id: str
-    client_secret: str
-    signing_secret: str
-    verification_token: str
-    request_url: str
-    redirect_urls: list[str]
-
-    def to_sim(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "client_id": self.client_id,
-            "client_secret": self.client_secret,
-            "signing_secret": self.signing_secret,
-            "verification_token": self.verification_token,
-            "request_url": self.request_url,
-            "redirect_urls": list(self.redirect_urls),
-        }
-
-
-@dataclass
-class Install:
-    """One app in one workspace: its bot user and bot token."""
-
-    app_id: str
-    team_id: str
-    bot_user_id: str
-    bot_id: str
-    token: str
-    scopes: list[str]
-    installer_user_id: str = ""
-    revoked: bool = False
-
-    def has(self, scope: str) -> bool:
-        return scope in self.scopes
-
-    def require(self, *any_of: str) -> None:
-        """Raise missing_scope unless the token holds one of `any_of`."""
-        if not any(scope in self.scopes for scope in any_of):
-            raise MissingScope(",".join(any_of), self.scopes)
-
-    def to_sim(self) -> dict[str, Any]:
-        return {
-            "app_id": self.app_id,
-            "team_id": self.team_id,
-            "access_token": self.token,
-            "bot_user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "scopes": list(self.scopes),
-            "installer_user_id": self.installer_user_id,
-            "revoked": self.revoked,
-        }
-
-
-@dataclass
-class OAuthCode:
-    code: str
-    app_id: str
-    team_id: str
-    user_id: str
-    redirect_uri: str
-    user_scopes: list[str]
-    issued: float
-    used: bool = False
-
-
-@dataclass
-class ResponseUrl:
-    """A `response_url` handed to the app with a command or an interaction."""
-
-    kind: str  # "commands" or "actions"
-    id: str
-    secret: str
-    app_id: str
-    team_id: str
-    channel_id: str
-    user_id: str
-    message_ts: str
-    created: float
-    uses: int = 0
-
-    @property
-    def path(self) -> str:
-        return f"/{self.kind}/{self.team_id}/{self.id}/{self.secret}"
-
-
-@dataclass
-class Trigger:
-    id: str
-    app_id: str
-    team_id: str
-    user_id: str
-    issued: float
-    used: bool = False
-
-
-@dataclass
-class Delivery:
-    """What the actor must send to the app, prepared under the lock and sent outside it."""
-
-    app: App
-    install: Install
-    response_url: ResponseUrl
-    trigger_id: str
-    fields: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Target:
-    """An interactive element found in a message: its block and the element itself."""
-
-    message: Message
-    block_id: str
-    element: dict[str, Any]
-
-
-class SlackState:
+class SlackState(Interactions):
     """All of fake Slack's state. `clock` tells domain time (message ts); `wall` expires codes."""
 
     def __init__(self, *, clock: Clock | None = None, seed: int = 0, wall: Clock | None = None):
@@ -433,11 +82,19 @@ class SlackState:
         self.codes: dict[str, OAuthCode] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.triggers: dict[str, Trigger] = {}
-        self.views: dict[str, dict[str, Any]] = {}
-        self.journal: collections.deque[dict[str, Any]] = collections.deque(maxlen=JOURNAL_SIZE)
+        self.views: dict[str, View] = {}
+        self.stacks: dict[str, list[str]] = {}  # root view id -> the ids on its stack
+        self.taken_ids: set[str] = set()  # ids restored by an import, never issued again
 
     def _now(self) -> int:
         return int(self.clock.now())
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh Slack id; after an import, one that no restored object has."""
+        while True:
+            candidate = self.ids.slack_id(prefix)
+            if candidate not in self.taken_ids:
+                return candidate
 
     # --- seeding (control plane) -------------------------------------------------------------
 
@@ -445,7 +102,7 @@ class SlackState:
     def create_workspace(self, *, name: str, domain: str) -> Workspace:
         if any(ws.domain == domain for ws in self.workspaces.values()):
             raise SimError("domain_taken", f"domain {domain!r} is taken", status=409)
-        ws = Workspace(self.ids.slack_id("T"), name, domain, self._now())
+        ws = Workspace(self.new_id("T"), name, domain, self._now())
         self.workspaces[ws.id] = ws
         return ws
 
@@ -457,7 +114,7 @@ class SlackState:
         if email and self._user_by_email(team_id, email):
             raise SimError("email_taken", f"{email!r} is taken in {team_id}", status=409)
         user = User(
-            self.ids.slack_id("U"),
+            self.new_id("U"),
             ws.id,
             name,
             real_name or name,
@@ -482,8 +139,13 @@ class SlackState:
         member_ids = list(members)
         for user_id in member_ids:
             self._member_of(ws, user_id)
+        return self._add_channel(ws, name, is_private, member_ids)
+
+    def _add_channel(
+        self, ws: Workspace, name: str, is_private: bool, member_ids: list[str]
+    ) -> Channel:
         channel = Channel(
-            self.ids.slack_id("C"),
+            self.new_id("C"),
             ws.id,
             name,
             is_private,
@@ -492,11 +154,14 @@ class SlackState:
             members=dict.fromkeys(member_ids),
             is_general=not ws.channel_ids and not is_private,
         )
+        self.register_channel(ws, channel)
+        return channel
+
+    def register_channel(self, ws: Workspace, channel: Channel) -> None:
         self.channels[channel.id] = channel
         ws.channel_pos[channel.id] = len(ws.channel_ids)
         ws.channel_ids.append(channel.id)
-        ws.channel_by_name[name] = channel.id
-        return channel
+        ws.channel_by_name[channel.name] = channel.id
 
     def _member_of(self, ws: Workspace, user_id: str) -> User:
         user = self.users.get(user_id)
@@ -508,13 +173,13 @@ class SlackState:
     def invite(self, channel_id: str, user_id: str) -> Channel:
         channel = self.channel(channel_id)
         self._member_of(self.workspaces[channel.team_id], user_id)
-        channel.members[user_id] = None
+        channel.add_member(user_id)
         return channel
 
     @locked
     def archive(self, channel_id: str) -> Channel:
         channel = self.channel(channel_id)
-        channel.is_archived = True
+        channel.archive()
         return channel
 
     @locked
@@ -528,8 +193,8 @@ class SlackState:
         client_secret: str = "",
         signing_secret: str = "",
     ) -> App:
-        app_id = self.ids.slack_id("A")
-        client_id = client_id or f"{self.ids.number()}.{self.ids.number()}"
+        app_id = self.new_id("A")
+        client_id = client_id or self._free_client_id()
         if client_id in self.apps_by_client:
             raise SimError("client_id_taken", f"client_id {client_id!r} is taken", status=409)
         app = App(
@@ -545,6 +210,12 @@ class SlackState:
         self.apps[app_id] = app
         self.apps_by_client[client_id] = app_id
         return app
+
+    def _free_client_id(self) -> str:
+        while True:
+            client_id = f"{self.ids.number()}.{self.ids.number()}"
+            if client_id not in self.apps_by_client:
+                return client_id
 
     @locked
     def update_app(
@@ -583,10 +254,10 @@ class SlackState:
         return existing
 
     def _new_install(self, app: App, ws: Workspace) -> Install:
-        bot_id = self.ids.slack_id("B")
+        bot_id = self.new_id("B")
         bot_name = app.name.lower().replace(" ", "_")
         user = User(
-            self.ids.slack_id("U"),
+            self.new_id("U"),
             ws.id,
             bot_name,
             app.name,
@@ -645,8 +316,8 @@ class SlackState:
 
     # --- auth --------------------------------------------------------------------------------
 
-    @locked
     def authenticate(self, token: str) -> Install:
+        # No lock: one dict lookup, atomic on its own, on every call of the Web API.
         install = self.tokens.get(token)
         if install is None:
             raise InvalidAuth()
@@ -674,9 +345,9 @@ class SlackState:
 
     @locked
     def apps_uninstall(self, install: Install, *, client_id: str, client_secret: str) -> None:
-        app = self._client_app(client_id, client_secret)
+        app = self.client_app(client_id, client_secret)
         if app.id != install.app_id:
-            raise SlackError("invalid_client_id")
+            raise SlackError("client_id_token_mismatch")
         install.revoked = True
 
     # --- OAuth v2 ----------------------------------------------------------------------------
@@ -700,7 +371,7 @@ class SlackState:
         )
         return code
 
-    def _client_app(self, client_id: str, client_secret: str) -> App:
+    def client_app(self, client_id: str, client_secret: str) -> App:
         app = self.app_by_client_id(client_id)
         if app is None:
             raise SlackError("invalid_client_id")
@@ -712,7 +383,7 @@ class SlackState:
     def oauth_v2_access(
         self, *, client_id: str, client_secret: str, code: str, redirect_uri: str
     ) -> tuple[Install, OAuthCode]:
-        app = self._client_app(client_id, client_secret)
+        app = self.client_app(client_id, client_secret)
         grant = self.codes.get(code)
         expired = grant is not None and self.wall.now() - grant.issued > OAUTH_CODE_TTL
         if grant is None or grant.used or expired or grant.app_id != app.id:
@@ -734,6 +405,13 @@ class SlackState:
         if channel.is_private and install.bot_user_id not in channel.members:
             raise ChannelNotFound()
         return channel
+
+    def channel_key(self, team_id: str, ref: str) -> str:
+        """The channel's id for a rate-limit bucket, whether `ref` is an id or a name."""
+        if ref in self.channels:
+            return ref
+        ws = self.workspaces.get(team_id)
+        return (ws.channel_by_name.get(ref.lstrip("#")) if ws else None) or ref
 
     @staticmethod
     def _require_type_scope(install: Install, channel: Channel, public: str, private: str) -> None:
@@ -792,8 +470,51 @@ class SlackState:
         if channel.is_archived:
             raise SlackError("is_archived")
         already = install.bot_user_id in channel.members
-        channel.members[install.bot_user_id] = None
+        channel.add_member(install.bot_user_id)
         return channel, already
+
+    @locked
+    def conversations_create(self, install: Install, name: str, *, is_private: bool) -> Channel:
+        """The bot creates a channel and is its first member. Leaves out `team_id` (org apps)."""
+        if is_private:
+            install.require("groups:write")
+        else:
+            install.require("channels:manage", "channels:write")
+        ws = self.workspaces[install.team_id]
+        if check_channel_name(name) in ws.channel_by_name:
+            raise SlackError("name_taken")
+        return self._add_channel(ws, name, is_private, [install.bot_user_id])
+
+    @locked
+    def conversations_invite(self, install: Install, channel_ref: str, users: str) -> Channel:
+        """Adds people (or other bots) to a channel the bot is in.
+
+        Stops at the first user it cannot invite, with that user's error; Slack's `force` and its
+        per-user `errors` list are left out.
+        """
+        channel = self._visible_channel(install, channel_ref)
+        if channel.is_private:
+            install.require("groups:write.invites", "groups:write")
+        else:
+            install.require("channels:write.invites", "channels:manage")
+        if channel.is_archived:
+            raise SlackError("is_archived")
+        if install.bot_user_id not in channel.members:
+            raise NotInChannel()
+        wanted = _dedupe(users.split(","))
+        if not wanted:
+            raise SlackError("no_user")
+        for user_id in wanted:
+            user = self.users.get(user_id)
+            if user is None or user.team_id != channel.team_id:
+                raise UserNotFound()
+            if user_id == install.bot_user_id:
+                raise SlackError("cant_invite_self")
+        if all(user_id in channel.members for user_id in wanted):
+            raise SlackError("already_in_channel")
+        for user_id in wanted:
+            channel.add_member(user_id)
+        return channel
 
     @locked
     def conversations_members(
@@ -802,7 +523,7 @@ class SlackState:
         channel = self._visible_channel(install, channel_ref)
         self._require_type_scope(install, channel, "channels:read", "groups:read")
         members = list(channel.members)
-        start = int(decode_cursor("member", cursor)) if cursor else 0
+        start = decode_index("member", cursor)
         page = members[start : start + limit]
         more = start + limit < len(members)
         return page, encode_cursor("member", str(start + limit)) if more else ""
@@ -823,15 +544,16 @@ class SlackState:
         channel = self._readable_channel(install, channel_ref)
         high = len(channel.history)
         if cursor:
-            high = bisect.bisect_left(channel.history, _ts_key(decode_cursor("next_ts", cursor)))
+            after = decode_cursor("next_ts", cursor)
+            high = bisect.bisect_left(channel.history, _ts_key(after, "invalid_cursor"))
         elif latest:
-            bound = _ts_key(latest)
+            bound = _ts_key(latest, "invalid_ts_latest")
             find = bisect.bisect_right if inclusive else bisect.bisect_left
             high = find(channel.history, bound)
         low = 0
         if oldest:
             find = bisect.bisect_left if inclusive else bisect.bisect_right
-            low = find(channel.history, _ts_key(oldest))
+            low = find(channel.history, _ts_key(oldest, "invalid_ts_oldest"))
         start = max(low, high - limit)
         keys = channel.history[start:high][::-1]
         has_more = start > low
@@ -840,16 +562,33 @@ class SlackState:
 
     @locked
     def conversations_replies(
-        self, install: Install, channel_ref: str, ts: str, *, limit: int, cursor: str
+        self,
+        install: Install,
+        channel_ref: str,
+        ts: str,
+        *,
+        limit: int,
+        cursor: str,
+        latest: str = "",
+        oldest: str = "",
+        inclusive: bool = False,
     ) -> tuple[list[Message], str]:
+        """The parent first, then its replies between `oldest` and `latest`, oldest first."""
         channel = self._readable_channel(install, channel_ref)
+        low = _ts_key(oldest, "invalid_ts_oldest") if oldest else None
+        high = _ts_key(latest, "invalid_ts_latest") if latest else None
         parent = channel.messages.get(ts)
         if parent is None or parent.ephemeral_to:
             raise SlackError("thread_not_found")
         if parent.is_reply:
             parent = channel.messages[parent.thread_ts]
-        thread = [parent, *(channel.messages[t] for t in parent.replies)]
-        start = int(decode_cursor("reply", cursor)) if cursor else 0
+        replies = [
+            channel.messages[t]
+            for t in parent.replies
+            if _within(_order_key(t), low, high, inclusive)
+        ]
+        thread = [parent, *replies]
+        start = decode_index("reply", cursor)
         more = start + limit < len(thread)
         return thread[start : start + limit], encode_cursor(
             "reply", str(start + limit)
@@ -958,6 +697,7 @@ class SlackState:
             metadata,
             thread_ts=parent.ts if parent else "",
             ephemeral_to=ephemeral_to,
+            parent_user_id=parent.user if parent else "",
         )
         channel.messages[ts] = message
         channel.order.append(ts)
@@ -1006,20 +746,21 @@ class SlackState:
         return message
 
     @locked
-    def chat_delete(self, install: Install, channel_ref: str, ts: str) -> None:
+    def chat_delete(self, install: Install, channel_ref: str, ts: str) -> Channel:
         channel = self._visible_channel(install, channel_ref)
         self._own_message(install, channel, ts, "cant_delete_message")
         self._remove(channel, ts)
+        return channel
 
     def _remove(self, channel: Channel, ts: str) -> None:
         message = channel.messages.pop(ts)
-        _discard_sorted(channel.order, ts, key=_ts_key)
+        _discard_sorted(channel.order, ts, key=_order_key)
         if message.is_reply:
             parent = channel.messages.get(message.thread_ts)
             if parent is not None and ts in parent.replies:
                 parent.replies.remove(ts)
         elif not message.ephemeral_to:
-            key = _ts_key(ts)
+            key = _order_key(ts)
             index = bisect.bisect_left(channel.history, key)
             if index < len(channel.history) and channel.history[index] == key:
                 del channel.history[index]
@@ -1035,6 +776,8 @@ class SlackState:
 
     @locked
     def users_info(self, install: Install, user_id: str) -> dict[str, Any]:
+        if "," in user_id:
+            raise SlackError("too_many_users")
         user = self.users.get(user_id)
         if user is None or user.team_id != install.team_id:
             raise UserNotFound()
@@ -1052,22 +795,26 @@ class SlackState:
         self, install: Install, *, limit: int, cursor: str
     ) -> tuple[list[dict[str, Any]], str]:
         ids = self.workspaces[install.team_id].user_ids
-        start = int(decode_cursor("user", cursor)) if cursor else 0
+        start = decode_index("user", cursor)
         with_email = install.has("users:read.email")
         page = [self.users[u].to_api(with_email=with_email) for u in ids[start : start + limit]]
         more = start + limit < len(ids)
         return page, encode_cursor("user", str(start + limit)) if more else ""
 
     @locked
-    def team_info(self, install: Install, team: str) -> dict[str, Any]:
-        if team and team != install.team_id:
+    def team_info(self, install: Install, team: str, domain: str = "") -> dict[str, Any]:
+        """Only the token's own workspace: another team or domain is `team_not_found`."""
+        own = self.workspaces[install.team_id]
+        if (team and team != own.id) or (domain and domain != own.domain):
             raise SlackError("team_not_found")
         info = self.workspaces[install.team_id].to_api()
         info.pop("url")
         return info
 
     @locked
-    def bots_info(self, install: Install, bot_id: str) -> dict[str, Any]:
+    def bots_info(self, install: Install, bot_id: str, team_id: str = "") -> dict[str, Any]:
+        if team_id and team_id != install.team_id:
+            raise SlackError("team_not_found")
         other = self.bots.get(bot_id or install.bot_id)
         if other is None or other.team_id != install.team_id:
             raise SlackError("bot_not_found")
@@ -1081,261 +828,6 @@ class SlackState:
             "user_id": other.bot_user_id,
             "icons": {"image_36": "", "image_48": "", "image_72": ""},
         }
-
-    # --- the actor: Slack toward the app -------------------------------------------------------
-
-    def _issue_response_url(
-        self, kind: str, install: Install, channel: Channel, user_id: str, message_ts: str = ""
-    ) -> ResponseUrl:
-        url = ResponseUrl(
-            kind,
-            str(self.ids.number()),
-            secret_token(nbytes=12),
-            install.app_id,
-            install.team_id,
-            channel.id,
-            user_id,
-            message_ts,
-            self.wall.now(),
-        )
-        self.response_urls[url.id] = url
-        return url
-
-    def _issue_trigger(self, install: Install, user_id: str) -> str:
-        trigger = Trigger(
-            f"{self.ids.number()}.{secret_token(nbytes=8)}",
-            install.app_id,
-            install.team_id,
-            user_id,
-            self.wall.now(),
-        )
-        self.triggers[trigger.id] = trigger
-        return trigger.id
-
-    def _actor(self, channel_id: str, user_id: str) -> tuple[Channel, User]:
-        channel = self.channel(channel_id)
-        user = self.user(user_id)
-        if user.team_id != channel.team_id:
-            raise SimError("user_not_in_workspace", f"{user_id} is not in {channel.team_id}")
-        return channel, user
-
-    def _command_install(self, team_id: str, app_id: str) -> Install:
-        installs = [
-            i
-            for (a, t), i in self.installs.items()
-            if t == team_id and not i.revoked and (not app_id or a == app_id)
-        ]
-        routable = [i for i in installs if self.apps[i.app_id].request_url]
-        if not routable:
-            raise SimError(
-                "no_app", f"no installed app with a request_url in {team_id}", status=409
-            )
-        return routable[0]
-
-    @locked
-    def prepare_command(
-        self,
-        *,
-        channel_id: str,
-        user_id: str,
-        command: str,
-        text: str,
-        app_id: str = "",
-        team_id: str = "",
-    ) -> Delivery:
-        """A person types `command text` in a channel; the app owning it is chosen."""
-        channel, user = self._actor(channel_id, user_id)
-        if team_id and team_id != channel.team_id:
-            raise SimError("channel_not_in_workspace", f"{channel_id} is not in {team_id}")
-        install = self._command_install(channel.team_id, app_id)
-        app, ws = self.apps[install.app_id], self.workspaces[channel.team_id]
-        response_url = self._issue_response_url("commands", install, channel, user.id)
-        trigger_id = self._issue_trigger(install, user.id)
-        fields = {
-            "token": app.verification_token,
-            "team_id": ws.id,
-            "team_domain": ws.domain,
-            "channel_id": channel.id,
-            "channel_name": channel.name,
-            "user_id": user.id,
-            "user_name": user.name,
-            "command": command,
-            "text": text,
-            "api_app_id": app.id,
-            "is_enterprise_install": "false",
-            "trigger_id": trigger_id,
-        }
-        return Delivery(app, install, response_url, trigger_id, fields)
-
-    @locked
-    def find_element(
-        self,
-        *,
-        channel_id: str,
-        message_ts: str,
-        user_id: str,
-        kind: str,
-        label: str = "",
-        action_id: str = "",
-        value: str = "",
-    ) -> Target:
-        """A button (`kind="button"`) or a static select in a message the user can see."""
-        channel, _ = self._actor(channel_id, user_id)
-        message = channel.messages.get(message_ts)
-        if message is None or not message.visible_to(user_id):
-            raise SimError(
-                "message_not_found", f"{user_id} sees no message {message_ts}", status=404
-            )
-        found = list(_interactive_elements(message, kind))
-        for block_id, element in found:
-            if value and kind == "button" and element.get("value") != value:
-                continue
-            if (action_id and element.get("action_id") == action_id) or (
-                not action_id and _element_matches(element, kind, label)
-            ):
-                return Target(message, block_id, element)
-        there = ", ".join(_describe(e) for _, e in found) or "none"
-        raise SimError(
-            "action_not_found",
-            f"no {kind} {label or action_id!r} on {message_ts}; there: {there}",
-            status=404,
-        )
-
-    @locked
-    def prepare_interaction(self, target: Target, user_id: str) -> Delivery:
-        message = target.message
-        channel = self.channels[message.channel_id]
-        install = self.installs.get((message.app_id, channel.team_id))
-        if install is None or install.revoked:
-            raise SimError("app_not_installed", f"{message.app_id} is not installed", status=409)
-        app = self.apps[install.app_id]
-        response_url = self._issue_response_url(
-            "actions", install, channel, user_id, message_ts=message.ts
-        )
-        trigger_id = self._issue_trigger(install, user_id)
-        return Delivery(app, install, response_url, trigger_id, {})
-
-    @locked
-    def post_app_reply(
-        self, install: Install, channel_id: str, *, user_id: str, body: dict[str, Any]
-    ) -> Message:
-        """The app answered a command (ack body or response_url): a new message."""
-        channel = self.channels[channel_id]
-        in_channel = body.get("response_type") == "in_channel"
-        return self._append(
-            channel,
-            install,
-            text=str(body.get("text") or ""),
-            blocks=body.get("blocks"),
-            attachments=body.get("attachments"),
-            thread_ts=str(body.get("thread_ts") or ""),
-            ephemeral_to="" if in_channel else user_id,
-        )
-
-    @locked
-    def post_command_ack(
-        self, delivery: Delivery, *, user_id: str, body: dict[str, Any]
-    ) -> Message:
-        """The app's ack body for a command became a message; later replace_original aims at it."""
-        message = self.post_app_reply(
-            delivery.install, delivery.response_url.channel_id, user_id=user_id, body=body
-        )
-        delivery.response_url.message_ts = message.ts
-        return message
-
-    @locked
-    def respond(
-        self, kind: str, team_id: str, url_id: str, secret: str, body: dict[str, Any]
-    ) -> Message | None:
-        """A POST to a response_url: replace, delete or add a message."""
-        url = self.response_urls.get(url_id)
-        if url is None or url.kind != kind or url.team_id != team_id or url.secret != secret:
-            raise SimError("no_service", "unknown response_url", status=404)
-        if url.uses >= RESPONSE_URL_MAX_USES or self.wall.now() - url.created > RESPONSE_URL_TTL:
-            raise SimError("used_url", "response_url used 5 times or older than 30 min", status=404)
-        url.uses += 1
-        install = self.installs[(url.app_id, url.team_id)]
-        channel = self.channels[url.channel_id]
-        original = channel.messages.get(url.message_ts) if url.message_ts else None
-        if body.get("delete_original") and original is not None:
-            self._remove(channel, original.ts)
-            return None
-        if body.get("replace_original") and original is not None:
-            original.text = str(body.get("text") or "")
-            original.blocks = body.get("blocks")
-            original.attachments = body.get("attachments")
-            return original
-        message = self.post_app_reply(install, channel.id, user_id=url.user_id, body=body)
-        if url.kind == "commands" and not url.message_ts:
-            url.message_ts = message.ts
-        return message
-
-    @locked
-    def use_trigger(self, install: Install, trigger_id: str) -> Trigger:
-        trigger = self.triggers.get(trigger_id)
-        if trigger is None or trigger.app_id != install.app_id:
-            raise SlackError("invalid_trigger_id")
-        if trigger.used:
-            raise SlackError("exchanged_trigger_id")
-        if self.wall.now() - trigger.issued > TRIGGER_TTL:
-            raise SlackError("expired_trigger_id")
-        trigger.used = True
-        return trigger
-
-    @locked
-    def views_open(self, install: Install, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        """Opens a modal for the trigger's user. Leaves out the view stack (`views.push`)."""
-        trigger = self.use_trigger(install, trigger_id)
-        view_id = self.ids.slack_id("V")
-        stored = {
-            "id": view_id,
-            "team_id": install.team_id,
-            "app_id": install.app_id,
-            "bot_id": install.bot_id,
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "user_id": trigger.user_id,
-        }
-        self.views[view_id] = stored
-        return self._set_view(stored, view)
-
-    @locked
-    def views_update(
-        self,
-        install: Install,
-        *,
-        view_id: str,
-        external_id: str,
-        view: dict[str, Any],
-        hash_: str,
-    ) -> dict[str, Any]:
-        stored = self.views.get(view_id) if view_id else self._view_by_external(external_id)
-        if stored is None or stored["app_id"] != install.app_id:
-            raise SlackError("not_found")
-        if hash_ and hash_ != stored["hash"]:
-            raise SlackError("hash_conflict")
-        return self._set_view(stored, view)
-
-    def _view_by_external(self, external_id: str) -> dict[str, Any] | None:
-        # Linear in open views, which stay few: only tests and demos open them.
-        return next((v for v in self.views.values() if v["external_id"] == external_id), None)
-
-    def _set_view(self, stored: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
-        stored.update(
-            type=view.get("type", "modal"),
-            title=view.get("title"),
-            submit=view.get("submit"),
-            close=view.get("close"),
-            blocks=view.get("blocks") or [],
-            private_metadata=view.get("private_metadata", ""),
-            callback_id=view.get("callback_id", ""),
-            external_id=view.get("external_id", ""),
-            clear_on_close=bool(view.get("clear_on_close", False)),
-            notify_on_close=bool(view.get("notify_on_close", False)),
-            state={"values": {}},
-            hash=f"{int(self.wall.now())}.{secret_token(nbytes=4)}",
-        )
-        return {k: v for k, v in stored.items() if k != "user_id"}
 
     # --- inspection ----------------------------------------------------------------------------
 
@@ -1353,16 +845,8 @@ class SlackState:
         return out
 
     @locked
-    def record(self, entry: dict[str, Any]) -> None:
-        self.journal.append(entry)
-
-    @locked
-    def journal_entries(self, method: str = "", limit: int = 100) -> list[dict[str, Any]]:
-        entries = [e for e in self.journal if not method or e["method"] == method]
-        return entries[-limit:] if limit > 0 else []
-
-    @locked
     def dump(self) -> dict[str, Any]:
+        """The whole state at a glance, for people; `snapshot.export_state` is the lossless one."""
         return {
             "workspaces": [
                 {**ws.to_api(), "users": ws.user_ids, "channels": ws.channel_ids}
@@ -1388,11 +872,47 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(s.strip() for s in items if s and s.strip()))
 
 
-def _ts_key(ts: str) -> int:
+def _ts_key(ts: str, error: str) -> int:
     key = parse_ts(ts)
     if key is None:
-        raise SlackError("invalid_ts_latest")
+        raise SlackError(error)
     return key
+
+
+def _order_key(ts: str) -> int:
+    return _ts_key(ts, "invalid_ts_latest")
+
+
+def _within(key: int, low: int | None, high: int | None, inclusive: bool) -> bool:
+    if low is not None and (key < low or (key == low and not inclusive)):
+        return False
+    return high is None or key < high or (key == high and inclusive)
+
+
+def decode_index(kind: str, cursor: str) -> int:
+    """A cursor that holds a position in a list; 0 without a cursor."""
+    if not cursor:
+        return 0
+    value = decode_cursor(kind, cursor)
+    if not value.isdigit():
+        raise SlackError("invalid_cursor")
+    return int(value)
+
+
+_CHANNEL_NAME = re.compile(r"[a-z0-9_\-]+")
+
+
+def check_channel_name(name: str) -> str:
+    """Slack's rules for a new channel's name, with its error codes."""
+    if not name:
+        raise SlackError("invalid_name_required")
+    if len(name) > 80:
+        raise SlackError("invalid_name_maxlength")
+    if not _CHANNEL_NAME.fullmatch(name):
+        raise SlackError("invalid_name_specials")
+    if not any(c.isalnum() for c in name):
+        raise SlackError("invalid_name_punctuation")
+    return name
 
 
 def _discard_sorted(items: list[str], value: str, *, key: Callable[[str], int]) -> None:
@@ -1419,53 +939,3 @@ class _KeyView:
 def _require_content(text: str, blocks: list[Any] | None, attachments: list[Any] | None) -> None:
     if not text and not blocks and not attachments:
         raise SlackError("no_text")
-
-
-def _interactive_elements(message: Message, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    blocks = list(message.blocks or [])
-    for attachment in message.attachments or []:
-        if isinstance(attachment, dict):
-            blocks.extend(attachment.get("blocks") or [])
-    for index, block in enumerate(blocks):
-        if not isinstance(block, dict):
-            continue
-        block_id = str(block.get("block_id") or f"b{index}")
-        candidates = list(block.get("elements") or []) if block.get("type") == "actions" else []
-        for key in ("accessory", "element"):
-            if isinstance(block.get(key), dict):
-                candidates.append(block[key])
-        for element in candidates:
-            if isinstance(element, dict) and element.get("type") == kind:
-                yield block_id, element
-
-
-def _text_of(obj: Any) -> str:
-    return str(obj.get("text", "")) if isinstance(obj, dict) else ""
-
-
-def _options(element: dict[str, Any]) -> list[dict[str, Any]]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    return [o for o in options if isinstance(o, dict)]
-
-
-def _element_matches(element: dict[str, Any], kind: str, label: str) -> bool:
-    if kind == "button":
-        return _text_of(element.get("text")) == label
-    return find_option(element, label) is not None
-
-
-def find_option(element: dict[str, Any], wanted: str) -> dict[str, Any] | None:
-    """A select's option by its label text or its value."""
-    for option in _options(element):
-        if wanted in (_text_of(option.get("text")), option.get("value")):
-            return option
-    return None
-
-
-def _describe(element: dict[str, Any]) -> str:
-    if element.get("type") == "button":
-        return f"button {_text_of(element.get('text'))!r} ({element.get('action_id')})"
-    labels = [_text_of(o.get("text")) for o in _options(element)]
-    return f"select {element.get('action_id')} {labels}"

@@ -1,8 +1,10 @@
 """The Web API blueprint: `/api/<method>` and `/<method>`, as `slack_sdk` and Bolt call them.
 
-Parses arguments (query string, form and JSON body merged), authenticates the token, checks the
-method's bot scopes from Slack's metadata, calls the model and serialises. Every `SlackError` is
-rendered here as HTTP 200 `{"ok": false, "error": ...}`.
+Each call goes through one pipeline: arguments (query string, form and JSON body merged), the
+token, fault rules that strike before the effect, the rate limit, the method's bot scopes from
+Slack's metadata, required arguments, the method itself, fault rules that strike after it, and
+the journal. Every `SlackError` is rendered here: HTTP 200 `{"ok": false, "error": ...}`, or 429
+with `Retry-After` for rate limits.
 """
 
 from __future__ import annotations
@@ -11,31 +13,43 @@ import base64
 import binascii
 import json
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.routing import BaseConverter
 
 from emulator.slack.errors import (
     InvalidArguments,
     NotAuthed,
+    RateLimited,
     SlackError,
     UnknownMethod,
 )
+from emulator.slack.faults import FaultRule
 from emulator.slack.methods import MethodSpec, method_specs
+from emulator.slack.modals import View
 from emulator.slack.models import Install, SlackState
+
+if TYPE_CHECKING:
+    from emulator.slack.app import FakeSlack
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("slack_webapi", __name__)
 
+# Set in the WSGI environ when a fault drops the connection; `app.py` closes the socket.
+DROP_CONNECTION = "fakeslack.drop_connection"
+
 Reply = dict[str, Any] | tuple[dict[str, Any], dict[str, str]]
 Handler = Callable[["Call"], Reply]
 HANDLERS: dict[str, Handler] = {}
 _TRUE = {"1", "true", "yes", "on"}
-_REDACTED = {"token", "client_secret", "code"}
+MAX_TEXT = 40_000
+MAX_BLOCKS = 50
+MAX_ATTACHMENTS = 100
 
 
 class MethodConverter(BaseConverter):
@@ -53,6 +67,15 @@ def method(name: str) -> Callable[[Handler], Handler]:
 
 
 @dataclass
+class Content:
+    """A message's text, blocks and attachments, validated."""
+
+    text: str
+    blocks: list[Any] | None
+    attachments: list[Any] | None
+
+
+@dataclass
 class Call:
     """One Web API call: its arguments, the caller's install (None if tokenless) and the model."""
 
@@ -60,7 +83,17 @@ class Call:
     args: dict[str, Any]
     install_: Install | None
     state: SlackState
-    base_url: str
+    req: Request
+    public_url: str = ""
+
+    @property
+    def base_url(self) -> str:
+        """Where fake Slack is reached, for permalinks."""
+        return (self.public_url or self.req.host_url).rstrip("/")
+
+    @property
+    def authorization(self) -> str:
+        return str(self.req.environ.get("HTTP_AUTHORIZATION", ""))
 
     @property
     def install(self) -> Install:
@@ -107,10 +140,21 @@ class Call:
         return value
 
     def blocks(self) -> list[Any] | None:
-        return self._list("blocks", "invalid_blocks_format")
+        blocks = self._list("blocks", "invalid_blocks_format")
+        if blocks is not None:
+            _check_blocks(blocks)
+        return blocks
 
     def attachments(self) -> list[Any] | None:
-        return self._list("attachments", "invalid_attachments")
+        attachments = self._list("attachments", "invalid_attachments")
+        if attachments is None:
+            return None
+        if len(attachments) > MAX_ATTACHMENTS:
+            raise SlackError("too_many_attachments")
+        if not all(isinstance(a, dict) for a in attachments):
+            raise SlackError("invalid_attachments")
+        # Slack numbers attachments as it parses them.
+        return [{**a, "id": a.get("id", n)} for n, a in enumerate(attachments, 1)]
 
     def _list(self, key: str, error: str) -> list[Any] | None:
         value = self.decoded(key, error)
@@ -118,62 +162,241 @@ class Call:
             raise SlackError(error)
         return value
 
+    def content(self, *, long_text: str = "") -> Content:
+        """Text, blocks and attachments, or `markdown_text` as a markdown block.
+
+        Text beyond 40,000 characters is refused with `long_text`, or cut (as chat.postMessage
+        does) when `long_text` is empty.
+        """
+        text, markdown = self.text("text"), self.text("markdown_text")
+        blocks, attachments = self.blocks(), self.attachments()
+        if markdown and (text or blocks):
+            raise SlackError("markdown_text_conflict")
+        if markdown:
+            text, blocks = markdown, [{"type": "markdown", "text": markdown}]
+        if len(text) > MAX_TEXT:
+            if long_text:
+                raise SlackError(long_text)
+            text = text[:MAX_TEXT]
+        return Content(text, blocks, attachments)
+
     def metadata(self) -> dict[str, Any] | None:
         value = self.decoded("metadata", "invalid_metadata_format")
         if value is None:
             return None
         if not isinstance(value, dict) or not isinstance(value.get("event_type"), str):
             raise SlackError("invalid_metadata_format")
+        if not isinstance(value.get("event_payload", {}), dict):
+            raise SlackError("invalid_metadata_format")
         return value
 
 
-def _base_url() -> str:
-    fake = current_app.extensions["fakeslack"]
-    return (fake.public_url or request.host_url).rstrip("/")
+def _check_blocks(blocks: list[Any]) -> None:
+    """The Block Kit rules apps trip on most; Slack's `invalid_blocks` names the place."""
+    if len(blocks) > MAX_BLOCKS:
+        _invalid_blocks("no more than 50 items allowed [json-pointer:/blocks]")
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            _invalid_blocks(f"missing required field: type [json-pointer:/blocks/{index}]")
+        text = block.get("text")
+        limit = 150 if block["type"] == "header" else 3000
+        if isinstance(text, dict) and len(str(text.get("text", ""))) > limit:
+            pointer = f"/blocks/{index}/text/text"
+            _invalid_blocks(f"must be less than {limit + 1} characters [json-pointer:{pointer}]")
 
 
-def _request_args() -> dict[str, Any]:
-    args: dict[str, Any] = dict(request.args.items())
-    args.update(request.form.items())
-    # WebClient.auth_test() posts an empty body labelled application/json; that is no error.
-    if request.mimetype == "application/json" and request.get_data():
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise SlackError("invalid_json")
-        args.update(body)
+def _invalid_blocks(message: str) -> None:
+    raise SlackError(
+        "invalid_blocks", errors=[message], response_metadata={"messages": [f"[ERROR] {message}"]}
+    )
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _request_args(req: Request) -> dict[str, Any]:
+    """Query string, form and JSON body merged; each parsed only when the request has one."""
+    environ = req.environ
+    args: dict[str, Any] = dict(req.args.items()) if environ.get("QUERY_STRING") else {}
+    content_type = environ.get("CONTENT_TYPE", "")
+    if content_type.startswith(_FORMS):
+        args.update(req.form.items())
+    elif content_type.startswith("application/json"):
+        data = _body(req)
+        # WebClient.auth_test() posts an empty body labelled application/json; that is no error.
+        if data:
+            try:
+                body = json.loads(data)
+            except ValueError:
+                raise SlackError("invalid_json") from None
+            if not isinstance(body, dict):
+                raise SlackError("invalid_json")
+            args.update(body)
     return args
 
 
-def _bearer_token(args: dict[str, Any]) -> str:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return str(args.pop("token", "") or "")
+def _body(req: Request) -> bytes:
+    # Reading the declared length straight from the stream spares werkzeug's wrappers, which
+    # cost more than parsing a message; anything unusual goes the general way.
+    length = req.environ.get("CONTENT_LENGTH", "")
+    if length.isdigit() and not req.environ.get("HTTP_TRANSFER_ENCODING"):
+        return req.environ["wsgi.input"].read(int(length)) if length != "0" else b""
+    return req.get_data()
 
 
-def basic_credentials() -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("basic "):
+def _bearer_token(authorization: str, args: dict[str, Any]) -> str:
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return str(args.get("token", "") or "")
+
+
+def basic_credentials(authorization: str) -> tuple[str, str] | None:
+    """`(client_id, client_secret)` from an `Authorization: Basic` header, if there is one."""
+    if authorization[:6].lower() != "basic ":
         return None
     try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, _, secret = decoded.partition(":")
     return client_id, secret
 
 
-def _authenticate(state: SlackState, spec: MethodSpec | None, args: dict[str, Any]):
-    token = _bearer_token(args)
-    args.pop("token", None)
+def _client_credentials(call: Call) -> tuple[str, str]:
+    basic = basic_credentials(call.authorization)
+    return basic or (call.text("client_id"), call.text("client_secret"))
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """What goes back on the wire (or, for a dropped connection, nothing at all)."""
+
+    body: dict[str, Any]
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+
+class Pipeline:
+    """One Web API call from the request to the answer; see the module doc for the order."""
+
+    def __init__(self, fake: FakeSlack, name: str, req: Request) -> None:
+        self.fake, self.name, self.req = fake, name, req
+        self.authorization = str(req.environ.get("HTTP_AUTHORIZATION", ""))
+        self.state: SlackState = fake.state
+        self.args: dict[str, Any] = {}
+        self.install: Install | None = None
+        self.struck: list[dict[str, Any]] = []
+
+    def run(self) -> Answer:
+        reached = False
+        try:
+            handler, spec = self._prepare()
+            before = self._fault("before")
+            if before is not None:
+                return before
+            self._limit()
+            _check_scopes(spec, self.install)
+            _check_required(spec, self.args)
+            reached = True
+            call = Call(
+                self.name, self.args, self.install, self.state, self.req, self.fake.public_url
+            )
+            answer = _ok(handler(call))
+        except RateLimited as error:
+            return Answer(error.body(), 429, {"Retry-After": str(error.retry_after)})
+        except SlackError as error:
+            answer = Answer(error.body())
+        except Exception:
+            # A bug must still answer in Slack's shape; the client sees internal_error, not a 500.
+            log.exception("fake Slack failed on %s", self.name)
+            answer = Answer({"ok": False, "error": "internal_error"})
+        after = self._fault("after") if reached else None
+        return after or answer
+
+    def _prepare(self) -> tuple[Handler, MethodSpec | None]:
+        self.args = _request_args(self.req)
+        handler = HANDLERS.get(self.name)
+        if handler is None:
+            raise UnknownMethod()
+        spec = method_specs().get(self.name)
+        token = _bearer_token(self.authorization, self.args)
+        self.install = _authenticate(self.state, spec, token)
+        self.args.pop("token", None)
+        return handler, spec
+
+    @property
+    def team_id(self) -> str:
+        return self.install.team_id if self.install else ""
+
+    def _limit(self) -> None:
+        limiter = self.fake.limiter
+        if not limiter.enabled:
+            return
+        if self.install is not None:
+            key = [self.install.app_id, self.install.team_id]
+        else:
+            basic = basic_credentials(self.authorization) or ("",)
+            key = [str(self.args.get("client_id") or basic[0]), ""]
+        if limiter.per_channel(self.name):
+            key.append(self.state.channel_key(self.team_id, str(self.args.get("channel", ""))))
+        limiter.check(self.name, *key)
+
+    def _fault(self, when: str) -> Answer | None:
+        """The answer of a rule that strikes now, if it replaces the real one."""
+        faults = self.fake.faults
+        if faults.empty:
+            return None
+        rule = faults.strike(self.name, when, self.team_id)
+        if rule is None:
+            return None
+        self.struck.append({"id": rule.id, "when": when, "effects": rule.effects()})
+        if rule.latency_ms:
+            time.sleep(rule.latency_ms / 1000)
+        if rule.delays_only:
+            return None
+        return _fault_answer(rule)
+
+    def journal(self, answer: Answer) -> None:
+        install = self.install
+        self.fake.journal.record(
+            method=self.name,
+            args=self.args,
+            team_id=install.team_id if install else "",
+            app_id=install.app_id if install else "",
+            status=0 if answer.drop else answer.status,
+            body=answer.body,
+            time=self.state.wall.now(),
+            fault=self.struck[0] if len(self.struck) == 1 else (self.struck or None),
+        )
+
+
+def _ok(reply: Reply) -> Answer:
+    body, headers = reply if isinstance(reply, tuple) else (reply, {})
+    return Answer({"ok": True, **body}, headers=headers)
+
+
+def _fault_answer(rule: FaultRule) -> Answer:
+    if rule.drop_connection:
+        return Answer({}, drop=True)
+    headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after else {}
+    return Answer({"ok": False, "error": rule.error_code()}, rule.http_status(), headers)
+
+
+def _authenticate(state: SlackState, spec: MethodSpec | None, token: str) -> Install | None:
     if spec is not None and not spec.needs_token:
         return state.authenticate(token) if token.startswith("xoxb-") else None
     if not token:
         raise NotAuthed()
-    install = state.authenticate(token)
-    if spec is not None and spec.bot_scopes:
+    return state.authenticate(token)
+
+
+def _check_scopes(spec: MethodSpec | None, install: Install | None) -> None:
+    if spec is not None and spec.bot_scopes and install is not None and spec.needs_token:
         install.require(*spec.bot_scopes)
-    return install
 
 
 def _check_required(spec: MethodSpec | None, args: dict[str, Any]) -> None:
@@ -182,49 +405,21 @@ def _check_required(spec: MethodSpec | None, args: dict[str, Any]) -> None:
             raise InvalidArguments(f"missing required field: {name}")
 
 
-def _run(name: str, args: dict[str, Any], state: SlackState) -> Reply:
-    handler = HANDLERS.get(name)
-    if handler is None:
-        raise UnknownMethod()
-    spec = method_specs().get(name)
-    install = _authenticate(state, spec, args)
-    _check_required(spec, args)
-    return handler(Call(name, args, install, state, _base_url()))
-
-
-def _journal(state: SlackState, name: str, args: dict[str, Any], body: dict[str, Any]) -> None:
-    redacted = {k: ("<redacted>" if k in _REDACTED else v) for k, v in args.items()}
-    state.record(
-        {
-            "method": name,
-            "args": redacted,
-            "ok": bool(body.get("ok")),
-            "error": body.get("error"),
-            "time": state.wall.now(),
-        }
-    )
-
-
 @bp.route("/api/<path:name>", methods=["GET", "POST"])
 @bp.route("/<method:name>", methods=["GET", "POST"])
 def dispatch(name: str) -> Response:
-    state: SlackState = current_app.extensions["fakeslack"].state
-    headers: dict[str, str] = {}
-    args: dict[str, Any] = {}
-    try:
-        args = _request_args()
-        reply = _run(name, args, state)
-        body, headers = reply if isinstance(reply, tuple) else (reply, {})
-        body = {"ok": True, **body}
-    except SlackError as error:
-        body = error.body()
-    except Exception:
-        # A bug must still answer in Slack's shape; the client sees internal_error, not a 500.
-        log.exception("fake Slack failed on %s", name)
-        body = {"ok": False, "error": "internal_error"}
-    _journal(state, name, args, body)
-    response = jsonify(body)
-    response.headers.update(headers)
+    """Any method name; those fake Slack emulates also have static routes (below)."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    pipeline = Pipeline(current_app.extensions["fakeslack"], name, req)
+    answer = pipeline.run()
+    pipeline.journal(answer)
+    if answer.drop:
+        req.environ[DROP_CONNECTION] = True
+    response = jsonify(answer.body)
+    if answer.status != 200:
+        response.status_code = answer.status
+    if answer.headers:
+        response.headers.update(answer.headers)
     return response
 
 
@@ -247,24 +442,33 @@ def auth_test(call: Call) -> Reply:
 
 @method("auth.revoke")
 def auth_revoke(call: Call) -> Reply:
-    """Leaves out `test=true` (a dry run): the token is always revoked."""
+    """`test=true` checks the token and revokes nothing, as on Slack."""
+    if call.flag("test"):
+        return {"revoked": False}
     call.state.auth_revoke(call.install)
     return {"revoked": True}
 
 
 @method("apps.uninstall")
 def apps_uninstall(call: Call) -> Reply:
-    client_id, secret = basic_credentials() or (call.text("client_id"), call.text("client_secret"))
+    client_id, secret = _client_credentials(call)
     call.state.apps_uninstall(call.install, client_id=client_id, client_secret=secret)
     return {}
 
 
 @method("oauth.v2.access")
 def oauth_v2_access(call: Call) -> Reply:
-    """Bot tokens only: no user tokens (`authed_user` has no access_token), no token rotation."""
-    client_id, secret = basic_credentials() or (call.text("client_id"), call.text("client_secret"))
+    """Bot tokens only: no user tokens (`authed_user` has no access_token), no token rotation
+    (so a `refresh_token` grant is always `invalid_refresh_token`), no PKCE."""
+    client_id, secret = _client_credentials(call)
     if not client_id:
         raise SlackError("invalid_client_id")
+    grant_type = call.text("grant_type", "authorization_code")
+    if grant_type == "refresh_token":
+        call.state.client_app(client_id, secret)
+        raise SlackError("invalid_refresh_token")
+    if grant_type != "authorization_code":
+        raise SlackError("invalid_grant_type")
     install, grant = call.state.oauth_v2_access(
         client_id=client_id,
         client_secret=secret,
@@ -290,12 +494,14 @@ def oauth_v2_access(call: Call) -> Reply:
 
 @method("chat.postMessage")
 def chat_post_message(call: Call) -> Reply:
+    """Leaves out `reply_broadcast`, `unfurl_*`, `username`/`icon_*` and scheduled drafts."""
+    content = call.content()
     message = call.state.chat_post_message(
         call.install,
         call.text("channel"),
-        text=call.text("text"),
-        blocks=call.blocks(),
-        attachments=call.attachments(),
+        text=content.text,
+        blocks=content.blocks,
+        attachments=content.attachments,
         thread_ts=call.text("thread_ts"),
         metadata=call.metadata(),
     )
@@ -305,6 +511,8 @@ def chat_post_message(call: Call) -> Reply:
 @method("chat.update")
 def chat_update(call: Call) -> Reply:
     text = call.args.get("text")
+    if text is not None and len(str(text)) > MAX_TEXT:
+        raise SlackError("msg_too_long")
     message = call.state.chat_update(
         call.install,
         call.text("channel"),
@@ -324,13 +532,14 @@ def chat_update(call: Call) -> Reply:
 
 @method("chat.postEphemeral")
 def chat_post_ephemeral(call: Call) -> Reply:
+    content = call.content(long_text="msg_too_long")
     message = call.state.chat_post_ephemeral(
         call.install,
         call.text("channel"),
         call.text("user"),
-        text=call.text("text"),
-        blocks=call.blocks(),
-        attachments=call.attachments(),
+        text=content.text,
+        blocks=content.blocks,
+        attachments=content.attachments,
         thread_ts=call.text("thread_ts"),
     )
     return {"message_ts": message.ts}
@@ -338,8 +547,8 @@ def chat_post_ephemeral(call: Call) -> Reply:
 
 @method("chat.delete")
 def chat_delete(call: Call) -> Reply:
-    call.state.chat_delete(call.install, call.text("channel"), call.text("ts"))
-    return {"channel": call.text("channel"), "ts": call.text("ts")}
+    channel = call.state.chat_delete(call.install, call.text("channel"), call.text("ts"))
+    return {"channel": channel.id, "ts": call.text("ts")}
 
 
 @method("chat.getPermalink")
@@ -377,6 +586,22 @@ def conversations_join(call: Call) -> Reply:
             warning="already_in_channel", response_metadata={"warnings": ["already_in_channel"]}
         )
     return body
+
+
+@method("conversations.create")
+def conversations_create(call: Call) -> Reply:
+    channel = call.state.conversations_create(
+        call.install, call.text("name"), is_private=call.flag("is_private")
+    )
+    return {"channel": channel.to_api(viewer=call.install.bot_user_id)}
+
+
+@method("conversations.invite")
+def conversations_invite(call: Call) -> Reply:
+    channel = call.state.conversations_invite(
+        call.install, call.text("channel"), call.text("users")
+    )
+    return {"channel": channel.to_api(viewer=call.install.bot_user_id)}
 
 
 @method("conversations.members")
@@ -419,6 +644,9 @@ def conversations_replies(call: Call) -> Reply:
         call.text("ts"),
         limit=call.number("limit", 1000, high=1000),
         cursor=call.text("cursor"),
+        latest=call.text("latest"),
+        oldest=call.text("oldest"),
+        inclusive=call.flag("inclusive"),
     )
     with_metadata = call.flag("include_all_metadata")
     return {
@@ -452,34 +680,68 @@ def users_list(call: Call) -> Reply:
 
 @method("team.info")
 def team_info(call: Call) -> Reply:
-    return {"team": call.state.team_info(call.install, call.text("team"))}
+    team = call.state.team_info(call.install, call.text("team"), call.text("domain"))
+    return {"team": team}
 
 
 @method("bots.info")
 def bots_info(call: Call) -> Reply:
-    return {"bot": call.state.bots_info(call.install, call.text("bot"))}
+    bot = call.state.bots_info(call.install, call.text("bot"), call.text("team_id"))
+    return {"bot": bot}
 
 
-def _view(call: Call) -> dict[str, Any]:
-    view = call.decoded("view", "invalid_arguments")
-    if not isinstance(view, dict) or view.get("type", "modal") != "modal":
-        raise InvalidArguments("view must be a modal view object")
-    return view
+def _trigger(call: Call) -> str:
+    trigger_id = call.text("trigger_id") or call.text("interactivity_pointer")
+    if not trigger_id:
+        raise InvalidArguments("missing required field: trigger_id")
+    return trigger_id
+
+
+def _view_reply(view: View) -> Reply:
+    return {"view": view.to_api()}
 
 
 @method("views.open")
 def views_open(call: Call) -> Reply:
-    view = _view(call)
-    return {"view": call.state.views_open(call.install, call.text("trigger_id"), view)}
+    view = call.decoded("view", "invalid_arguments")
+    return _view_reply(call.state.views_open(call.install, _trigger(call), view))
+
+
+@method("views.push")
+def views_push(call: Call) -> Reply:
+    view = call.decoded("view", "invalid_arguments")
+    return _view_reply(call.state.views_push(call.install, _trigger(call), view))
 
 
 @method("views.update")
 def views_update(call: Call) -> Reply:
+    if not call.text("view_id") and not call.text("external_id"):
+        raise InvalidArguments("either view_id or external_id is required")
     view = call.state.views_update(
         call.install,
         view_id=call.text("view_id"),
         external_id=call.text("external_id"),
-        view=_view(call),
+        view=call.decoded("view", "invalid_arguments"),
         hash_=call.text("hash"),
     )
-    return {"view": view}
+    return _view_reply(view)
+
+
+def _static_view(name: str) -> Callable[[], Response]:
+    def view() -> Response:
+        return dispatch(name)
+
+    return view
+
+
+# A static rule per emulated method: werkzeug matches those by a dict lookup, where a dynamic
+# rule costs a regex match per request.
+for _name in method_specs():
+    _key = _name.replace(".", "_")
+    for _prefix in ("/api/", "/"):
+        bp.add_url_rule(
+            f"{_prefix}{_name}",
+            f"{_prefix.strip('/') or 'root'}_{_key}",
+            _static_view(_name),
+            methods=["GET", "POST"],
+        )

@@ -109,9 +109,15 @@ class Api:
         if on_behalf_of is not None:
             self.headers["X-On-Behalf-Of"] = str(on_behalf_of)
 
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def call(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
         return requests.request(
-            method, self.base + path, headers=self.headers, timeout=10, **kwargs
+            method,
+            self.base + path,
+            headers={**self.headers, **(headers or {})},
+            timeout=10,
+            **kwargs,
         )
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:

@@ -35,6 +35,9 @@ ALERT_KEYS = {
     "nextEscalationRuleIndex",
     "acknowledgedBy",
     "resolvedBy",
+    "images",
+    "links",
+    "customDetails",
     "alertUrl",
 }
 
@@ -235,6 +238,9 @@ def test_bad_input_is_a_4xx_with_a_message(world: Any) -> None:
         api.put(f"/alerts/{10**9}/accept"),
         api.get("/alerts/not-a-number"),
         api.delete("/alerts"),
+        api.post("/alerts", data="[" * 100_000 + "]" * 100_000),
+        api.get("/users/%C2%B9"),
+        api.get("/alerts", params={"start-index": 10**30}),
     ]
     for response in cases:
         assert 400 <= response.status_code < 500, response.text

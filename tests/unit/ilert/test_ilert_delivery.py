@@ -257,3 +257,15 @@ def test_clock_and_reset_control(world: Any) -> None:
     world.sim("/reset")
     assert requests.get(f"{world.url}/_sim/state", timeout=5).json() == {"accounts": []}
     assert world.owner.get("/alerts").status_code == 401
+
+
+def test_delivered_items_do_not_pile_up(world: Any, linked: dict[str, Any], connector: Any) -> None:
+    _action(world, linked, triggers=["alert-created"])
+    for n in range(120):
+        _create_alert(world, f"alert {n}")
+    _wait_idle(world)
+    stats = requests.get(f"{world.url}/_sim/deliveries", timeout=5).json()
+    assert stats["delivered"] == 120 and stats["pending"] == 0
+    assert len(stats["items"]) == 100  # a bounded history, not every delivery ever made
+    exported = requests.get(f"{world.url}/_sim/export", timeout=5).json()["deliveries"]
+    assert exported["pending"] == [] and exported["delivered"] == 120

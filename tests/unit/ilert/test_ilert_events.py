@@ -55,7 +55,7 @@ def test_alert_then_absorb_accept_and_resolve(world: Any) -> None:
     assert resolved.json()["responseCode"] == "INCIDENT_RESOLVED"
     assert world.owner.ok("GET", f"/alerts/{alert_id}")["status"] == "RESOLVED"
     texts = [e["text"] for e in world.owner.ok("GET", f"/alerts/{alert_id}/log-entries")]
-    assert "Comment added: still hot" in texts
+    assert "Comment added by bot: still hot" in texts
     fresh = _event(
         world, {"apiKey": key, "eventType": "ALERT", "summary": "CPU high", "alertKey": "cpu/db1"}
     )

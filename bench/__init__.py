@@ -1,0 +1,1 @@
+"""On-demand benchmarks; each module runs with `python -m bench.<name>`."""

@@ -1,0 +1,434 @@
+"""The things fake Slack keeps: workspaces, users, channels, messages, apps, installs, and the
+short-lived handles of the actor (response URLs, triggers). Plain dataclasses, no web framework.
+
+`to_api` renders an object in the shape Slack's Web API answers with; `to_sim` in the control
+plane's shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from emulator.slack.errors import MissingScope, SlackError
+
+if TYPE_CHECKING:
+    from emulator.slack.modals import View
+
+MICROS = 1_000_000
+AVATAR_SIZES = (24, 32, 48, 72, 192, 512, 1024)
+ICON_SIZES = (34, 44, 68, 88, 102, 132)
+AVATAR_HOST = "https://avatars.fakeslack.test"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def locked(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a `SlackState` method under the state's re-entrant lock."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with args[0]._lock:  # type: ignore[attr-defined]
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+def format_ts(micros: int) -> str:
+    return f"{micros // MICROS}.{micros % MICROS:06d}"
+
+
+def parse_ts(ts: str) -> int | None:
+    """`"1700000000.000100"` as integer microseconds, or None when it is not a Slack ts."""
+    seconds, _, fraction = str(ts).partition(".")
+    if not seconds.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > 6:
+        return None
+    return int(seconds) * MICROS + int(fraction.ljust(6, "0") or 0)
+
+
+def encode_cursor(kind: str, value: str) -> str:
+    return base64.b64encode(f"{kind}:{value}".encode()).decode()
+
+
+def decode_cursor(kind: str, cursor: str) -> str:
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise SlackError("invalid_cursor") from None
+    prefix, _, value = text.partition(":")
+    if prefix != kind or not value:
+        raise SlackError("invalid_cursor")
+    return value
+
+
+@dataclass
+class Workspace:
+    id: str
+    name: str
+    domain: str
+    created: int
+    channel_ids: list[str] = field(default_factory=list)
+    channel_pos: dict[str, int] = field(default_factory=dict)
+    channel_by_name: dict[str, str] = field(default_factory=dict)
+    user_ids: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.domain}.slack.com/"
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "domain": self.domain,
+            "url": self.url,
+            "email_domain": "",
+            "icon": {
+                **{f"image_{size}": f"{AVATAR_HOST}/{self.id}_{size}.png" for size in ICON_SIZES},
+                "image_default": True,
+            },
+        }
+
+
+@dataclass
+class User:
+    id: str
+    team_id: str
+    name: str
+    real_name: str
+    email: str
+    is_admin: bool = False
+    is_owner: bool = False
+    is_bot: bool = False
+    bot_id: str = ""
+    app_id: str = ""
+    deleted: bool = False
+    updated: int = 0
+    tz: str = "Europe/Berlin"
+
+    def to_api(self, *, with_email: bool) -> dict[str, Any]:
+        first, _, last = self.real_name.partition(" ")
+        profile: dict[str, Any] = {
+            "avatar_hash": self.id.lower()[-12:],
+            "first_name": first,
+            "last_name": last,
+            "title": "",
+            "phone": "",
+            "skype": "",
+            "real_name": self.real_name,
+            "real_name_normalized": self.real_name,
+            "display_name": self.name,
+            "display_name_normalized": self.name,
+            "status_text": "",
+            "status_emoji": "",
+            "image_original": f"{AVATAR_HOST}/{self.id}.png",
+            **{f"image_{size}": f"{AVATAR_HOST}/{self.id}_{size}.png" for size in AVATAR_SIZES},
+            "team": self.team_id,
+        }
+        if with_email and self.email:
+            profile["email"] = self.email
+        if self.is_bot:
+            profile["bot_id"] = self.bot_id
+            profile["api_app_id"] = self.app_id
+        return {
+            "id": self.id,
+            "team_id": self.team_id,
+            "name": self.name,
+            "deleted": self.deleted,
+            "color": "9f69e7",
+            "real_name": self.real_name,
+            "tz": self.tz,
+            "tz_label": self.tz,
+            "tz_offset": 0,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
+            "updated": self.updated,
+            "has_2fa": False,
+            "profile": profile,
+        }
+
+
+@dataclass
+class Message:
+    ts: str
+    channel_id: str
+    team_id: str
+    text: str
+    user: str
+    bot_id: str = ""
+    app_id: str = ""
+    blocks: list[Any] | None = None
+    attachments: list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+    thread_ts: str = ""
+    edited: dict[str, str] | None = None
+    ephemeral_to: str = ""
+    replies: list[str] = field(default_factory=list)
+    reply_users: list[str] = field(default_factory=list)
+    parent_user_id: str = ""
+
+    @property
+    def is_reply(self) -> bool:
+        return bool(self.thread_ts) and self.thread_ts != self.ts
+
+    def visible_to(self, user_id: str | None) -> bool:
+        return not self.ephemeral_to or self.ephemeral_to == user_id
+
+    def to_api(self, *, include_metadata: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "message"}
+        if self.bot_id:
+            out.update(subtype="bot_message", bot_id=self.bot_id, app_id=self.app_id)
+        out.update(text=self.text, user=self.user, ts=self.ts, team=self.team_id)
+        if self.blocks is not None:
+            out["blocks"] = self.blocks
+        if self.attachments:
+            out["attachments"] = self.attachments
+        if self.metadata is not None and include_metadata:
+            out["metadata"] = self.metadata
+        if self.edited:
+            out["edited"] = dict(self.edited)
+        if self.thread_ts:
+            out["thread_ts"] = self.thread_ts
+            if self.parent_user_id:
+                out["parent_user_id"] = self.parent_user_id
+        if self.replies:
+            out.update(
+                reply_count=len(self.replies),
+                reply_users=list(self.reply_users),
+                reply_users_count=len(self.reply_users),
+                latest_reply=self.replies[-1],
+            )
+        return out
+
+    def to_sim(self, replies: list[Message]) -> dict[str, Any]:
+        return {
+            "ts": self.ts,
+            "user": self.user,
+            "bot_id": self.bot_id or None,
+            "text": self.text,
+            "blocks": self.blocks or [],
+            "attachments": self.attachments or [],
+            "metadata": self.metadata,
+            "edited": self.edited,
+            "ephemeral_to": self.ephemeral_to or None,
+            "thread_ts": self.thread_ts or None,
+            "reply_count": len(self.replies),
+            "replies": [reply.to_sim([]) for reply in replies],
+        }
+
+
+@dataclass
+class Channel:
+    """A public or private channel. Change `members` and `is_archived` through `add_member` and
+    `archive`, which also drop the cached API object."""
+
+    id: str
+    team_id: str
+    name: str
+    is_private: bool
+    created: int
+    creator: str
+    members: dict[str, None] = field(default_factory=dict)  # ordered set
+    is_archived: bool = False
+    is_general: bool = False
+    topic: str = ""
+    purpose: str = ""
+    messages: dict[str, Message] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # every ts, ephemerals and replies included
+    history: list[int] = field(default_factory=list)  # top-level public ts in micros, ascending
+    last_micros: int = 0
+    # The API object without `is_member`, kept with the version it shows until the channel
+    # changes: listings stay cheap, and a copy built while the channel changed is never reused.
+    _version: int = field(default=0, repr=False, compare=False)
+    _api: tuple[int, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+
+    def add_member(self, user_id: str) -> None:
+        self.members[user_id] = None
+        self._version += 1
+
+    def archive(self) -> None:
+        self.is_archived = True
+        self._version += 1
+
+    def next_ts(self, now: float) -> str:
+        # Slack's ts is unique per channel; a standing virtual clock still yields distinct ones.
+        self.last_micros = max(int(now * MICROS), self.last_micros + 1)
+        return format_ts(self.last_micros)
+
+    def to_api(self, *, viewer: str | None) -> dict[str, Any]:
+        cached, version = self._api, self._version
+        if cached is not None and cached[0] == version:
+            base = cached[1]
+        else:
+            base = self._api_object()
+            self._api = (version, base)
+        return {**base, "is_member": viewer in self.members if viewer else False}
+
+    def _api_object(self) -> dict[str, Any]:
+        text_field = {"creator": self.creator, "last_set": self.created if self.topic else 0}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.is_private,
+            "is_group": self.is_private,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": self.is_private,
+            "created": self.created,
+            "creator": self.creator,
+            "is_archived": self.is_archived,
+            "is_general": self.is_general,
+            "unlinked": 0,
+            "name_normalized": self.name,
+            "is_shared": False,
+            "is_frozen": False,
+            "parent_conversation": None,
+            "pending_connected_team_ids": [],
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "pending_shared": [],
+            "is_pending_ext_shared": False,
+            "context_team_id": self.team_id,
+            "shared_team_ids": [self.team_id],
+            "topic": {"value": self.topic, **text_field},
+            "purpose": {"value": self.purpose, **text_field},
+            "previous_names": [],
+            "num_members": len(self.members),
+            "updated": self.created * 1000,
+        }
+
+
+@dataclass
+class App:
+    id: str
+    name: str
+    client_id: str
+    client_secret: str
+    signing_secret: str
+    verification_token: str
+    request_url: str
+    redirect_urls: list[str]
+
+    def to_sim(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "signing_secret": self.signing_secret,
+            "verification_token": self.verification_token,
+            "request_url": self.request_url,
+            "redirect_urls": list(self.redirect_urls),
+        }
+
+
+@dataclass
+class Install:
+    """One app in one workspace: its bot user and bot token."""
+
+    app_id: str
+    team_id: str
+    bot_user_id: str
+    bot_id: str
+    token: str
+    scopes: list[str]
+    installer_user_id: str = ""
+    revoked: bool = False
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def require(self, *any_of: str) -> None:
+        """Raise missing_scope unless the token holds one of `any_of`."""
+        for scope in any_of:
+            if scope in self.scopes:
+                return
+        raise MissingScope(",".join(any_of), self.scopes)
+
+    def to_sim(self) -> dict[str, Any]:
+        return {
+            "app_id": self.app_id,
+            "team_id": self.team_id,
+            "access_token": self.token,
+            "bot_user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "scopes": list(self.scopes),
+            "installer_user_id": self.installer_user_id,
+            "revoked": self.revoked,
+        }
+
+
+@dataclass
+class OAuthCode:
+    code: str
+    app_id: str
+    team_id: str
+    user_id: str
+    redirect_uri: str
+    user_scopes: list[str]
+    issued: float
+    used: bool = False
+
+
+@dataclass
+class ResponseUrl:
+    """A `response_url` handed to the app with a command or an interaction."""
+
+    kind: str  # "commands" or "actions"
+    id: str
+    secret: str
+    app_id: str
+    team_id: str
+    channel_id: str
+    user_id: str
+    message_ts: str
+    created: float
+    uses: int = 0
+
+    @property
+    def path(self) -> str:
+        return f"/{self.kind}/{self.team_id}/{self.id}/{self.secret}"
+
+
+@dataclass
+class Trigger:
+    """A `trigger_id`: single-use, valid three seconds; `view_root` when issued inside a modal."""
+
+    id: str
+    app_id: str
+    team_id: str
+    user_id: str
+    issued: float
+    used: bool = False
+    view_root: str = ""
+
+
+@dataclass
+class Delivery:
+    """What the actor must send to the app, prepared under the lock and sent outside it."""
+
+    app: App
+    install: Install
+    response_url: ResponseUrl | None
+    trigger_id: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """An interactive element found in a message or a modal: its block and the element itself."""
+
+    block_id: str
+    element: dict[str, Any]
+    message: Message | None = None
+    view: View | None = None

@@ -1,0 +1,72 @@
+"""A capped journal of Web API calls, newest last, with the faults and 429s that struck them.
+
+Only the last `size` calls are kept, so memory and cost stay flat however long fake Slack runs.
+Secrets (tokens, client secrets, codes) are redacted before an entry is stored.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import threading
+from typing import Any
+
+REDACTED = frozenset({"token", "client_secret", "code", "refresh_token", "code_verifier"})
+
+
+class Journal:
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=self.size)
+            self._ids = itertools.count(1)
+
+    def record(
+        self,
+        *,
+        method: str,
+        args: dict[str, Any],
+        team_id: str,
+        app_id: str,
+        status: int,
+        body: dict[str, Any],
+        time: float,
+        fault: dict[str, Any] | None = None,
+    ) -> None:
+        entry = {
+            "method": method,
+            "team_id": team_id or None,
+            "app_id": app_id or None,
+            "args": {k: ("<redacted>" if k in REDACTED else v) for k, v in args.items()},
+            "status": status,
+            "ok": bool(body.get("ok")),
+            "error": body.get("error"),
+            "fault": fault,
+            "time": time,
+        }
+        # No lock on the hot path: taking a number and appending to a deque are atomic.
+        entry["id"] = next(self._ids)
+        self._entries.append(entry)
+
+    def entries(
+        self, *, method: str = "", team_id: str = "", limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The newest `limit` entries matching the filters, oldest first."""
+        if limit <= 0:
+            return []
+        with self._lock:
+            snapshot = list(self._entries)
+        found: list[dict[str, Any]] = []
+        for entry in reversed(snapshot):
+            if method and entry["method"] != method:
+                continue
+            if team_id and entry["team_id"] != team_id:
+                continue
+            found.append(entry)
+            if len(found) >= limit:
+                break
+        return found[::-1]

@@ -1,0 +1,264 @@
+"""Modals: view objects, their stacks, and the `state.values` a person's input becomes.
+
+Plain functions and a dataclass, no web framework. Where the emulation stops: only `modal` views
+(no App Home `views.publish`), no `response_urls` in submissions (`response_url_enabled`), no
+dispatch actions on character entry, and Block Kit is checked only for the limits apps trip on
+(a title, at most 100 blocks, 3,000 characters of private metadata, a 250 kB view).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.slack.errors import InvalidArguments, SimError, SlackError
+
+MAX_STACK = 3
+MAX_BLOCKS = 100
+MAX_METADATA = 3000
+MAX_VIEW_BYTES = 250_000
+
+_SPEC_KEYS = (
+    "type",
+    "title",
+    "submit",
+    "close",
+    "blocks",
+    "private_metadata",
+    "callback_id",
+    "external_id",
+    "clear_on_close",
+    "notify_on_close",
+)
+
+
+@dataclass
+class View:
+    """One modal view; `values` is `state.values` as of the last submission or interaction."""
+
+    id: str
+    team_id: str
+    app_id: str
+    bot_id: str
+    user_id: str
+    root_view_id: str
+    previous_view_id: str | None
+    spec: dict[str, Any]
+    hash: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def external_id(self) -> str:
+        return str(self.spec.get("external_id") or "")
+
+    @property
+    def blocks(self) -> list[Any]:
+        return list(self.spec.get("blocks") or [])
+
+    def to_api(self) -> dict[str, Any]:
+        spec = self.spec
+        return {
+            "id": self.id,
+            "team_id": self.team_id,
+            "type": spec.get("type", "modal"),
+            "title": spec.get("title"),
+            "submit": spec.get("submit"),
+            "close": spec.get("close"),
+            "blocks": self.blocks,
+            "private_metadata": str(spec.get("private_metadata") or ""),
+            "callback_id": str(spec.get("callback_id") or ""),
+            "external_id": self.external_id,
+            "state": {"values": self.values},
+            "hash": self.hash,
+            "clear_on_close": bool(spec.get("clear_on_close", False)),
+            "notify_on_close": bool(spec.get("notify_on_close", False)),
+            "root_view_id": self.root_view_id,
+            "previous_view_id": self.previous_view_id,
+            "app_id": self.app_id,
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+
+
+def checked_view(view: Any) -> dict[str, Any]:
+    """The view argument of views.open/push/update, validated with Slack's error codes."""
+    if not isinstance(view, dict):
+        raise InvalidArguments("invalid `view`: an object is expected [json-pointer:/view]")
+    if view.get("type", "modal") != "modal":
+        raise InvalidArguments("only modal views are emulated [json-pointer:/view/type]")
+    if not isinstance(view.get("title"), dict):
+        raise InvalidArguments("missing required field: title [json-pointer:/view/title]")
+    blocks = view.get("blocks", [])
+    if not isinstance(blocks, list):
+        raise InvalidArguments("must be an array [json-pointer:/view/blocks]")
+    if len(blocks) > MAX_BLOCKS:
+        raise InvalidArguments("no more than 100 items allowed [json-pointer:/view/blocks]")
+    if len(str(view.get("private_metadata") or "")) > MAX_METADATA:
+        raise InvalidArguments(
+            "must be less than 3001 characters [json-pointer:/view/private_metadata]"
+        )
+    if len(json.dumps(view)) > MAX_VIEW_BYTES:
+        raise SlackError("view_too_large")
+    return {key: view[key] for key in _SPEC_KEYS if key in view} | {"type": "modal"}
+
+
+# --- what a person enters ---------------------------------------------------------------------
+
+
+def input_blocks(blocks: list[Any]) -> list[dict[str, Any]]:
+    return [b for b in blocks if isinstance(b, dict) and b.get("type") == "input"]
+
+
+def _label(block: dict[str, Any]) -> str:
+    label = block.get("label")
+    return str(label.get("text", "")) if isinstance(label, dict) else ""
+
+
+def _block_id(block: dict[str, Any], index: int) -> str:
+    return str(block.get("block_id") or f"input-{index}")
+
+
+def submission_values(blocks: list[Any], given: dict[str, Any]) -> dict[str, Any]:
+    """`state.values` for a submission: `given` maps a block_id to `{action_id: value}`, or an
+    input's label (or its block_id) straight to a value. Inputs not given keep their initial value;
+    a required input left empty is refused, as Slack's client refuses to submit it."""
+    inputs = input_blocks(blocks)
+    wanted = _match_given(inputs, given)
+    values: dict[str, Any] = {}
+    for index, block in enumerate(inputs):
+        element = block.get("element")
+        if not isinstance(element, dict):
+            continue
+        block_id, action_id = _block_id(block, index), str(element.get("action_id") or "")
+        value = wanted.get(block_id, _MISSING)
+        entry = element_state(element, None if value is _MISSING else value)
+        if not block.get("optional", False) and _is_empty(entry):
+            raise SimError(
+                "input_required", f"the input {_label(block) or block_id!r} is required", status=422
+            )
+        values[block_id] = {action_id: entry}
+    return values
+
+
+_MISSING = object()
+
+
+def _match_given(inputs: list[dict[str, Any]], given: dict[str, Any]) -> dict[str, Any]:
+    by_id = {_block_id(b, i): b for i, b in enumerate(inputs)}
+    by_label = {_label(b): _block_id(b, i) for i, b in enumerate(inputs)}
+    wanted: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in by_id:
+            element = by_id[key].get("element") or {}
+            action_id = element.get("action_id")
+            if isinstance(value, dict) and action_id in value:
+                value = value[action_id]
+            wanted[key] = value
+        elif key in by_label:
+            wanted[by_label[key]] = value
+        else:
+            there = ", ".join(repr(label or block_id) for label, block_id in by_label.items())
+            raise SimError("input_not_found", f"no input {key!r}; there: {there}", status=404)
+    return wanted
+
+
+def _is_empty(entry: dict[str, Any]) -> bool:
+    present = [v for k, v in entry.items() if k != "type"]
+    return all(v in (None, "", []) for v in present)
+
+
+_SINGLE_PICKS = {
+    "users_select": "selected_user",
+    "conversations_select": "selected_conversation",
+    "channels_select": "selected_channel",
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
+    "datetimepicker": "selected_date_time",
+}
+_MULTI_PICKS = {
+    "multi_users_select": "selected_users",
+    "multi_conversations_select": "selected_conversations",
+    "multi_channels_select": "selected_channels",
+}
+
+
+def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    """One element's entry in `state.values`, from a value (None: its initial value)."""
+    kind = str(element.get("type") or "")
+    if kind in ("static_select", "external_select", "radio_buttons"):
+        chosen = _initial_option(element) if value is None else _option(element, value)
+        return {"type": kind, "selected_option": chosen}
+    if kind in ("multi_static_select", "multi_external_select", "checkboxes"):
+        if value is None:
+            chosen = list(element.get("initial_options") or [])
+        else:
+            items = value if isinstance(value, list) else [value]
+            chosen = [_option(element, item) for item in items]
+        return {"type": kind, "selected_options": chosen}
+    if kind in _SINGLE_PICKS:
+        key = _SINGLE_PICKS[kind]
+        initial = element.get("initial_" + key.removeprefix("selected_"))
+        return {"type": kind, key: initial if value is None else value}
+    if kind in _MULTI_PICKS:
+        key = _MULTI_PICKS[kind]
+        initial = element.get("initial_" + key.removeprefix("selected_")) or []
+        picked = initial if value is None else (value if isinstance(value, list) else [value])
+        return {"type": kind, key: list(picked)}
+    text = element.get("initial_value") if value is None else value
+    return {"type": kind, "value": None if text is None else str(text)}
+
+
+def _options(element: dict[str, Any]) -> list[dict[str, Any]]:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    return [o for o in options if isinstance(o, dict)]
+
+
+def _option_text(option: dict[str, Any]) -> str:
+    text = option.get("text")
+    return str(text.get("text", "")) if isinstance(text, dict) else ""
+
+
+def _option(element: dict[str, Any], wanted: Any) -> dict[str, Any]:
+    for option in _options(element):
+        if wanted in (_option_text(option), option.get("value")):
+            return option
+    labels = [_option_text(o) for o in _options(element)]
+    raise SimError(
+        "option_not_found",
+        f"no option {wanted!r} in {element.get('action_id')}: {labels}",
+        status=404,
+    )
+
+
+def _initial_option(element: dict[str, Any]) -> dict[str, Any] | None:
+    initial = element.get("initial_option")
+    return initial if isinstance(initial, dict) else None
+
+
+# --- what the app answers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewAnswer:
+    """An app's ack to a view_submission: `response_action` and what came with it."""
+
+    action: str  # "", "errors", "update", "push" or "clear"
+    errors: dict[str, Any] | None = None
+    view: dict[str, Any] | None = None
+
+
+def parse_view_answer(body: Any) -> ViewAnswer:
+    if not isinstance(body, dict) or not body.get("response_action"):
+        return ViewAnswer("")
+    action = str(body["response_action"])
+    if action == "errors":
+        errors = body.get("errors")
+        return ViewAnswer(action, errors=errors if isinstance(errors, dict) else {})
+    if action in ("update", "push"):
+        return ViewAnswer(action, view=checked_view(body.get("view")))
+    if action == "clear":
+        return ViewAnswer(action)
+    raise SimError("invalid_response_action", f"unknown response_action {action!r}", status=502)

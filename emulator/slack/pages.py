@@ -1,0 +1,815 @@
+"""The fake Slack web client for people: sign in, read channels, run slash commands, click and
+pick in messages, fill in modals, invite the bot.
+
+Server-rendered pages with a little plain JavaScript (`web/static/`). Thin: what a person does
+goes to the actor and the model exactly as the control plane's `/_sim/actions/*` send it, and the
+person who acts is always the signed-in user of the `fakeslack_session` cookie, never an id from
+the form. The page keeps itself current by short polling `…/updates` with the versions it shows;
+an unchanged page costs one fingerprint of what it shows and an empty 204, and no server thread
+waits on an open page.
+
+Where the client stops: people cannot post plain messages (only slash commands), threads open
+under their message instead of in a side panel, and only static selects, buttons, plain-text
+inputs and the common layout blocks are drawn; other elements show as a placeholder.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import marshal
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from markupsafe import Markup, escape
+
+from emulator.slack import actor as actor_module
+from emulator.slack.entities import Channel, Message, User, Workspace, parse_ts
+from emulator.slack.errors import SimError
+from emulator.slack.models import SlackState
+
+bp = Blueprint(
+    "slack_pages",
+    __name__,
+    template_folder="web",
+    static_folder="web/static",
+    static_url_path="/client/static",
+)
+
+PAGE_SIZE = 100
+JSON_HEADER = "X-Fake-Slack-Client"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class SignInNeeded(Exception):
+    """No person is signed in (or the one in the cookie is gone after a reset)."""
+
+
+class PageError(Exception):
+    """A page that cannot be shown to this person: rendered as Slack's error page."""
+
+    def __init__(self, code: str, message: str, status: int = 404) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+# --- plumbing ----------------------------------------------------------------------------------
+
+
+def _fake() -> Any:
+    return current_app.extensions["fakeslack"]
+
+
+def _state() -> SlackState:
+    return _fake().state
+
+
+def _base_url() -> str:
+    return (_fake().public_url or request.host_url).rstrip("/")
+
+
+def _wants_json() -> bool:
+    return request.headers.get(JSON_HEADER) == "1"
+
+
+def _me() -> User:
+    user = _state().users.get(str(session.get("user_id", "")))
+    # A reset empties the users while the browser keeps its cookie: treat it as signed out.
+    if user is None or user.is_bot or user.deleted:
+        raise SignInNeeded()
+    return user
+
+
+def _csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(16)
+        session["csrf"] = token
+    return token
+
+
+def _checked_post(view: Callable[P, R]) -> Callable[P, R]:
+    """A state-changing POST: the session's CSRF token must come with the form."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        sent = request.form.get("csrf", "")
+        if not sent or not secrets.compare_digest(sent, _csrf_token()):
+            raise PageError("invalid_form", "The form has expired; reload the page.", 400)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+# A global, not a context variable, so that imported macros see it too.
+bp.add_app_template_global(_csrf_token, "csrf_token")
+
+
+@bp.errorhandler(SignInNeeded)
+def _sign_in(_: SignInNeeded) -> Any:
+    if _wants_json():
+        # The page's script polls or posts for a page: after signing in, back to the workspace.
+        return jsonify({"ok": False, "redirect": url_for("slack_pages.home")})
+    return redirect(url_for("slack_pages.home", next=request.path))
+
+
+@bp.errorhandler(PageError)
+@bp.errorhandler(SimError)
+def _page_error(error: PageError | SimError) -> Any:
+    """What the model refused, in words; the model's own refusals keep their status."""
+    if _wants_json():
+        # Always 200 for the page's own script: a 4xx would be a console error in the browser.
+        return jsonify({"ok": False, "notice": error.message})
+    return render_template("error.html", code=error.code, message=error.message), error.status
+
+
+def _done(team_id: str, channel_id: str, notice: str = "", **extra: Any) -> Any:
+    """The answer to a POST: JSON for the page's script, else back to the channel."""
+    if _wants_json():
+        return jsonify({"ok": not notice, "notice": notice, **extra})
+    if notice:
+        session["notice"] = notice
+    return redirect(url_for("slack_pages.channel_page", team_id=team_id, channel_id=channel_id))
+
+
+# --- what a person sees ------------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """A message as the page draws it, copied under the state's lock."""
+
+    ts: str
+    user: str
+    text: str
+    blocks: list[Any]
+    attachments: list[Any]
+    edited: bool
+    ephemeral: bool
+    replies: list[Shown] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, message: Message) -> Shown:
+        return cls(
+            message.ts,
+            message.user,
+            message.text,
+            list(message.blocks or []),
+            list(message.attachments or []),
+            bool(message.edited),
+            bool(message.ephemeral_to),
+        )
+
+    def key(self) -> tuple[Any, ...]:
+        return (
+            self.ts,
+            self.text,
+            self.blocks,
+            self.attachments,
+            self.edited,
+            self.ephemeral,
+            [r.key() for r in self.replies],
+        )
+
+
+@dataclass
+class Window:
+    """The latest `PAGE_SIZE` top-level messages a person sees (before `before`, if given)."""
+
+    messages: list[Shown]
+    older: str  # the `before` of the previous page, or "" at the channel's start
+
+    def version(self) -> str:
+        return _fingerprint([m.key() for m in self.messages], self.older)
+
+
+@dataclass
+class ChannelRow:
+    id: str
+    name: str
+    is_private: bool
+    is_member: bool
+    bots: list[User]
+    members: int
+
+
+@dataclass
+class Sidebar:
+    workspace: Workspace
+    rows: list[ChannelRow]
+    bots: list[User]  # the bot user of each app installed in the workspace
+
+    def version(self) -> str:
+        return _fingerprint(
+            [
+                (r.id, r.name, r.is_private, r.is_member, [b.id for b in r.bots], r.members)
+                for r in self.rows
+            ],
+            [b.id for b in self.bots],
+        )
+
+    def row(self, channel_id: str) -> ChannelRow | None:
+        return next((r for r in self.rows if r.id == channel_id), None)
+
+
+def _fingerprint(*parts: Any) -> str:
+    try:
+        data = marshal.dumps(parts)
+    except ValueError:  # something marshal cannot write: slower, still exact enough
+        data = repr(parts).encode()
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _window(state: SlackState, channel: Channel, user_id: str, before: str) -> Window:
+    """Walks back from the end of the channel: the cost follows the page, not the channel."""
+    # The model reads whole channels only; a page needs the newest slice, so it takes the same
+    # lock its operations take and walks `order` (every ts, ascending) backwards.
+    with state._lock:
+        order = channel.order
+        end = len(order)
+        key = parse_ts(before) if before else None
+        if key is not None:
+            end = bisect.bisect_left(order, key, key=lambda ts: parse_ts(ts) or 0)
+        picked: list[Message] = []
+        index = end - 1
+        while index >= 0 and len(picked) <= PAGE_SIZE:
+            message = channel.messages.get(order[index])
+            if message is not None and not message.is_reply and message.visible_to(user_id):
+                picked.append(message)
+            index -= 1
+        older = picked[PAGE_SIZE - 1].ts if len(picked) > PAGE_SIZE else ""
+        shown = []
+        for message in reversed(picked[:PAGE_SIZE]):
+            item = Shown.of(message)
+            item.replies = [
+                Shown.of(channel.messages[ts])
+                for ts in message.replies
+                if ts in channel.messages and channel.messages[ts].visible_to(user_id)
+            ]
+            shown.append(item)
+    return Window(shown, older)
+
+
+def _sidebar(state: SlackState, me: User) -> Sidebar:
+    with state._lock:
+        workspace = state.workspaces[me.team_id]
+        bots = [
+            state.users[install.bot_user_id]
+            for (_, team_id), install in state.installs.items()
+            if team_id == me.team_id and not install.revoked
+        ]
+        rows = []
+        for channel_id in workspace.channel_ids:
+            channel = state.channels[channel_id]
+            if channel.is_archived or (channel.is_private and me.id not in channel.members):
+                continue
+            rows.append(
+                ChannelRow(
+                    channel.id,
+                    channel.name,
+                    channel.is_private,
+                    me.id in channel.members,
+                    [b for b in bots if b.id in channel.members],
+                    len(channel.members),
+                )
+            )
+    return Sidebar(workspace, rows, bots)
+
+
+def _modal(state: SlackState, me: User) -> dict[str, Any] | None:
+    """The modal on top of this person's newest stack, each input block with its block id."""
+    stacks = state.open_views(me.id)
+    if not stacks:
+        return None
+    view = dict(stacks[-1]["views"][-1])
+    blocks, inputs = [], 0
+    for block in view.get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "input":
+            # The id the model gives an input without one (`modals.submission_values`).
+            block = {**block, "block_id": str(block.get("block_id") or f"input-{inputs}")}
+            inputs += 1
+        blocks.append(block)
+    view["blocks"] = blocks
+    return view
+
+
+def _modal_version(view: dict[str, Any] | None) -> str:
+    return f"{view['id']}:{view['hash']}" if view else "none"
+
+
+def _channel_for(me: User, team_id: str, channel_id: str) -> Channel:
+    if team_id != me.team_id:
+        raise PageError("team_not_found", "You are not a member of this workspace.")
+    channel = _state().channels.get(channel_id)
+    if channel is None or channel.team_id != team_id:
+        raise PageError("channel_not_found", "There is no such channel in this workspace.")
+    if channel.is_private and me.id not in channel.members:
+        raise PageError("channel_not_found", "This private channel is not one of yours.")
+    return channel
+
+
+@dataclass
+class Regions:
+    """The parts of the channel page that change on their own, each with its version."""
+
+    versions: dict[str, str]
+    context: dict[str, Any]
+
+
+def _regions(me: User, channel: Channel, before: str) -> Regions:
+    state = _state()
+    sidebar = _sidebar(state, me)
+    window = _window(state, channel, me.id, before)
+    modal = _modal(state, me)
+    users = state.users
+    channels = state.channels
+    return Regions(
+        {"c": sidebar.version(), "m": window.version(), "v": _modal_version(modal)},
+        {
+            "me": me,
+            "channel": channel,
+            "row": sidebar.row(channel.id),
+            "sidebar": sidebar,
+            "window": window,
+            "before": before,
+            "modal": modal,
+            "modal_values": {},
+            "modal_errors": {},
+            "modal_notice": "",
+            "names": _Names(users, channels),
+        },
+    )
+
+
+class _Names:
+    """Display names for mentions and authors, looked up as the page draws."""
+
+    def __init__(self, users: dict[str, User], channels: dict[str, Channel]) -> None:
+        self.users, self.channels = users, channels
+
+    def user(self, user_id: str) -> str:
+        user = self.users.get(user_id)
+        return user.name if user else user_id
+
+    def author(self, user_id: str) -> str:
+        user = self.users.get(user_id)
+        return user.real_name or user.name if user else user_id
+
+    def is_bot(self, user_id: str) -> bool:
+        user = self.users.get(user_id)
+        return bool(user and user.is_bot)
+
+    def channel(self, channel_id: str) -> str:
+        channel = self.channels.get(channel_id)
+        return channel.name if channel else channel_id
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> Any:
+    """The client's entry: who to sign in as, or straight to one's workspace.
+
+    `?format=json`, or a client that does not ask for HTML (curl, requests), gets the service's
+    JSON index instead.
+    """
+    # This rule is registered before the app's JSON index, so it is the one "/" matches.
+    accept = request.accept_mimetypes
+    if request.args.get("format") == "json" or (
+        accept.best_match(["application/json", "text/html"]) == "application/json"
+    ):
+        return current_app.view_functions["index"]()
+    try:
+        me = _me()
+    except SignInNeeded:
+        return _sign_in_page()
+    next_path = request.args.get("next", "")
+    if next_path.startswith("/client/"):
+        return redirect(next_path)
+    return redirect(url_for(".workspace_page", team_id=me.team_id))
+
+
+def _sign_in_page() -> str:
+    state = _state()
+    with state._lock:
+        workspaces = [
+            (ws, [state.users[u] for u in ws.user_ids if not state.users[u].is_bot])
+            for ws in state.workspaces.values()
+        ]
+    next_path = request.args.get("next", "")
+    return render_template(
+        "pages/home.html",
+        workspaces=workspaces,
+        next=next_path if next_path.startswith("/client/") else "/client",
+    )
+
+
+@bp.post("/client/sign-out")
+@_checked_post
+def sign_out() -> Any:
+    session.pop("user_id", None)
+    return redirect(url_for(".home"))
+
+
+@bp.get("/client")
+def own_workspace() -> Any:
+    me = _me()
+    return redirect(url_for(".workspace_page", team_id=me.team_id))
+
+
+@bp.get("/client/<team_id>")
+def workspace_page(team_id: str) -> Any:
+    me = _me()
+    if team_id != me.team_id:
+        raise PageError("team_not_found", "You are not a member of this workspace.")
+    rows = _sidebar(_state(), me).rows
+    if not rows:
+        raise PageError("no_channels", "This workspace has no channels yet.")
+    first = next((r for r in rows if r.is_member), rows[0])
+    return redirect(url_for(".channel_page", team_id=team_id, channel_id=first.id))
+
+
+@bp.get("/client/<team_id>/<channel_id>")
+def channel_page(team_id: str, channel_id: str) -> str:
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    before = request.args.get("before", "")
+    regions = _regions(me, channel, before)
+    return render_template(
+        "pages/channel.html",
+        versions=regions.versions,
+        notice=session.pop("notice", ""),
+        updates_url=url_for(
+            ".updates", team_id=team_id, channel_id=channel_id, before=before or None
+        ),
+        **regions.context,
+    )
+
+
+_REGION_TEMPLATES = {
+    "c": ("sidebar", "pages/_sidebar.html", "header", "pages/_header.html"),
+    "m": ("messages", "pages/_messages.html"),
+    "v": ("modal", "pages/_modal.html"),
+}
+
+
+@bp.get("/client/<team_id>/<channel_id>/updates")
+def updates(team_id: str, channel_id: str) -> Any:
+    """What changed since the versions the page shows: 204 if nothing, else the new parts."""
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    regions = _regions(me, channel, request.args.get("before", ""))
+    changed = [k for k, v in regions.versions.items() if request.args.get(k) != v]
+    if not changed:
+        return Response(status=204)
+    parts: dict[str, str] = {}
+    for key in changed:
+        names = _REGION_TEMPLATES[key]
+        for name, template in zip(names[::2], names[1::2], strict=True):
+            parts[name] = render_template(template, **regions.context)
+    response = jsonify({"ok": True, "versions": regions.versions, "html": parts})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- what a person does ------------------------------------------------------------------------
+
+
+def _failure(what: str, report: dict[str, Any]) -> str:
+    """Slack's words when the app did not answer as it should."""
+    if report.get("ok"):
+        return ""
+    error = report.get("error") or "app_error"
+    if error == "app_error":
+        error = f"http_{report.get('status', 'error')}"
+    return f'{what} failed with the error "{error}"'
+
+
+@bp.post("/client/<team_id>/<channel_id>/command")
+@_checked_post
+def command(team_id: str, channel_id: str) -> Any:
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    line = request.form.get("text", "").strip()
+    if not line:
+        return _done(team_id, channel_id)
+    if not line.startswith("/"):
+        return _done(
+            team_id,
+            channel_id,
+            "Fake Slack sends slash commands only: try /ilert or /ilert alert.",
+        )
+    name, _, text = line.partition(" ")
+    try:
+        report = _fake().actor.run_command(
+            _base_url(),
+            channel_id=channel.id,
+            user_id=me.id,
+            command=name,
+            text=text.strip(),
+            team_id=team_id,
+        )
+    except SimError as error:
+        if error.code == "no_app":
+            return _done(
+                team_id, channel_id, f"{name} is not a valid command: no app is installed."
+            )
+        return _done(team_id, channel_id, f'{name} failed with the error "{error.code}"')
+    return _done(team_id, channel_id, _failure(name, report))
+
+
+@bp.post("/client/<team_id>/<channel_id>/messages/<ts>/click")
+@_checked_post
+def click(team_id: str, channel_id: str, ts: str) -> Any:
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    form = request.form
+    try:
+        target = _state().find_element(
+            channel_id=channel.id,
+            message_ts=ts,
+            user_id=me.id,
+            kind="button",
+            label=form.get("label", ""),
+            action_id=form.get("action_id", ""),
+            value=form.get("value", ""),
+        )
+        report = _fake().actor.interact(
+            _base_url(), target, user_id=me.id, action=actor_module.button_action(target)
+        )
+    except SimError as error:
+        return _done(team_id, channel_id, error.message)
+    return _done(team_id, channel_id, _failure("The button", report))
+
+
+@bp.post("/client/<team_id>/<channel_id>/messages/<ts>/select")
+@_checked_post
+def select(team_id: str, channel_id: str, ts: str) -> Any:
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    option = request.form.get("option", "")
+    if not option:
+        return _done(team_id, channel_id, "Choose an option first.")
+    try:
+        target = _state().find_element(
+            channel_id=channel.id,
+            message_ts=ts,
+            user_id=me.id,
+            kind="static_select",
+            label=option,
+            action_id=request.form.get("action_id", ""),
+        )
+        action = actor_module.select_action(target, option)
+        report = _fake().actor.interact(_base_url(), target, user_id=me.id, action=action)
+    except SimError as error:
+        return _done(team_id, channel_id, error.message)
+    return _done(team_id, channel_id, _failure("The menu", report))
+
+
+@bp.post("/client/<team_id>/<channel_id>/invite")
+@_checked_post
+def invite_bot(team_id: str, channel_id: str) -> Any:
+    """A member invites an installed app's bot: `/invite @ilert`, as a button."""
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    if me.id not in channel.members:
+        return _done(team_id, channel_id, "Join the channel before inviting others.")
+    bot_id = request.form.get("bot", "")
+    bots = _sidebar(_state(), me).bots
+    if bot_id not in {b.id for b in bots}:
+        return _done(team_id, channel_id, "That app is not installed in this workspace.")
+    _state().invite(channel.id, bot_id)
+    return _done(team_id, channel_id)
+
+
+def _view_form_values(view: dict[str, Any]) -> dict[str, str]:
+    """The inputs of the modal as the form sent them, by block id."""
+    values = {}
+    for block in view.get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "input":
+            values[block["block_id"]] = request.form.get(f"input:{block['block_id']}", "")
+    return values
+
+
+@bp.post("/client/<team_id>/<channel_id>/views/<view_id>/submit")
+@_checked_post
+def submit_view(team_id: str, channel_id: str, view_id: str) -> Any:
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    view = _modal(_state(), me)
+    if view is None or view["id"] != view_id:
+        return _done(team_id, channel_id, "This form is closed.")
+    entered = _view_form_values(view)
+    # An empty optional input is left out, so the model keeps its initial value (none).
+    given = {k: v for k, v in entered.items() if v != ""}
+    try:
+        report = _fake().actor.submit_view(view_id, me.id, given)
+    except SimError as error:
+        return _modal_answer(team_id, channel, me, view, entered, {}, error.message)
+    if report.get("errors"):
+        errors = {str(k): str(v) for k, v in report["errors"].items()}
+        return _modal_answer(team_id, channel, me, view, entered, errors, "")
+    if not report.get("ok"):
+        notice = "We had some trouble connecting. Try again?"
+        return _modal_answer(team_id, channel, me, view, entered, {}, notice)
+    return _done(team_id, channel_id)
+
+
+def _modal_answer(
+    team_id: str,
+    channel: Channel,
+    me: User,
+    view: dict[str, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    notice: str,
+) -> Any:
+    """The modal stays open with what the person entered and what was wrong with it."""
+    if not _wants_json():
+        session["notice"] = notice or "; ".join(errors.values())
+        return redirect(url_for(".channel_page", team_id=team_id, channel_id=channel.id))
+    context = _regions(me, channel, "").context
+    context.update(modal=view, modal_values=values, modal_errors=errors, modal_notice=notice)
+    return jsonify(
+        {"ok": False, "html": {"modal": render_template("pages/_modal.html", **context)}}
+    )
+
+
+@bp.post("/client/<team_id>/<channel_id>/views/<view_id>/close")
+@_checked_post
+def close_view(team_id: str, channel_id: str, view_id: str) -> Any:
+    me = _me()
+    _channel_for(me, team_id, channel_id)
+    try:
+        _fake().actor.close_view(view_id, me.id)
+    except SimError as error:
+        return _done(team_id, channel_id, error.message)
+    return _done(team_id, channel_id)
+
+
+# --- drawing mrkdwn ------------------------------------------------------------------------------
+
+EMOJI = {
+    "+1": "👍",
+    "-1": "👎",
+    "alarm_clock": "⏰",
+    "arrow_double_up": "⏫",
+    "arrow_up": "⬆️",
+    "ballot_box_with_check": "☑️",
+    "bell": "🔔",
+    "bust_in_silhouette": "👤",
+    "calendar": "📆",
+    "clock3": "🕒",
+    "exclamation": "❗",
+    "eyes": "👀",
+    "fire": "🔥",
+    "gear": "⚙️",
+    "heavy_check_mark": "✔️",
+    "hourglass": "⌛",
+    "information_source": "\u2139\ufe0f",
+    "large_green_circle": "🟢",
+    "large_yellow_circle": "🟡",
+    "link": "🔗",
+    "lock": "🔒",
+    "mag": "🔍",
+    "memo": "📝",
+    "no_entry": "⛔",
+    "pager": "📟",
+    "question": "❓",
+    "red_circle": "🔴",
+    "robot_face": "🤖",
+    "rocket": "🚀",
+    "rotating_light": "🚨",
+    "sos": "🆘",
+    "speech_balloon": "💬",
+    "tada": "🎉",
+    "thumbsup": "👍",
+    "warning": "⚠️",
+    "wastebasket": "🗑️",
+    "white_check_mark": "✅",
+    "x": "❌",
+    "zap": "⚡",
+}
+
+_TOKEN = re.compile(r"<([^<>\n]+)>")
+_CODE_BLOCK = re.compile(r"```(.+?)```", re.S)
+_CODE = re.compile(r"`([^`\n]+)`")
+_EMOJI = re.compile(r":([a-z0-9_+\-]+):")
+_STYLES = (
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), "strong"),
+    (re.compile(r"(?<![\w])_(?=\S)([^_\n]*?\S)_(?![\w])"), "em"),
+    (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "del"),
+)
+_SAFE_URL = re.compile(r"^(https?:|mailto:)", re.I)
+
+
+def _unslack(text: str) -> str:
+    """Slack's escaped `&amp;`, `&lt;`, `&gt;` back to characters (before HTML escaping)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def emojify(escaped: str) -> str:
+    return _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), escaped)
+
+
+def _token(body: str, names: _Names | None) -> str:
+    """One `<…>` of mrkdwn as HTML: a link, a mention, a channel or a special."""
+    target, _, label = body.partition("|")
+    if target.startswith("@"):
+        name = label or (names.user(target[1:]) if names else target[1:])
+        return f'<span class="mention">@{escape(_unslack(name))}</span>'
+    if target.startswith("#"):
+        name = label or (names.channel(target[1:]) if names else target[1:])
+        return f'<span class="mention">#{escape(_unslack(name))}</span>'
+    if target.startswith("!"):
+        special = target[1:].split("^")[0]
+        shown = label or ("@" + special)
+        return f'<span class="mention">{escape(_unslack(shown))}</span>'
+    url = _unslack(target)
+    text = escape(_unslack(label or target))
+    if not _SAFE_URL.match(url):
+        return str(text)
+    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{emojify(text)}</a>'
+
+
+def mrkdwn(text: str, names: _Names | None = None) -> Markup:
+    """Slack's mrkdwn as safe HTML: links, mentions, *bold*, _italic_, ~strike~, code, emoji."""
+    tokens: list[str] = []
+
+    def hold(rendered: str) -> str:
+        tokens.append(rendered)
+        return f"\x00{len(tokens) - 1}\x00"
+
+    text = _TOKEN.sub(lambda m: hold(_token(m.group(1), names)), text)
+    out = str(escape(_unslack(text)))
+    out = _CODE_BLOCK.sub(lambda m: hold(f"<pre>{m.group(1).strip(chr(10))}</pre>"), out)
+    out = _CODE.sub(lambda m: hold(f"<code>{m.group(1)}</code>"), out)
+    for pattern, tag in _STYLES:
+        out = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", out)
+    out = emojify(out).replace("\n", "<br>")
+    while "\x00" in out:
+        out = re.sub(r"\x00(\d+)\x00", lambda m: tokens[int(m.group(1))], out)
+    return Markup(out)
+
+
+def plain(text: str, *, emoji: bool = True) -> Markup:
+    out = str(escape(text))
+    return Markup(emojify(out) if emoji else out)
+
+
+@bp.app_template_filter("slack_text")
+def _text_filter(obj: Any, names: _Names | None = None) -> Markup:
+    """A Block Kit text object (mrkdwn or plain_text) as HTML."""
+    if isinstance(obj, str):
+        return mrkdwn(obj, names)
+    if not isinstance(obj, dict):
+        return Markup("")
+    text = str(obj.get("text", ""))
+    if obj.get("type") == "mrkdwn":
+        return mrkdwn(text, names)
+    return plain(text, emoji=obj.get("emoji", True) is not False)
+
+
+@bp.app_template_filter("slack_time")
+def _time_filter(ts: str) -> str:
+    seconds = int(float(ts)) if ts else 0
+    return datetime.fromtimestamp(seconds).strftime("%-I:%M %p")
+
+
+_NAMED_COLOURS = {"good": "#2eb886", "warning": "#daa038", "danger": "#a30200"}
+_HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+@bp.app_template_filter("slack_colour")
+def _colour_filter(colour: Any) -> str:
+    """An attachment's colour bar: a hex colour or Slack's good / warning / danger."""
+    colour = str(colour or "")
+    if colour in _NAMED_COLOURS:
+        return _NAMED_COLOURS[colour]
+    match = _HEX_COLOUR.fullmatch(colour)
+    return f"#{match.group(1)}" if match else "#dddddd"
+
+
+@bp.app_template_filter("slack_initials")
+def _initials_filter(name: str) -> str:
+    parts = [p for p in re.split(r"[\s._-]+", name) if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
