@@ -2,7 +2,8 @@
 short-lived handles of the actor (response URLs, triggers). Plain dataclasses, no web framework.
 
 `to_api` renders an object in the shape Slack's Web API answers with; `to_sim` in the control
-plane's shape.
+plane's shape. At the end, what the web client for people draws (`ChannelPage`,
+`WorkspaceOverview`): built by `SlackState` under its lock, read by the pages outside it.
 """
 
 from __future__ import annotations
@@ -158,7 +159,9 @@ class User:
         }
 
 
-@dataclass
+# Slots: every thread reply is a Message, and a dict per message was most of its size
+# (bench/memory.py).
+@dataclass(slots=True)
 class Message:
     ts: str
     channel_id: str
@@ -432,3 +435,65 @@ class Target:
     element: dict[str, Any]
     message: Message | None = None
     view: View | None = None
+
+
+# --- what a person's client draws: built under the state's lock, read outside it ---------------
+
+
+@dataclass
+class ShownMessage:
+    """A message as one person's client draws it, with the thread replies that person sees."""
+
+    ts: str
+    user: str
+    text: str
+    blocks: list[Any]
+    attachments: list[Any]
+    edited: bool
+    ephemeral: bool
+    replies: list[ShownMessage] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, message: Message, replies: list[ShownMessage] | None = None) -> ShownMessage:
+        return cls(
+            message.ts,
+            message.user,
+            message.text,
+            list(message.blocks or []),
+            list(message.attachments or []),
+            bool(message.edited),
+            bool(message.ephemeral_to),
+            replies or [],
+        )
+
+
+@dataclass
+class ChannelPage:
+    """One page of a channel's top-level messages as one person sees them, oldest first."""
+
+    messages: list[ShownMessage]
+    older: str  # the `before` of the previous page, or "" at the channel's start
+
+
+@dataclass
+class ChannelRow:
+    """A channel in a person's sidebar."""
+
+    id: str
+    name: str
+    is_private: bool
+    is_member: bool
+    bots: list[User]  # the installed apps' bots that are members
+    members: int
+
+
+@dataclass
+class WorkspaceOverview:
+    """A workspace as one person's sidebar shows it: the channels they may open and the apps."""
+
+    workspace: Workspace
+    rows: list[ChannelRow]
+    bots: list[User]  # the bot user of each app installed in the workspace
+
+    def row(self, channel_id: str) -> ChannelRow | None:
+        return next((r for r in self.rows if r.id == channel_id), None)

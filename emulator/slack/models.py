@@ -21,13 +21,17 @@ from emulator.slack.entities import (
     MICROS,
     App,
     Channel,
+    ChannelPage,
+    ChannelRow,
     Install,
     Message,
     OAuthCode,
     ResponseUrl,
+    ShownMessage,
     Trigger,
     User,
     Workspace,
+    WorkspaceOverview,
     decode_cursor,
     encode_cursor,
     format_ts,
@@ -828,6 +832,86 @@ class SlackState(Interactions):
             "user_id": other.bot_user_id,
             "icons": {"image_36": "", "image_48": "", "image_72": ""},
         }
+
+    # --- what a person's client shows ----------------------------------------------------------
+
+    @locked
+    def channel_page(
+        self, channel_id: str, *, viewer_id: str, before: str | None = None, limit: int = 100
+    ) -> ChannelPage:
+        """The newest `limit` top-level messages `viewer_id` sees before the ts `before` (the
+        channel's end without one, or when it is not a ts), each with the replies they see.
+
+        Copies, so the caller draws them outside the lock. Whether the viewer may read the
+        channel at all (a private one) is the caller's check.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        channel = self.channel(channel_id)
+        # Walks back from the end of `order` (every ts, ascending): the cost follows the page,
+        # not the channel.
+        order, messages = channel.order, channel.messages
+        end = len(order)
+        key = parse_ts(before) if before else None
+        if key is not None:
+            end = bisect.bisect_left(order, key, key=lambda ts: parse_ts(ts) or 0)
+        picked: list[Message] = []
+        index = end - 1
+        # One more than the page, to know whether there is an older page.
+        while index >= 0 and len(picked) <= limit:
+            message = messages.get(order[index])
+            if message is not None and not message.is_reply and message.visible_to(viewer_id):
+                picked.append(message)
+            index -= 1
+        older = picked[limit - 1].ts if len(picked) > limit else ""
+        shown = [
+            ShownMessage.of(
+                message,
+                [
+                    ShownMessage.of(messages[ts])
+                    for ts in message.replies
+                    if ts in messages and messages[ts].visible_to(viewer_id)
+                ],
+            )
+            for message in reversed(picked[:limit])
+        ]
+        return ChannelPage(shown, older)
+
+    @locked
+    def workspace_overview(self, team_id: str, viewer_id: str) -> WorkspaceOverview:
+        """The channels `viewer_id` may open (not archived; private ones only as a member), in
+        the workspace's order, and the bot user of each app installed in the workspace."""
+        workspace = self.workspace(team_id)
+        bots = [
+            self.users[install.bot_user_id]
+            for (_, install_team), install in self.installs.items()
+            if install_team == team_id and not install.revoked
+        ]
+        rows = []
+        for channel_id in workspace.channel_ids:
+            channel = self.channels[channel_id]
+            is_member = viewer_id in channel.members
+            if channel.is_archived or (channel.is_private and not is_member):
+                continue
+            rows.append(
+                ChannelRow(
+                    channel.id,
+                    channel.name,
+                    channel.is_private,
+                    is_member,
+                    [b for b in bots if b.id in channel.members],
+                    len(channel.members),
+                )
+            )
+        return WorkspaceOverview(workspace, rows, bots)
+
+    @locked
+    def people_by_workspace(self) -> list[tuple[Workspace, list[User]]]:
+        """Every workspace with its people (bots left out), in the order they were created."""
+        return [
+            (ws, [self.users[u] for u in ws.user_ids if not self.users[u].is_bot])
+            for ws in self.workspaces.values()
+        ]
 
     # --- inspection ----------------------------------------------------------------------------
 

@@ -15,14 +15,13 @@ inputs and the common layout blocks are drawn; other elements show as a placehol
 
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
 import marshal
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -40,8 +39,8 @@ from flask import (
 from markupsafe import Markup, escape
 
 from emulator.slack import actor as actor_module
-from emulator.slack.entities import Channel, Message, User, Workspace, parse_ts
-from emulator.slack.errors import SimError
+from emulator.slack.entities import Channel, ChannelPage, ShownMessage, User, WorkspaceOverview
+from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
 
 bp = Blueprint(
@@ -57,6 +56,7 @@ JSON_HEADER = "X-Fake-Slack-Client"
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class SignInNeeded(Exception):
@@ -90,8 +90,16 @@ def _wants_json() -> bool:
     return request.headers.get(JSON_HEADER) == "1"
 
 
+def _found(lookup: Callable[[str], T], key: str) -> T | None:
+    """What a model lookup finds, or None where it raises NotFound."""
+    try:
+        return lookup(key)
+    except NotFound:
+        return None
+
+
 def _me() -> User:
-    user = _state().users.get(str(session.get("user_id", "")))
+    user = _found(_state().user, str(session.get("user_id", "")))
     # A reset empties the users while the browser keeps its cookie: treat it as signed out.
     if user is None or user.is_bot or user.deleted:
         raise SignInNeeded()
@@ -153,81 +161,31 @@ def _done(team_id: str, channel_id: str, notice: str = "", **extra: Any) -> Any:
 # --- what a person sees ------------------------------------------------------------------------
 
 
-@dataclass
-class Shown:
-    """A message as the page draws it, copied under the state's lock."""
-
-    ts: str
-    user: str
-    text: str
-    blocks: list[Any]
-    attachments: list[Any]
-    edited: bool
-    ephemeral: bool
-    replies: list[Shown] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, message: Message) -> Shown:
-        return cls(
-            message.ts,
-            message.user,
-            message.text,
-            list(message.blocks or []),
-            list(message.attachments or []),
-            bool(message.edited),
-            bool(message.ephemeral_to),
-        )
-
-    def key(self) -> tuple[Any, ...]:
-        return (
-            self.ts,
-            self.text,
-            self.blocks,
-            self.attachments,
-            self.edited,
-            self.ephemeral,
-            [r.key() for r in self.replies],
-        )
+def _message_key(message: ShownMessage) -> tuple[Any, ...]:
+    """What of a message the page draws, for the fingerprint of the messages region."""
+    return (
+        message.ts,
+        message.text,
+        message.blocks,
+        message.attachments,
+        message.edited,
+        message.ephemeral,
+        [_message_key(r) for r in message.replies],
+    )
 
 
-@dataclass
-class Window:
-    """The latest `PAGE_SIZE` top-level messages a person sees (before `before`, if given)."""
-
-    messages: list[Shown]
-    older: str  # the `before` of the previous page, or "" at the channel's start
-
-    def version(self) -> str:
-        return _fingerprint([m.key() for m in self.messages], self.older)
+def _page_version(page: ChannelPage) -> str:
+    return _fingerprint([_message_key(m) for m in page.messages], page.older)
 
 
-@dataclass
-class ChannelRow:
-    id: str
-    name: str
-    is_private: bool
-    is_member: bool
-    bots: list[User]
-    members: int
-
-
-@dataclass
-class Sidebar:
-    workspace: Workspace
-    rows: list[ChannelRow]
-    bots: list[User]  # the bot user of each app installed in the workspace
-
-    def version(self) -> str:
-        return _fingerprint(
-            [
-                (r.id, r.name, r.is_private, r.is_member, [b.id for b in r.bots], r.members)
-                for r in self.rows
-            ],
-            [b.id for b in self.bots],
-        )
-
-    def row(self, channel_id: str) -> ChannelRow | None:
-        return next((r for r in self.rows if r.id == channel_id), None)
+def _overview_version(overview: WorkspaceOverview) -> str:
+    return _fingerprint(
+        [
+            (r.id, r.name, r.is_private, r.is_member, [b.id for b in r.bots], r.members)
+            for r in overview.rows
+        ],
+        [b.id for b in overview.bots],
+    )
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -236,62 +194,6 @@ def _fingerprint(*parts: Any) -> str:
     except ValueError:  # something marshal cannot write: slower, still exact enough
         data = repr(parts).encode()
     return hashlib.blake2b(data, digest_size=8).hexdigest()
-
-
-def _window(state: SlackState, channel: Channel, user_id: str, before: str) -> Window:
-    """Walks back from the end of the channel: the cost follows the page, not the channel."""
-    # The model reads whole channels only; a page needs the newest slice, so it takes the same
-    # lock its operations take and walks `order` (every ts, ascending) backwards.
-    with state._lock:
-        order = channel.order
-        end = len(order)
-        key = parse_ts(before) if before else None
-        if key is not None:
-            end = bisect.bisect_left(order, key, key=lambda ts: parse_ts(ts) or 0)
-        picked: list[Message] = []
-        index = end - 1
-        while index >= 0 and len(picked) <= PAGE_SIZE:
-            message = channel.messages.get(order[index])
-            if message is not None and not message.is_reply and message.visible_to(user_id):
-                picked.append(message)
-            index -= 1
-        older = picked[PAGE_SIZE - 1].ts if len(picked) > PAGE_SIZE else ""
-        shown = []
-        for message in reversed(picked[:PAGE_SIZE]):
-            item = Shown.of(message)
-            item.replies = [
-                Shown.of(channel.messages[ts])
-                for ts in message.replies
-                if ts in channel.messages and channel.messages[ts].visible_to(user_id)
-            ]
-            shown.append(item)
-    return Window(shown, older)
-
-
-def _sidebar(state: SlackState, me: User) -> Sidebar:
-    with state._lock:
-        workspace = state.workspaces[me.team_id]
-        bots = [
-            state.users[install.bot_user_id]
-            for (_, team_id), install in state.installs.items()
-            if team_id == me.team_id and not install.revoked
-        ]
-        rows = []
-        for channel_id in workspace.channel_ids:
-            channel = state.channels[channel_id]
-            if channel.is_archived or (channel.is_private and me.id not in channel.members):
-                continue
-            rows.append(
-                ChannelRow(
-                    channel.id,
-                    channel.name,
-                    channel.is_private,
-                    me.id in channel.members,
-                    [b for b in bots if b.id in channel.members],
-                    len(channel.members),
-                )
-            )
-    return Sidebar(workspace, rows, bots)
 
 
 def _modal(state: SlackState, me: User) -> dict[str, Any] | None:
@@ -318,7 +220,7 @@ def _modal_version(view: dict[str, Any] | None) -> str:
 def _channel_for(me: User, team_id: str, channel_id: str) -> Channel:
     if team_id != me.team_id:
         raise PageError("team_not_found", "You are not a member of this workspace.")
-    channel = _state().channels.get(channel_id)
+    channel = _found(_state().channel, channel_id)
     if channel is None or channel.team_id != team_id:
         raise PageError("channel_not_found", "There is no such channel in this workspace.")
     if channel.is_private and me.id not in channel.members:
@@ -336,25 +238,23 @@ class Regions:
 
 def _regions(me: User, channel: Channel, before: str) -> Regions:
     state = _state()
-    sidebar = _sidebar(state, me)
-    window = _window(state, channel, me.id, before)
+    overview = state.workspace_overview(me.team_id, me.id)
+    page = state.channel_page(channel.id, viewer_id=me.id, before=before or None, limit=PAGE_SIZE)
     modal = _modal(state, me)
-    users = state.users
-    channels = state.channels
     return Regions(
-        {"c": sidebar.version(), "m": window.version(), "v": _modal_version(modal)},
+        {"c": _overview_version(overview), "m": _page_version(page), "v": _modal_version(modal)},
         {
             "me": me,
             "channel": channel,
-            "row": sidebar.row(channel.id),
-            "sidebar": sidebar,
-            "window": window,
+            "row": overview.row(channel.id),
+            "sidebar": overview,
+            "window": page,
             "before": before,
             "modal": modal,
             "modal_values": {},
             "modal_errors": {},
             "modal_notice": "",
-            "names": _Names(users, channels),
+            "names": _Names(state),
         },
     )
 
@@ -362,23 +262,23 @@ def _regions(me: User, channel: Channel, before: str) -> Regions:
 class _Names:
     """Display names for mentions and authors, looked up as the page draws."""
 
-    def __init__(self, users: dict[str, User], channels: dict[str, Channel]) -> None:
-        self.users, self.channels = users, channels
+    def __init__(self, state: SlackState) -> None:
+        self.state = state
 
     def user(self, user_id: str) -> str:
-        user = self.users.get(user_id)
+        user = _found(self.state.user, user_id)
         return user.name if user else user_id
 
     def author(self, user_id: str) -> str:
-        user = self.users.get(user_id)
+        user = _found(self.state.user, user_id)
         return user.real_name or user.name if user else user_id
 
     def is_bot(self, user_id: str) -> bool:
-        user = self.users.get(user_id)
+        user = _found(self.state.user, user_id)
         return bool(user and user.is_bot)
 
     def channel(self, channel_id: str) -> str:
-        channel = self.channels.get(channel_id)
+        channel = _found(self.state.channel, channel_id)
         return channel.name if channel else channel_id
 
 
@@ -409,12 +309,7 @@ def home() -> Any:
 
 
 def _sign_in_page() -> str:
-    state = _state()
-    with state._lock:
-        workspaces = [
-            (ws, [state.users[u] for u in ws.user_ids if not state.users[u].is_bot])
-            for ws in state.workspaces.values()
-        ]
+    workspaces = _state().people_by_workspace()
     next_path = request.args.get("next", "")
     return render_template(
         "pages/home.html",
@@ -441,7 +336,7 @@ def workspace_page(team_id: str) -> Any:
     me = _me()
     if team_id != me.team_id:
         raise PageError("team_not_found", "You are not a member of this workspace.")
-    rows = _sidebar(_state(), me).rows
+    rows = _state().workspace_overview(me.team_id, me.id).rows
     if not rows:
         raise PageError("no_channels", "This workspace has no channels yet.")
     first = next((r for r in rows if r.is_member), rows[0])
@@ -594,7 +489,7 @@ def invite_bot(team_id: str, channel_id: str) -> Any:
     if me.id not in channel.members:
         return _done(team_id, channel_id, "Join the channel before inviting others.")
     bot_id = request.form.get("bot", "")
-    bots = _sidebar(_state(), me).bots
+    bots = _state().workspace_overview(me.team_id, me.id).bots
     if bot_id not in {b.id for b in bots}:
         return _done(team_id, channel_id, "That app is not installed in this workspace.")
     _state().invite(channel.id, bot_id)
