@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, redirect, request
 from markupsafe import escape
-from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
@@ -23,7 +22,7 @@ from connector.install import STATE_COOKIE, STATE_TTL_SECONDS, Installer, Instal
 from connector.notifier import Notifier
 from connector.pacing import Pacer
 from connector.signing import InvalidSignature, verify_webhook
-from connector.slack_app import build_bolt_app
+from connector.slack_app import SlackEndpoint, SlackRequestGate, build_bolt_app
 from connector.store import ConnectorStore
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,9 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         ilert_url=config.ilert_url,
         pacer=Pacer(time_scale=config.slack_time_scale),
     )
-    slack_handler = SlackRequestHandler(build_bolt_app(config, store, installations))
+    slack_endpoint = SlackEndpoint(
+        build_bolt_app(config, store, installations), SlackRequestGate(config, store, clock=clock)
+    )
 
     @app.get("/")
     def index() -> Any:
@@ -100,7 +101,7 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
 
     @app.post("/slack/events")
     def slack_events() -> Any:
-        return slack_handler.handle(request)
+        return slack_endpoint.handle(request)
 
     def check_ilert_signature(signed: str) -> Response | None:
         try:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
@@ -71,19 +71,25 @@ class Notifier:
         self.slack_api_url = slack_api_url
         self.ilert_url = ilert_url
         self.pacer = pacer
-        # Clicks and events of one alert may arrive together; one alert's effects go one by one.
-        self._alert_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+        # One keep-alive session to ilert per server thread: a new TCP connection per event
+        # cost as much as the request itself.
+        self._sessions = threading.local()
+
+    def _ilert_session(self) -> requests.Session:
+        session = getattr(self._sessions, "session", None)
+        if session is None:
+            session = self._sessions.session = requests.Session()
+        return session
 
     def handle(self, delivery_id: str, event: Json) -> Outcome:
         if self.store.was_handled(delivery_id):
             return Outcome(200, {"ok": True, "duplicate": True})
-        try:
-            alert, action = event["alert"], event["alertAction"]
-            params = action.get("params") or {}
-            event_type, account_id = str(event["eventType"]), int(event["accountId"])
-            alert_id, channel_id = int(alert["id"]), str(params["channelId"])
-        except (KeyError, TypeError, ValueError):
+        if not _well_formed(event):
             return Outcome(400, {"ok": False, "error": "malformed_event"})
+        alert, action = event["alert"], event["alertAction"]
+        params = action["params"]
+        event_type, account_id = event["eventType"], int(event["accountId"])
+        alert_id, channel_id = int(alert["id"]), params["channelId"]
         link = self.store.link_for_account(account_id)
         if link is None:
             return Outcome(404, {"ok": False, "error": "account_not_linked"})
@@ -96,20 +102,26 @@ class Notifier:
         # No automatic retry: a retried post whose first answer was lost would post twice.
         slack = WebClient(token=bot.bot_token, base_url=self.slack_api_url, retry_handlers=[])
         target = Target(slack, link.team_id, channel_id, str(action["id"]))
-        ilert = IlertClient(self.ilert_url, link.integration_key)
+        ilert = IlertClient(self.ilert_url, link.integration_key, session=self._ilert_session())
         try:
-            with self._alert_locks[alert_id]:
+            # Clicks and events of one alert may arrive together; its effects go one by one.
+            with self.store.alert_lock(alert_id):
+                # A retry of this delivery may have waited here while an earlier try finished it.
+                if self.store.was_handled(delivery_id):
+                    return Outcome(200, {"ok": True, "duplicate": True})
                 current = self._current(alert, ilert)
                 self._publish(target, delivery_id, event_type, current, event.get("actor"))
+                # The delivery and its thread note end in one transaction: a crash between the
+                # two would let a retry tell the update a second time.
+                self.store.mark_handled(delivery_id, ending=_reply_effect(delivery_id))
         except SlackApiError as failure:
             error = str(failure.response.get("error"))
             log.warning("Slack refused %s for alert %s: %s", event_type, alert_id, error)
-            status = 503 if error in _TRANSIENT or failure.response.status_code >= 500 else 422
+            status = 503 if _transient(failure) else 422
             return Outcome(status, {"ok": False, "error": error})
         except OSError as failure:
             log.warning("Slack unreachable for %s of alert %s: %s", event_type, alert_id, failure)
             return Outcome(503, {"ok": False, "error": "slack_unreachable"})
-        self.store.mark_handled(delivery_id)
         return Outcome(200, {"ok": True})
 
     def _current(self, alert: Json, ilert: IlertClient) -> Json:
@@ -157,9 +169,10 @@ class Notifier:
     def _ensure_reply(
         self, target: Target, message: AlertMessage, delivery_id: str, note: str
     ) -> None:
-        effect = f"reply:{delivery_id}"
-        if self.store.begin_effect(effect) and self._find_reply(target, message, delivery_id):
-            self.store.end_effect(effect)
+        # The effect stays open until the delivery is marked handled (see `handle`).
+        if self.store.begin_effect(_reply_effect(delivery_id)) and self._find_reply(
+            target, message, delivery_id
+        ):
             return
         self._call(
             target,
@@ -172,7 +185,6 @@ class Notifier:
                 "event_payload": {"deliveryId": delivery_id},
             },
         )
-        self.store.end_effect(effect)
 
     def _find_message(self, target: Target, alert_id: int) -> AlertMessage | None:
         wanted = {"alertId": alert_id, "alertActionId": target.alert_action_id}
@@ -233,6 +245,10 @@ class Notifier:
         try:
             self._call(target, "conversations.join", channel=target.channel_id)
         except SlackApiError as failure:
+            if _transient(failure):
+                # Not joined yet: marking it would leave the bot blind to its own messages, and
+                # every later look for them would find nothing and post again.
+                raise
             # Private channels cannot be joined (the bot is invited); old installs lack the scope.
             log.info("not joining %s: %s", target.channel_id, failure.response.get("error"))
         self.store.mark_joined(target.team_id, target.channel_id)
@@ -240,6 +256,47 @@ class Notifier:
     def _call(self, target: Target, method: str, **args: Any) -> Any:
         self.pacer.pace(target.team_id, method, args.get("channel"))
         return _method(target.slack, method)(**args)
+
+
+# The contract's types for what an event must carry (docs/contract.md, point 4); the message is
+# built from the alert's fields when ilert cannot be asked for the alert as it is now. ilert's
+# ids are 64-bit, as SQLite's integers are.
+_ALERT_FIELDS = {"id": int, "status": str, "summary": str, "alertUrl": str}
+_LARGEST_ID = 2**63 - 1
+
+
+def _well_formed(event: Json) -> bool:
+    alert, action = event.get("alert"), event.get("alertAction")
+    if not (isinstance(alert, dict) and isinstance(action, dict)):
+        return False
+    params = action.get("params")
+    return (
+        isinstance(event.get("eventType"), str)
+        and _is(event.get("accountId"), int)
+        and all(_is(alert.get(name), kind) for name, kind in _ALERT_FIELDS.items())
+        and all(0 < number <= _LARGEST_ID for number in (event["accountId"], alert["id"]))
+        and isinstance(alert.get("assignedTo"), dict | None)
+        and isinstance(event.get("actor"), dict | None)
+        and _is(action.get("id"), int | str)
+        and isinstance(params, dict)
+        and isinstance(params.get("channelId"), str)
+        and isinstance(params.get("teamId"), str | None)
+    )
+
+
+def _is(value: Any, kind: Any) -> bool:
+    """`isinstance`, except that a boolean is no number here, as in JSON."""
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def _transient(failure: SlackApiError) -> bool:
+    """A failure that may not happen again: worth ilert's retry."""
+    error = str(failure.response.get("error"))
+    return error in _TRANSIENT or failure.response.status_code >= 500
+
+
+def _reply_effect(delivery_id: str) -> str:
+    return f"reply:{delivery_id}"
 
 
 def _method(slack: WebClient, method: str) -> Any:

@@ -7,10 +7,17 @@ sources are managed in ilert's web interface, never from Slack).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from flask import Request, Response, jsonify
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -133,6 +140,101 @@ class ChannelConfiguration:
         self.ilert.delete_alert_action(alert_action_id, on_behalf_of=self.person["id"])
         source = (action.get("alertSources") or [{"id": "?", "name": action.get("name", "")}])[0]
         return blocks.source_removed_notice(slack_user_id, source, self.source_url(source))
+
+
+# Bolt's own answer to a request it will not take; every refusal here uses it too.
+INVALID_REQUEST: Json = {"error": "invalid request"}
+
+
+@dataclass(frozen=True)
+class GateRefusal:
+    status: int
+    body: Json
+
+
+class SlackRequestGate:
+    """What Bolt cannot do right, done before Bolt sees a request from Slack.
+
+    Bolt checks the signature, but it reads the body first: a body it could not read answered
+    500 whoever sent it, and a timestamp that was not a number failed inside its check, answered
+    200 by the listeners' error handler. Such requests are refused here (401 unsigned, 400 signed
+    but unreadable). And a request seen before is refused: Slack signs each delivery afresh and
+    never retries a slash command or an interaction, so the same signature twice within the
+    signing window is a replay (remembered in the store, so a restart forgets none). Everything
+    else goes on to Bolt, whose check stays the one that lets a request through.
+    """
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        store: ConnectorStore,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.secret = config.signing_secret.encode()
+        self.max_age = config.max_request_age
+        self.store = store
+        self.clock = clock
+
+    def refusal(
+        self, body: bytes, headers: Mapping[str, str], query: bytes = b""
+    ) -> GateRefusal | None:
+        timestamp = headers.get("X-Slack-Request-Timestamp", "")
+        signature = headers.get("X-Slack-Signature", "")
+        signed = self._signed(body, timestamp, signature)
+        if not _readable(body, headers, query):
+            return GateRefusal(400 if signed else 401, INVALID_REQUEST)
+        if timestamp and not timestamp.isdigit():
+            return GateRefusal(401, INVALID_REQUEST)
+        replayed = signed and not self.store.first_use(
+            signature, now=self.clock(), keep_for=2 * self.max_age
+        )
+        return GateRefusal(401, INVALID_REQUEST) if replayed else None
+
+    def _signed(self, body: bytes, timestamp: str, signature: str) -> bool:
+        try:
+            age = abs(self.clock() - int(timestamp))
+        except ValueError:
+            return False
+        if age > self.max_age:
+            return False
+        base = b"v0:" + timestamp.encode() + b":" + body
+        expected = "v0=" + hmac.new(self.secret, base, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature)
+
+
+class SlackEndpoint:
+    """`POST /slack/events`: the gate, then Bolt.
+
+    Bolt's own machinery (before any listener; the listeners' failures have their handler) trips
+    over payloads no Slack sends, a view without a type for one; such a request is malformed and
+    refused in Bolt's form rather than answered 500.
+    """
+
+    def __init__(self, bolt_app: App, gate: SlackRequestGate) -> None:
+        self.handler = SlackRequestHandler(bolt_app)
+        self.gate = gate
+
+    def handle(self, request: Request) -> Response | tuple[Response, int]:
+        refused = self.gate.refusal(request.get_data(), request.headers, request.query_string)
+        if refused is not None:
+            return jsonify(refused.body), refused.status
+        try:
+            return self.handler.handle(request)
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+            log.warning("Bolt could not take a signed request", exc_info=True)
+            return jsonify(INVALID_REQUEST), 400
+
+
+def _readable(body: bytes, headers: Mapping[str, str], query: bytes) -> bool:
+    """Whether Bolt can read the request: the same parse its Flask adapter does, in advance."""
+    try:
+        request = BoltRequest(
+            body=body.decode("utf-8"), query=query.decode("utf-8"), headers=dict(headers)
+        )
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return False
+    return isinstance(request.body, dict)
 
 
 def build_bolt_app(
@@ -290,7 +392,7 @@ def build_bolt_app(
             except (Refusal, IlertApiError, ValueError) as refusal:
                 respond(text=_refusal_text(refusal), replace_original=False)
                 return
-            _show_alert_where_clicked(client, store, body, alert)
+            _show_alert_where_clicked(client, store, ilert, body, alert)
 
         return handle
 
@@ -306,19 +408,34 @@ def build_bolt_app(
 
 
 def _show_alert_where_clicked(
-    client: WebClient, store: ConnectorStore, body: Json, alert: Json
+    client: WebClient, store: ConnectorStore, ilert: IlertClient, body: Json, alert: Json
 ) -> None:
-    """Update the clicked message at once; ilert's events then update the other channels."""
+    """Update the clicked message at once; ilert's events then update the other channels.
+
+    Under the alert's lock and with the alert as ilert has it now: people clicking together
+    finish in any order, and the answer to an earlier click must not overwrite a later state.
+    """
     container = body.get("container") or {}
     channel_id, ts = container.get("channel_id"), container.get("message_ts")
     reference = store.message_at(channel_id or "", ts or "")
     if reference is None or reference.alert_id != alert["id"]:
         return
+    with store.alert_lock(reference.alert_id):
+        try:
+            alert = ilert.alert(reference.alert_id)
+        except (IlertApiError, OSError):
+            log.info("showing alert %s as the click left it", reference.alert_id)
+        _update_clicked(client, channel_id or "", ts or "", reference.alert_action_id, alert)
+
+
+def _update_clicked(
+    client: WebClient, channel_id: str, ts: str, alert_action_id: str, alert: Json
+) -> None:
     try:
         client.chat_update(
             channel=channel_id,
             ts=ts,
-            **blocks.alert_message(alert, alert_action_id=reference.alert_action_id),
+            **blocks.alert_message(alert, alert_action_id=alert_action_id),
         )
     except SlackApiError:
         log.warning("could not update the clicked message %s in %s", ts, channel_id)

@@ -1,13 +1,15 @@
 """The connector's own SQLite tables: workspace links, pending installs, messages, deliveries.
 
 Installations (tokens) live in `slack_sdk`'s SQLite installation store beside these tables; this
-module keeps what ties them to ilert. Each call opens its own connection, as slack_sdk's stores
-do, so the store is safe to share between server threads.
+module keeps what ties them to ilert. One connection serves every server thread, one statement
+block at a time under a lock: opening a connection per call cost more than the queries, and a
+connection per thread kept a page cache per thread (64 of them in a busy connector).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,7 +51,15 @@ CREATE TABLE IF NOT EXISTS handled_deliveries (
     delivery_id TEXT PRIMARY KEY,
     handled_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS seen_requests (
+    signature TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests (seen_at);
 """
+
+
+_ALERT_LOCK_STRIPES = 256
 
 
 @dataclass(frozen=True)
@@ -78,18 +88,33 @@ class AlertMessage:
 class ConnectorStore:
     def __init__(self, database_path: str) -> None:
         self.database_path = database_path
+        self._db = sqlite3.connect(database_path, timeout=10, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        # Write-ahead logging with `synchronous=NORMAL`: a commit is a write to the log, not an
+        # fsync, yet survives the process being killed (only a power cut may lose the last ones).
+        # Each delivery commits several times, so fsyncs were most of its cost. The connection
+        # stays open, so that slack_sdk's stores, which open and close one per call, never close
+        # the last one (which would checkpoint and fsync the log each time).
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.Lock()
+        self._alert_locks = [threading.Lock() for _ in range(_ALERT_LOCK_STRIPES)]
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.database_path, timeout=10)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        """The connection, for one thread at a time, in a transaction that commits at the end."""
+        with self._lock, self._db:
+            yield self._db
+
+    def alert_lock(self, alert_id: int) -> threading.Lock:
+        """The lock that puts one alert's changes to Slack in order. Not a table: the store is
+        the one object the event endpoint and the Slack listeners share, and both change the
+        alert's messages (ilert's events, and a click that updates its message at once). Locks
+        are striped, so their number stays the same however many alerts there are; two alerts
+        on one stripe only wait for each other."""
+        return self._alert_locks[alert_id % _ALERT_LOCK_STRIPES]
 
     # workspace links
 
@@ -181,11 +206,14 @@ class ConnectorStore:
             ).fetchone()
         return row is not None
 
-    def mark_handled(self, delivery_id: str) -> None:
+    def mark_handled(self, delivery_id: str, *, ending: str | None = None) -> None:
+        """Remember the delivery as done and, in the same transaction, end the effect `ending`."""
         with self._connect() as db:
             db.execute(
                 "INSERT OR IGNORE INTO handled_deliveries VALUES (?, ?)", (delivery_id, time.time())
             )
+            if ending is not None:
+                db.execute("DELETE FROM pending_effects WHERE effect = ?", (ending,))
 
     # effects on Slack that may have happened although their answer was lost (DESIGN: exactly once)
 
@@ -200,6 +228,17 @@ class ConnectorStore:
     def end_effect(self, effect: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM pending_effects WHERE effect = ?", (effect,))
+
+    # signed requests from Slack already taken, kept for their signing window (replays)
+
+    def first_use(self, signature: str, *, now: float, keep_for: float) -> bool:
+        """Remember a request's signature; False if it was seen within `keep_for` seconds."""
+        with self._connect() as db:
+            db.execute("DELETE FROM seen_requests WHERE seen_at < ?", (now - keep_for,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO seen_requests VALUES (?, ?)", (signature, now)
+            ).rowcount
+        return inserted == 1
 
     def has_joined(self, team_id: str, channel_id: str) -> bool:
         with self._connect() as db:

@@ -181,7 +181,9 @@ class AlertSource:
     active: bool = True
 
 
-@dataclass
+# Slots: an alert gathers twenty or more entries, and a dict per entry was most of their size
+# (bench/memory.py).
+@dataclass(slots=True)
 class LogEntry:
     id: int
     alert_id: int
