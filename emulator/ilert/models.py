@@ -11,6 +11,7 @@ stakeholder subscriptions, auto-resolution and the delays of `alert-escalation-e
 from __future__ import annotations
 
 import heapq
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -1483,7 +1484,9 @@ class IlertState:
                 alert_id=alert.id,
                 timestamp=self.now(),
                 log_type=log_type,
-                text=text,
+                # The same few texts repeat across every alert's log ("Slack connector notified
+                # #ops-alerts (alert-assigned)"): interned, each is stored once.
+                text=sys.intern(text),
                 actor_id=actor.user_id if actor else None,
                 via=actor.via if actor else None,
             )
