@@ -124,6 +124,7 @@ def _slack(args: argparse.Namespace) -> int:
     finally:
         print("fake Slack: stopping", flush=True)
         server.stop()
+        fake.close()
     return 0
 
 

@@ -152,6 +152,7 @@ class Simulation:
             server.stop()
         self._servers.clear()
         self.fake_ilert.close()
+        self.fake_slack.close()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -13,8 +13,9 @@ from flask import jsonify
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
-from emulator.clock import Clock
+from emulator.clock import Clock, VirtualClock
 from emulator.slack import actor, control, oauth, openapi, pages, webapi
+from emulator.slack.events import EventQueue
 from emulator.slack.faults import FaultBook
 from emulator.slack.journal import Journal
 from emulator.slack.methods import method_specs
@@ -82,6 +83,12 @@ class FakeSlack:
         keep_lowercase_headers()
         self.public_url = public_url
         self.state = SlackState(clock=clock, seed=seed, wall=wall)
+        self.events = EventQueue(
+            clock=self.state.clock, wall=self.state.wall, ack_timeout=ack_timeout
+        )
+        self.state.event_sink = self.events.enqueue
+        if isinstance(self.state.clock, VirtualClock):
+            self.state.clock.on_advance(lambda _now: self.events.notify())
         tiers = {name: spec.tier for name, spec in method_specs().items()}
         self.limiter = RateLimiter(
             tiers, enabled=rate_limits, time_scale=time_scale, monotonic=monotonic
@@ -94,9 +101,14 @@ class FakeSlack:
     def reset(self) -> None:
         """Everything back to the start: state, fault rules, rate-limit settings, journal."""
         self.state.reset()
+        self.events.reset()
         self.faults.reset()
         self.limiter.reset()
         self.journal.reset()
+
+    def close(self) -> None:
+        """Stop the Events API worker (the server is stopped by whoever serves the app)."""
+        self.events.close()
 
     def _build_app(self) -> flask.Flask:
         app = flask.Flask(__name__, template_folder="web/templates")

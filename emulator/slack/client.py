@@ -114,8 +114,33 @@ class SlackSim:
     def invite(self, channel_id: str, user_id: str) -> Json:
         return self.post(f"/channels/{channel_id}/invite", {"user": user_id})
 
-    def archive(self, channel_id: str) -> Json:
-        return self.post(f"/channels/{channel_id}/archive")
+    def archive(self, channel_id: str, user_id: str = "") -> Json:
+        return self.post(f"/channels/{channel_id}/archive", {"user": user_id} if user_id else None)
+
+    def rename(self, channel_id: str, name: str) -> Json:
+        return self.post(f"/channels/{channel_id}/rename", {"name": name})
+
+    def leave(self, channel_id: str, user_id: str) -> Json:
+        return self.post(f"/channels/{channel_id}/leave", {"user": user_id})
+
+    def say(self, channel_id: str, user_id: str, text: str, thread_ts: str = "") -> Json:
+        """A person writes a message in the channel; answers the message."""
+        body = {"user": user_id, "text": text, "thread_ts": thread_ts}
+        return self.post(f"/channels/{channel_id}/messages", body)["message"]
+
+    def react(
+        self, channel_id: str, ts: str, user_id: str, name: str, *, remove: bool = False
+    ) -> Json:
+        path = f"/channels/{channel_id}/reactions" + ("/remove" if remove else "")
+        return self.post(path, {"user": user_id, "ts": ts, "name": name})["message"]
+
+    def event_deliveries(self) -> Json:
+        """Events API deliveries: counts and the recent ones."""
+        return self.get("/events")
+
+    def wait_for_events(self, timeout: float = 5.0) -> bool:
+        """Wait until no event is in flight or due; False if that took longer than `timeout`."""
+        return bool(self.post("/events/wait", {"timeout": timeout})["idle"])
 
     def app(self, name: str = "app", **fields: Any) -> Json:
         """Register an app: `request_url`, `redirect_urls`, `client_id`, `client_secret`,

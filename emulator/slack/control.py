@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.clock import VirtualClock
-from emulator.slack import actor, openapi, snapshot
+from emulator.slack import actor, events, openapi, snapshot
 from emulator.slack.entities import Target
 from emulator.slack.errors import SimError
 from emulator.slack.models import SlackState
@@ -181,7 +181,54 @@ def invite(channel_id: str) -> Reply:
 
 @bp.post("/channels/<channel_id>/archive")
 def archive(channel_id: str) -> Reply:
-    return _ok({"channel": _state().archive(channel_id).to_api(viewer=None)})
+    channel = _state().archive(channel_id, _str(_body(), "user"))
+    return _ok({"channel": channel.to_api(viewer=None)})
+
+
+@bp.post("/channels/<channel_id>/rename")
+def rename(channel_id: str) -> Reply:
+    name = _str(_body(), "name", required=True).lstrip("#")
+    return _ok({"channel": _state().rename_channel(channel_id, name).to_api(viewer=None)})
+
+
+@bp.post("/channels/<channel_id>/leave")
+def leave(channel_id: str) -> Reply:
+    channel = _state().remove_member(channel_id, _str(_body(), "user", required=True))
+    return _ok({"channel": channel.to_api(viewer=None), "members": list(channel.members)})
+
+
+@bp.post("/channels/<channel_id>/messages")
+def post_message(channel_id: str) -> Reply:
+    body = _body()
+    message = _state().post_as_user(
+        channel_id,
+        _str(body, "user", required=True),
+        _str(body, "text", required=True),
+        _str(body, "thread_ts"),
+    )
+    return _ok({"message": message.to_api()}, 201)
+
+
+@bp.post("/channels/<channel_id>/reactions")
+def add_reaction(channel_id: str) -> Reply:
+    return _react(channel_id, add=True)
+
+
+@bp.post("/channels/<channel_id>/reactions/remove")
+def remove_reaction(channel_id: str) -> Reply:
+    return _react(channel_id, add=False)
+
+
+def _react(channel_id: str, *, add: bool) -> Reply:
+    body = _body()
+    message = _state().react(
+        channel_id,
+        _str(body, "ts", required=True),
+        _str(body, "user", required=True),
+        _str(body, "name", required=True),
+        add=add,
+    )
+    return _ok({"message": message.to_api()})
 
 
 @bp.get("/channels/<channel_id>/messages")
@@ -196,7 +243,9 @@ def channel_messages(channel_id: str) -> Reply:
 @bp.post("/apps")
 def create_app() -> Reply:
     body = _body()
-    app = _state().create_app(
+    subscriptions = _bot_events(body)
+    state = _state()
+    app = state.create_app(
         name=_str(body, "name", required=True),
         request_url=_str(body, "request_url"),
         redirect_urls=_str_list(body, "redirect_urls") or [],
@@ -204,7 +253,39 @@ def create_app() -> Reply:
         client_secret=_str(body, "client_secret"),
         signing_secret=_str(body, "signing_secret"),
     )
+    event_url = _str(body, "event_request_url")
+    if event_url or subscriptions:
+        try:
+            _verify_event_url(app.id, event_url)
+        except SimError:
+            state.forget_app(app.id)  # refused whole: no app without the URL it asked for
+            raise
+        app = state.update_app(app.id, event_request_url=event_url, bot_events=subscriptions)
     return _ok(app.to_sim(), 201)
+
+
+def _bot_events(body: dict[str, Any]) -> list[str] | None:
+    names = _str_list(body, "bot_events")
+    unknown = events.unknown_subscriptions(names or [])
+    if unknown:
+        known = ", ".join(sorted(events.EVENT_SCOPES))
+        raise SimError("invalid_field", f"unknown bot events {unknown}; fake Slack emits {known}")
+    return names
+
+
+def _verify_event_url(app_id: str, url: str) -> None:
+    """Slack keeps an event request URL only once it has answered the challenge."""
+    if not url:
+        return
+    app, state = _state().app(app_id), _state()
+    failure = events.verify_url(
+        url,
+        signing_secret=app.signing_secret,
+        verification_token=app.verification_token,
+        timestamp=str(int(state.wall.now())),
+    )
+    if failure:
+        raise SimError("url_verification_failed", f"{url}: {failure}", status=422)
 
 
 @bp.get("/apps/<app_id>")
@@ -215,11 +296,19 @@ def get_app(app_id: str) -> Reply:
 @bp.patch("/apps/<app_id>")
 def update_app(app_id: str) -> Reply:
     body = _body()
+    subscriptions = _bot_events(body)
+    event_url = body.get("event_request_url")
+    if event_url is not None:
+        event_url = _str(body, "event_request_url")
+        if event_url != _state().app(app_id).event_request_url:
+            _verify_event_url(app_id, event_url)
     app = _state().update_app(
         app_id,
         request_url=body.get("request_url") and _str(body, "request_url"),
         redirect_urls=_str_list(body, "redirect_urls"),
         name=body.get("name") and _str(body, "name"),
+        event_request_url=event_url,
+        bot_events=subscriptions,
     )
     return _ok(app.to_sim())
 
@@ -331,6 +420,21 @@ def views() -> Reply:
 
 
 # --- faults, rate limits, journal, clock ------------------------------------------------------
+
+
+@bp.get("/events")
+def event_deliveries() -> Reply:
+    return _ok(_fake().events.stats())
+
+
+@bp.post("/events/wait")
+def wait_for_events() -> Reply:
+    try:
+        timeout = min(float(_body().get("timeout", 5.0)), 60.0)
+    except (TypeError, ValueError):
+        raise SimError("invalid_field", "'timeout' must be a number of seconds") from None
+    idle, pending = _fake().events.wait(timeout)
+    return _ok({"idle": idle, "pending": pending})
 
 
 @bp.get("/journal")

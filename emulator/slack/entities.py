@@ -179,6 +179,7 @@ class Message:
     replies: list[str] = field(default_factory=list)
     reply_users: list[str] = field(default_factory=list)
     parent_user_id: str = ""
+    reactions: dict[str, list[str]] | None = None  # name -> who reacted, in order
 
     @property
     def is_reply(self) -> bool:
@@ -211,7 +212,15 @@ class Message:
                 reply_users_count=len(self.reply_users),
                 latest_reply=self.replies[-1],
             )
+        if self.reactions:
+            out["reactions"] = self.reaction_list()
         return out
+
+    def reaction_list(self) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "users": list(users), "count": len(users)}
+            for name, users in (self.reactions or {}).items()
+        ]
 
     def to_sim(self, replies: list[Message]) -> dict[str, Any]:
         return {
@@ -227,6 +236,7 @@ class Message:
             "thread_ts": self.thread_ts or None,
             "reply_count": len(self.replies),
             "replies": [reply.to_sim([]) for reply in replies],
+            "reactions": self.reaction_list(),
         }
 
 
@@ -259,8 +269,16 @@ class Channel:
         self.members[user_id] = None
         self._version += 1
 
+    def remove_member(self, user_id: str) -> None:
+        self.members.pop(user_id, None)
+        self._version += 1
+
     def archive(self) -> None:
         self.is_archived = True
+        self._version += 1
+
+    def rename(self, name: str) -> None:
+        self.name = name
         self._version += 1
 
     def next_ts(self, now: float) -> str:
@@ -321,6 +339,9 @@ class App:
     verification_token: str
     request_url: str
     redirect_urls: list[str]
+    # The Events API: where events go and which bot events the app subscribes to.
+    event_request_url: str = ""
+    bot_events: list[str] = field(default_factory=list)
 
     def to_sim(self) -> dict[str, Any]:
         return {
@@ -332,6 +353,8 @@ class App:
             "verification_token": self.verification_token,
             "request_url": self.request_url,
             "redirect_urls": list(self.redirect_urls),
+            "event_request_url": self.event_request_url,
+            "bot_events": list(self.bot_events),
         }
 
 

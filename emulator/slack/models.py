@@ -51,6 +51,7 @@ from emulator.slack.errors import (
 )
 from emulator.slack.interactions import Interactions
 from emulator.slack.modals import View
+from emulator.slack.publishing import EventSink, Publishing
 
 OAUTH_CODE_TTL = 600.0
 
@@ -62,7 +63,7 @@ CHANNEL_TYPE_SCOPES = {
 }
 
 
-class SlackState(Interactions):
+class SlackState(Interactions, Publishing):
     """All of fake Slack's state. `clock` tells domain time (message ts); `wall` expires codes."""
 
     def __init__(self, *, clock: Clock | None = None, seed: int = 0, wall: Clock | None = None):
@@ -70,6 +71,8 @@ class SlackState(Interactions):
         self.wall: Clock = wall or SystemClock()
         self.seed = seed
         self._lock = threading.RLock()
+        # Where Events API envelopes go (`FakeSlack` plugs in its `EventQueue`); None: nowhere.
+        self.event_sink: EventSink | None = None
         self.reset()
 
     @locked
@@ -159,6 +162,7 @@ class SlackState(Interactions):
             is_general=not ws.channel_ids and not is_private,
         )
         self.register_channel(ws, channel)
+        self._publish_channel_created(channel)
         return channel
 
     def register_channel(self, ws: Workspace, channel: Channel) -> None:
@@ -177,14 +181,89 @@ class SlackState(Interactions):
     def invite(self, channel_id: str, user_id: str) -> Channel:
         channel = self.channel(channel_id)
         self._member_of(self.workspaces[channel.team_id], user_id)
-        channel.add_member(user_id)
+        if user_id not in channel.members:
+            channel.add_member(user_id)
+            self._publish_member_joined(channel, user_id)
         return channel
 
     @locked
-    def archive(self, channel_id: str) -> Channel:
+    def remove_member(self, channel_id: str, user_id: str) -> Channel:
+        """A person leaves a channel (or is removed from it)."""
         channel = self.channel(channel_id)
-        channel.archive()
+        self._member_of(self.workspaces[channel.team_id], user_id)
+        if user_id not in channel.members:
+            raise SimError("not_in_channel", f"{user_id} is not in {channel_id}", status=409)
+        self._publish_member_left(channel, user_id)
+        channel.remove_member(user_id)
         return channel
+
+    @locked
+    def archive(self, channel_id: str, user_id: str = "") -> Channel:
+        channel = self.channel(channel_id)
+        if not channel.is_archived:
+            self._publish_archive(channel, user_id)
+            channel.archive()
+        return channel
+
+    @locked
+    def rename_channel(self, channel_id: str, name: str) -> Channel:
+        channel = self.channel(channel_id)
+        ws = self.workspaces[channel.team_id]
+        try:
+            check_channel_name(name)
+        except SlackError as error:
+            raise SimError(error.code, f"{name!r} is not a valid channel name") from None
+        if ws.channel_by_name.get(name, channel.id) != channel.id:
+            raise SimError("name_taken", f"#{name} exists in {ws.id}", status=409)
+        del ws.channel_by_name[channel.name]
+        ws.channel_by_name[name] = channel.id
+        channel.rename(name)
+        self._publish_rename(channel)
+        return channel
+
+    @locked
+    def post_as_user(
+        self, channel_id: str, user_id: str, text: str, thread_ts: str = ""
+    ) -> Message:
+        """A person writes in a channel they are in (the web client's message box)."""
+        channel = self.channel(channel_id)
+        user = self._member_of(self.workspaces[channel.team_id], user_id)
+        if not text.strip():
+            raise SimError("no_text", "a message needs text")
+        if user_id not in channel.members:
+            raise SimError("not_in_channel", f"{user_id} is not in {channel_id}", status=409)
+        if channel.is_archived:
+            raise SimError("is_archived", f"{channel_id} is archived", status=409)
+        try:
+            return self._append_as(channel, user.id, "", "", text=text, thread_ts=thread_ts)
+        except SlackError as error:
+            raise SimError(error.code, f"no thread {thread_ts!r} in {channel_id}") from None
+
+    @locked
+    def react(self, channel_id: str, ts: str, user_id: str, name: str, *, add: bool) -> Message:
+        """A person adds (or takes back) an emoji reaction on a message."""
+        channel = self.channel(channel_id)
+        self._member_of(self.workspaces[channel.team_id], user_id)
+        message = channel.messages.get(ts)
+        if message is None or message.ephemeral_to:
+            raise NotFound("message", ts)
+        name = name.strip(":")
+        if not name or not name.replace("_", "").replace("-", "").replace("+", "").isalnum():
+            raise SimError("invalid_name", f"{name!r} is not an emoji name")
+        reactions = message.reactions or {}
+        users = reactions.setdefault(name, [])
+        if add == (user_id in users):
+            code = "already_reacted" if add else "no_reaction"
+            raise SimError(code, f"{user_id} {code.replace('_', ' ')} :{name}:", status=409)
+        if add:
+            users.append(user_id)
+        else:
+            users.remove(user_id)
+            if not users:
+                del reactions[name]
+        message.reactions = reactions or None
+        self._publish_reaction(channel, message, user_id, name, added=add)
+        return message
 
     @locked
     def create_app(
@@ -215,6 +294,15 @@ class SlackState(Interactions):
         self.apps_by_client[client_id] = app_id
         return app
 
+    @locked
+    def forget_app(self, app_id: str) -> None:
+        """Take back an app that was never installed (a registration that failed half-way)."""
+        app = self.app(app_id)
+        if any(key[0] == app_id for key in self.installs):
+            raise SimError("app_installed", f"{app_id} is installed", status=409)
+        del self.apps[app_id]
+        del self.apps_by_client[app.client_id]
+
     def _free_client_id(self) -> str:
         while True:
             client_id = f"{self.ids.number()}.{self.ids.number()}"
@@ -229,8 +317,14 @@ class SlackState(Interactions):
         request_url: str | None = None,
         redirect_urls: Iterable[str] | None = None,
         name: str | None = None,
+        event_request_url: str | None = None,
+        bot_events: Iterable[str] | None = None,
     ) -> App:
         app = self.app(app_id)
+        if event_request_url is not None:
+            app.event_request_url = event_request_url
+        if bot_events is not None:
+            app.bot_events = _dedupe(bot_events)
         if request_url is not None:
             app.request_url = request_url
         if redirect_urls is not None:
@@ -346,6 +440,7 @@ class SlackState(Interactions):
     @locked
     def auth_revoke(self, install: Install) -> None:
         install.revoked = True
+        self._publish_revoked(install, uninstalled=False)
 
     @locked
     def apps_uninstall(self, install: Install, *, client_id: str, client_secret: str) -> None:
@@ -353,6 +448,7 @@ class SlackState(Interactions):
         if app.id != install.app_id:
             raise SlackError("client_id_token_mismatch")
         install.revoked = True
+        self._publish_revoked(install, uninstalled=True)
 
     # --- OAuth v2 ----------------------------------------------------------------------------
 
@@ -474,7 +570,9 @@ class SlackState(Interactions):
         if channel.is_archived:
             raise SlackError("is_archived")
         already = install.bot_user_id in channel.members
-        channel.add_member(install.bot_user_id)
+        if not already:
+            channel.add_member(install.bot_user_id)
+            self._publish_member_joined(channel, install.bot_user_id)
         return channel, already
 
     @locked
@@ -517,7 +615,9 @@ class SlackState(Interactions):
         if all(user_id in channel.members for user_id in wanted):
             raise SlackError("already_in_channel")
         for user_id in wanted:
-            channel.add_member(user_id)
+            if user_id not in channel.members:
+                channel.add_member(user_id)
+                self._publish_member_joined(channel, user_id, inviter=install.bot_user_id)
         return channel
 
     @locked
@@ -668,14 +768,22 @@ class SlackState(Interactions):
             ephemeral_to=user_id,
         )
 
-    def _append(
+    def _append(self, channel: Channel, install: Install, **content: Any) -> Message:
+        """A message from the app's bot."""
+        return self._append_as(
+            channel, install.bot_user_id, install.bot_id, install.app_id, **content
+        )
+
+    def _append_as(
         self,
         channel: Channel,
-        install: Install,
+        user: str,
+        bot_id: str,
+        app_id: str,
         *,
         text: str,
-        blocks: list[Any] | None,
-        attachments: list[Any] | None,
+        blocks: list[Any] | None = None,
+        attachments: list[Any] | None = None,
         thread_ts: str = "",
         metadata: dict[str, Any] | None = None,
         ephemeral_to: str = "",
@@ -693,9 +801,9 @@ class SlackState(Interactions):
             channel.id,
             channel.team_id,
             text,
-            install.bot_user_id,
-            install.bot_id,
-            install.app_id,
+            user,
+            bot_id,
+            app_id,
             blocks,
             attachments,
             metadata,
@@ -712,6 +820,7 @@ class SlackState(Interactions):
                 parent.reply_users.append(message.user)
         elif parent is None and not ephemeral_to:
             channel.history.append(channel.last_micros)
+        self._publish_message(channel, message)
         return message
 
     def _own_message(self, install: Install, channel: Channel, ts: str, denied: str) -> Message:

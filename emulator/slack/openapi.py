@@ -73,6 +73,15 @@ LIMITS = obj(
         "additionalProperties": obj(tier=STR, per_minute=NUM, burst=INT, per=STR),
     },
 )
+EVENT_URL = {
+    "type": "string",
+    "description": "where Events API envelopes go; kept only once it answers url_verification",
+}
+BOT_EVENTS = {
+    "type": "array",
+    "items": STR,
+    "description": "bot events subscribed to: message.channels, app_mention, reaction_added, ...",
+}
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,48 @@ CONTROL: tuple[Route, ...] = (
         obj("user", user=STR),
         obj(channel=ANY_OBJ, members=STRS),
     ),
-    Route("POST", "/_sim/channels/{channel_id}/archive", "Archive a channel"),
+    Route(
+        "POST",
+        "/_sim/channels/{channel_id}/archive",
+        "Archive a channel (user: who archived it, for the channel_archive event)",
+        obj(user=STR),
+    ),
+    Route(
+        "POST",
+        "/_sim/channels/{channel_id}/rename",
+        "Rename a channel, with Slack's channel-name rules",
+        obj("name", name=STR),
+        obj(channel=ANY_OBJ),
+    ),
+    Route(
+        "POST",
+        "/_sim/channels/{channel_id}/leave",
+        "A person or a bot leaves the channel",
+        obj("user", user=STR),
+        obj(channel=ANY_OBJ, members=STRS),
+    ),
+    Route(
+        "POST",
+        "/_sim/channels/{channel_id}/messages",
+        "A person writes a message (thread_ts: in a thread); apps get message and app_mention",
+        obj("user", "text", user=STR, text=STR, thread_ts=STR),
+        obj(message=ANY_OBJ),
+        201,
+    ),
+    Route(
+        "POST",
+        "/_sim/channels/{channel_id}/reactions",
+        "A person adds an emoji reaction (name without colons) to a message",
+        obj("user", "ts", "name", user=STR, ts=STR, name=STR),
+        obj(message=ANY_OBJ),
+    ),
+    Route(
+        "POST",
+        "/_sim/channels/{channel_id}/reactions/remove",
+        "A person takes back an emoji reaction",
+        obj("user", "ts", "name", user=STR, ts=STR, name=STR),
+        obj(message=ANY_OBJ),
+    ),
     Route(
         "GET",
         "/_sim/channels/{channel_id}/messages",
@@ -143,6 +193,8 @@ CONTROL: tuple[Route, ...] = (
             client_id=STR,
             client_secret=STR,
             signing_secret=STR,
+            event_request_url=EVENT_URL,
+            bot_events=BOT_EVENTS,
         ),
         obj("id", id=STR, client_id=STR, client_secret=STR, signing_secret=STR),
         201,
@@ -151,8 +203,14 @@ CONTROL: tuple[Route, ...] = (
     Route(
         "PATCH",
         "/_sim/apps/{app_id}",
-        "Change an app's name, request URL or redirect URLs",
-        obj(name=STR, request_url=STR, redirect_urls=STRS),
+        "Change an app's name, request URLs, redirect URLs or event subscriptions",
+        obj(
+            name=STR,
+            request_url=STR,
+            redirect_urls=STRS,
+            event_request_url=EVENT_URL,
+            bot_events=BOT_EVENTS,
+        ),
         ANY_OBJ,
     ),
     Route(
@@ -235,6 +293,25 @@ CONTROL: tuple[Route, ...] = (
         "Open modal stacks, bottom first",
         answer=obj(stacks={"type": "array", "items": ANY_OBJ}),
         query=("user_id",),
+    ),
+    Route(
+        "GET",
+        "/_sim/events",
+        "Events API deliveries: counts and the recent ones with their attempts",
+        answer=obj(
+            pending=INT,
+            in_flight=INT,
+            delivered=INT,
+            failed=INT,
+            items={"type": "array", "items": ANY_OBJ},
+        ),
+    ),
+    Route(
+        "POST",
+        "/_sim/events/wait",
+        "Wait (timeout seconds, at most 60) until no event is in flight or due",
+        obj(timeout=NUM),
+        obj(idle=BOOL, pending=INT),
     ),
     Route(
         "GET",

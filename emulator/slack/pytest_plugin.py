@@ -48,6 +48,7 @@ def fake_slack_server() -> Iterator[FakeSlackServer]:
         yield FakeSlackServer(fake, served.url)
     finally:
         served.stop()
+        fake.close()
 
 
 @pytest.fixture

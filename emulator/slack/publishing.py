@@ -1,0 +1,239 @@
+"""What fake Slack tells apps through the Events API: which apps receive an event, in what envelope.
+
+A mixin of `SlackState`, called under its lock by the operations that change what an app may be
+told about (a message, a member joining or leaving, a reaction, a channel created, archived or
+renamed, an uninstall). The envelope is built here, at the moment of the event, and handed to
+`event_sink` (the `EventQueue` of `events.py`), which sends it outside the lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from emulator.slack.entities import App, Channel, Install, Message
+from emulator.slack.events import scopes_for
+
+if TYPE_CHECKING:
+    from emulator.clock import Clock
+
+EventSink = Callable[..., None]
+
+
+class Publishing:
+    """Publishes events to subscribed apps. Needs the state's `apps`, `installs`, `clock`."""
+
+    apps: dict[str, App]
+    installs: dict[tuple[str, str], Install]
+    clock: Clock
+    event_sink: EventSink | None = None
+
+    def _installs_in(self, team_id: str) -> list[Install]:
+        return [i for (_, team), i in self.installs.items() if team == team_id and not i.revoked]
+
+    def _publish_channel_event(
+        self, channel: Channel, subscription: str, event: dict[str, Any], *, also: str = ""
+    ) -> None:
+        """Tell every app whose bot is in `channel` (or is `also`, a bot that just left)."""
+        if self.event_sink is None:
+            return
+        scopes = scopes_for(subscription, private=channel.is_private)
+        for install in self._installs_in(channel.team_id):
+            if install.bot_user_id in channel.members or install.bot_user_id == also:
+                self._offer(install, subscription, scopes, event, channel.id)
+
+    def _publish_team_event(
+        self, team_id: str, subscription: str, event: dict[str, Any], *, channel_id: str = ""
+    ) -> None:
+        if self.event_sink is None:
+            return
+        for install in self._installs_in(team_id):
+            self._offer(install, subscription, scopes_for(subscription), event, channel_id)
+
+    def _publish_app_event(
+        self, install: Install, subscription: str, event: dict[str, Any]
+    ) -> None:
+        """An event about the app itself (uninstalled, tokens revoked): no scope, no membership;
+        delivered even though its tokens no longer work."""
+        if self.event_sink is not None:
+            self._offer(install, subscription, (), event, "")
+
+    def _offer(
+        self,
+        install: Install,
+        subscription: str,
+        scopes: tuple[str, ...],
+        event: dict[str, Any],
+        channel_id: str,
+    ) -> None:
+        app = self.apps.get(install.app_id)
+        if app is None or not app.event_request_url or subscription not in app.bot_events:
+            return
+        if scopes and not any(install.has(scope) for scope in scopes):
+            return
+        assert self.event_sink is not None
+        event_id = "Ev" + secrets.token_hex(5).upper()
+        envelope = self._envelope(app, install, event, event_id)
+        self.event_sink(
+            event_id=event_id,
+            app_id=app.id,
+            team_id=install.team_id,
+            channel_id=channel_id,
+            event_type=str(event["type"]),
+            url=app.event_request_url,
+            signing_secret=app.signing_secret,
+            body=json.dumps(envelope),
+        )
+
+    def _envelope(
+        self, app: App, install: Install, event: dict[str, Any], event_id: str
+    ) -> dict[str, Any]:
+        context = base64.urlsafe_b64encode(f"{install.team_id}:{event_id}".encode()).decode()
+        return {
+            "token": app.verification_token,
+            "team_id": install.team_id,
+            "context_team_id": install.team_id,
+            "context_enterprise_id": None,
+            "api_app_id": app.id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(self.clock.now()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": install.team_id,
+                    "user_id": install.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": "4-" + context.rstrip("="),
+        }
+
+    # --- the events themselves --------------------------------------------------------------
+
+    def _event_ts(self) -> str:
+        now = self.clock.now()
+        return f"{int(now)}.{int(now * 1_000_000) % 1_000_000:06d}"
+
+    def _publish_message(self, channel: Channel, message: Message) -> None:
+        """`message` (message.channels / message.groups) and, for each bot it names,
+        `app_mention`."""
+        if self.event_sink is None or message.ephemeral_to:
+            return
+        event = {
+            **message.to_api(),
+            "channel": channel.id,
+            "event_ts": message.ts,
+            "channel_type": "group" if channel.is_private else "channel",
+        }
+        subscription = "message.groups" if channel.is_private else "message.channels"
+        self._publish_channel_event(channel, subscription, event)
+        for install in self._installs_in(channel.team_id):
+            if (
+                f"<@{install.bot_user_id}>" in message.text
+                and install.bot_user_id in channel.members
+            ):
+                mention = {
+                    "type": "app_mention",
+                    "user": message.user,
+                    "text": message.text,
+                    "ts": message.ts,
+                    "channel": channel.id,
+                    "event_ts": message.ts,
+                    "team": channel.team_id,
+                }
+                if message.thread_ts:
+                    mention["thread_ts"] = message.thread_ts
+                self._offer(install, "app_mention", scopes_for("app_mention"), mention, channel.id)
+
+    def _publish_member_joined(self, channel: Channel, user_id: str, inviter: str = "") -> None:
+        event: dict[str, Any] = {
+            "type": "member_joined_channel",
+            "user": user_id,
+            "channel": channel.id,
+            "channel_type": "G" if channel.is_private else "C",
+            "team": channel.team_id,
+            "event_ts": self._event_ts(),
+        }
+        if inviter:
+            event["inviter"] = inviter
+        self._publish_channel_event(channel, "member_joined_channel", event)
+
+    def _publish_member_left(self, channel: Channel, user_id: str) -> None:
+        event = {
+            "type": "member_left_channel",
+            "user": user_id,
+            "channel": channel.id,
+            "channel_type": "G" if channel.is_private else "C",
+            "team": channel.team_id,
+            "event_ts": self._event_ts(),
+        }
+        self._publish_channel_event(channel, "member_left_channel", event, also=user_id)
+
+    def _publish_reaction(
+        self, channel: Channel, message: Message, user_id: str, name: str, *, added: bool
+    ) -> None:
+        kind = "reaction_added" if added else "reaction_removed"
+        event = {
+            "type": kind,
+            "user": user_id,
+            "reaction": name,
+            "item_user": message.user,
+            "item": {"type": "message", "channel": channel.id, "ts": message.ts},
+            "event_ts": self._event_ts(),
+        }
+        self._publish_channel_event(channel, kind, event)
+
+    def _publish_channel_created(self, channel: Channel) -> None:
+        if channel.is_private:
+            return  # Slack tells only about public channels
+        event = {
+            "type": "channel_created",
+            "channel": {
+                "id": channel.id,
+                "name": channel.name,
+                "created": channel.created,
+                "creator": channel.creator,
+                "is_channel": True,
+            },
+            "event_ts": self._event_ts(),
+        }
+        self._publish_team_event(channel.team_id, "channel_created", event, channel_id=channel.id)
+
+    def _publish_archive(self, channel: Channel, user_id: str) -> None:
+        kind = "group_archive" if channel.is_private else "channel_archive"
+        event: dict[str, Any] = {"type": kind, "channel": channel.id, "event_ts": self._event_ts()}
+        if user_id:
+            event["user"] = user_id
+        self._publish_channel_event(channel, kind, event)
+
+    def _publish_rename(self, channel: Channel) -> None:
+        kind = "group_rename" if channel.is_private else "channel_rename"
+        event = {
+            "type": kind,
+            "channel": {
+                "id": channel.id,
+                "name": channel.name,
+                "created": channel.created,
+                ("is_group" if channel.is_private else "is_channel"): True,
+            },
+            "event_ts": self._event_ts(),
+        }
+        self._publish_channel_event(channel, kind, event)
+
+    def _publish_revoked(self, install: Install, *, uninstalled: bool) -> None:
+        revoked = {
+            "type": "tokens_revoked",
+            "tokens": {"oauth": [], "bot": [install.bot_user_id]},
+            "event_ts": self._event_ts(),
+        }
+        self._publish_app_event(install, "tokens_revoked", revoked)
+        if uninstalled:
+            event = {"type": "app_uninstalled", "event_ts": self._event_ts()}
+            self._publish_app_event(install, "app_uninstalled", event)
