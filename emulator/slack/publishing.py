@@ -31,6 +31,14 @@ class Publishing:
     clock: Clock
     event_sink: EventSink | None = None
 
+    def _listening(self, team_id: str) -> bool:
+        """Whether any app installed in the workspace has an event URL: a message is turned into
+        an event only then, so posting costs nothing more where nobody subscribes."""
+        return any(
+            (app := self.apps.get(install.app_id)) is not None and app.event_request_url
+            for install in self._installs_in(team_id)
+        )
+
     def _installs_in(self, team_id: str) -> list[Install]:
         return [i for (_, team), i in self.installs.items() if team == team_id and not i.revoked]
 
@@ -124,7 +132,7 @@ class Publishing:
     def _publish_message(self, channel: Channel, message: Message) -> None:
         """`message` (message.channels / message.groups) and, for each bot it names,
         `app_mention`."""
-        if self.event_sink is None or message.ephemeral_to:
+        if self.event_sink is None or message.ephemeral_to or not self._listening(channel.team_id):
             return
         event = {
             **message.to_api(),
