@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from emulator.clock import Clock, VirtualClock
 from emulator.slack import actor, control, oauth, openapi, pages, webapi
+from emulator.slack import webapi_managing as _managing_handlers  # noqa: F401 (registers)
 from emulator.slack.events import EventQueue
 from emulator.slack.faults import FaultBook
 from emulator.slack.journal import Journal

@@ -256,6 +256,12 @@ class Channel:
     is_general: bool = False
     topic: str = ""
     purpose: str = ""
+    # Who set the topic or purpose, and when (0: set when the channel was made, by its creator).
+    topic_creator: str = ""
+    topic_last_set: int = 0
+    purpose_creator: str = ""
+    purpose_last_set: int = 0
+    previous_names: list[str] = field(default_factory=list)
     messages: dict[str, Message] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # every ts, ephemerals and replies included
     history: list[int] = field(default_factory=list)  # top-level public ts in micros, ascending
@@ -278,7 +284,19 @@ class Channel:
         self._version += 1
 
     def rename(self, name: str) -> None:
+        self.previous_names.insert(0, self.name)
         self.name = name
+        self._version += 1
+
+    def unarchive(self) -> None:
+        self.is_archived = False
+        self._version += 1
+
+    def set_text(self, which: str, value: str, *, by: str, at: int) -> None:
+        """Set the `topic` or the `purpose`."""
+        setattr(self, which, value)
+        setattr(self, f"{which}_creator", by)
+        setattr(self, f"{which}_last_set", at)
         self._version += 1
 
     def next_ts(self, now: float) -> str:
@@ -295,8 +313,14 @@ class Channel:
             self._api = (version, base)
         return {**base, "is_member": viewer in self.members if viewer else False}
 
+    def _text_field(self, which: str) -> dict[str, Any]:
+        value: str = getattr(self, which)
+        by, at = getattr(self, f"{which}_creator"), getattr(self, f"{which}_last_set")
+        if at:
+            return {"value": value, "creator": by, "last_set": at}
+        return {"value": value, "creator": self.creator, "last_set": self.created if value else 0}
+
     def _api_object(self) -> dict[str, Any]:
-        text_field = {"creator": self.creator, "last_set": self.created if self.topic else 0}
         return {
             "id": self.id,
             "name": self.name,
@@ -321,9 +345,9 @@ class Channel:
             "is_pending_ext_shared": False,
             "context_team_id": self.team_id,
             "shared_team_ids": [self.team_id],
-            "topic": {"value": self.topic, **text_field},
-            "purpose": {"value": self.purpose, **text_field},
-            "previous_names": [],
+            "topic": self._text_field("topic"),
+            "purpose": self._text_field("purpose"),
+            "previous_names": list(self.previous_names),
             "num_members": len(self.members),
             "updated": self.created * 1000,
         }

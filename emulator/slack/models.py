@@ -50,6 +50,7 @@ from emulator.slack.errors import (
     UserNotFound,
 )
 from emulator.slack.interactions import Interactions
+from emulator.slack.managing import Managing
 from emulator.slack.modals import View
 from emulator.slack.publishing import EventSink, Publishing
 
@@ -63,7 +64,7 @@ CHANNEL_TYPE_SCOPES = {
 }
 
 
-class SlackState(Interactions, Publishing):
+class SlackState(Interactions, Publishing, Managing):
     """All of fake Slack's state. `clock` tells domain time (message ts); `wall` expires codes."""
 
     def __init__(self, *, clock: Clock | None = None, seed: int = 0, wall: Clock | None = None):
@@ -247,22 +248,10 @@ class SlackState(Interactions, Publishing):
         message = channel.messages.get(ts)
         if message is None or message.ephemeral_to:
             raise NotFound("message", ts)
-        name = name.strip(":")
-        if not name or not name.replace("_", "").replace("-", "").replace("+", "").isalnum():
-            raise SimError("invalid_name", f"{name!r} is not an emoji name")
-        reactions = message.reactions or {}
-        users = reactions.setdefault(name, [])
-        if add == (user_id in users):
-            code = "already_reacted" if add else "no_reaction"
-            raise SimError(code, f"{user_id} {code.replace('_', ' ')} :{name}:", status=409)
-        if add:
-            users.append(user_id)
-        else:
-            users.remove(user_id)
-            if not users:
-                del reactions[name]
-        message.reactions = reactions or None
-        self._publish_reaction(channel, message, user_id, name, added=add)
+        try:
+            self.toggle_reaction(channel, message, user_id, name, add=add)
+        except SlackError as error:
+            raise SimError(error.code, f"{user_id} on {ts}: {error.code}", status=409) from None
         return message
 
     @locked

@@ -31,6 +31,8 @@ BOT_SCOPES = [
     "groups:write",
     "channels:write.invites",
     "groups:write.invites",
+    "reactions:read",
+    "reactions:write",
     "users:read",
     "users:read.email",
     "team:read",

@@ -182,6 +182,73 @@ def conversations_invite(acme: Acme) -> Data:
     return client.conversations_invite(channel=created, users=acme.alice["id"]).data
 
 
+def war_room(acme: Acme) -> str:
+    """A public channel the bot made (so is in), with alice too."""
+    client = acme.client()
+    created = client.conversations_create(name="war-room")["channel"]["id"]
+    client.conversations_invite(channel=created, users=acme.alice["id"])
+    return created
+
+
+@success("conversations.archive")
+def conversations_archive(acme: Acme) -> Data:
+    return acme.client().conversations_archive(channel=war_room(acme)).data
+
+
+@success("conversations.unarchive")
+def conversations_unarchive(acme: Acme) -> Data:
+    client, channel = acme.client(), war_room(acme)
+    client.conversations_archive(channel=channel)
+    return client.conversations_unarchive(channel=channel).data
+
+
+@success("conversations.rename")
+def conversations_rename(acme: Acme) -> Data:
+    return acme.client().conversations_rename(channel=war_room(acme), name="falcon").data
+
+
+@success("conversations.setTopic")
+def conversations_set_topic(acme: Acme) -> Data:
+    channel = war_room(acme)
+    return acme.client().conversations_setTopic(channel=channel, topic="Deploys").data
+
+
+@success("conversations.setPurpose")
+def conversations_set_purpose(acme: Acme) -> Data:
+    channel = war_room(acme)
+    return acme.client().conversations_setPurpose(channel=channel, purpose="Incidents").data
+
+
+@success("conversations.kick")
+def conversations_kick(acme: Acme) -> Data:
+    return acme.client().conversations_kick(channel=war_room(acme), user=acme.alice["id"]).data
+
+
+@success("conversations.leave")
+def conversations_leave(acme: Acme) -> Data:
+    return acme.client().conversations_leave(channel=war_room(acme)).data
+
+
+@success("reactions.add")
+def reactions_add(acme: Acme) -> Data:
+    ts = posted(acme)["ts"]
+    return acme.client().reactions_add(channel=acme.general["id"], timestamp=ts, name="eyes").data
+
+
+@success("reactions.remove")
+def reactions_remove(acme: Acme) -> Data:
+    client, ts = acme.client(), posted(acme)["ts"]
+    client.reactions_add(channel=acme.general["id"], timestamp=ts, name="eyes")
+    return client.reactions_remove(channel=acme.general["id"], timestamp=ts, name="eyes").data
+
+
+@success("reactions.get")
+def reactions_get(acme: Acme) -> Data:
+    client, ts = acme.client(), posted(acme)["ts"]
+    acme.sim.react(acme.general["id"], ts, acme.alice["id"], "grinning")
+    return client.reactions_get(channel=acme.general["id"], timestamp=ts).data
+
+
 @success("conversations.join")
 def conversations_join(acme: Acme) -> Data:
     client = acme.client()

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from tests.fidelity.conftest import Acme
-from tests.fidelity.scenarios import BUTTON_MODAL, consent, metadata, posted
+from tests.fidelity.scenarios import BUTTON_MODAL, consent, metadata, posted, war_room
 from tests.fidelity.test_examples import methods
 
 # Slack's "common errors", which every method's page lists besides its own.
@@ -86,6 +86,13 @@ def _used_trigger(acme: Acme) -> str:
     trigger_id = acme.trigger_id()
     acme.client().views_open(trigger_id=trigger_id, view=BUTTON_MODAL)
     return trigger_id
+
+
+def _too_many_emoji(acme: Acme) -> Any:
+    ts = posted(acme)["ts"]
+    for n in range(23):
+        acme.sim.react(_ch(acme), ts, acme.alice["id"], f"emoji{n}")
+    return acme.client().reactions_add(channel=_ch(acme), timestamp=ts, name="one-too-many")
 
 
 TOO_LARGE = {
@@ -277,6 +284,73 @@ CASES: list[Case] = [
         trigger_id="1.nope", view=BUTTON_MODAL)),
     ("views.push", "exchanged_trigger_id", lambda a: a.client().views_push(
         trigger_id=_used_trigger(a), view=BUTTON_MODAL)),
+    ("conversations.archive", "cant_archive_general", lambda a: (a.invite_bot(_ch(a)),
+        a.client().conversations_archive(channel=_ch(a)))),
+    ("conversations.archive", "already_archived", lambda a: a.client().conversations_archive(
+        channel=_archived(a))),
+    ("conversations.archive", "not_in_channel", lambda a: a.client().conversations_archive(
+        channel=a.sim.channel(a.team["id"], "quiet")["id"])),
+    ("conversations.archive", "channel_not_found", lambda a: a.client().conversations_archive(
+        channel=a.secret["id"])),
+    ("conversations.unarchive", "not_archived", lambda a: a.client().conversations_unarchive(
+        channel=war_room(a))),
+    ("conversations.unarchive", "channel_not_found", lambda a: a.client().conversations_unarchive(
+        channel="CNOPE")),
+    ("conversations.unarchive", "missing_scope", lambda a: a.install_with(
+        ["chat:write"]).conversations_unarchive(channel=_archived(a))),
+    ("conversations.rename", "name_taken", lambda a: a.client().conversations_rename(
+        channel=war_room(a), name="general")),
+    ("conversations.rename", "invalid_name_specials", lambda a: a.client().conversations_rename(
+        channel=war_room(a), name="War Room")),
+    ("conversations.rename", "invalid_name_maxlength", lambda a: a.client().conversations_rename(
+        channel=war_room(a), name="w" * 81)),
+    ("conversations.rename", "is_archived", lambda a: a.client().conversations_rename(
+        channel=_archived(a), name="attic")),
+    ("conversations.setTopic", "too_long", lambda a: a.client().conversations_setTopic(
+        channel=war_room(a), topic="t" * 251)),
+    ("conversations.setTopic", "not_in_channel", lambda a: a.client().conversations_setTopic(
+        channel=_ch(a), topic="hello")),
+    ("conversations.setTopic", "is_archived", lambda a: a.client().conversations_setTopic(
+        channel=_archived(a), topic="hello")),
+    ("conversations.setPurpose", "too_long", lambda a: a.client().conversations_setPurpose(
+        channel=war_room(a), purpose="p" * 251)),
+    ("conversations.setPurpose", "channel_not_found", lambda a: a.client(
+        ).conversations_setPurpose(channel="CNOPE", purpose="p")),
+    ("conversations.setPurpose", "is_archived", lambda a: a.client().conversations_setPurpose(
+        channel=_archived(a), purpose="p")),
+    ("conversations.kick", "cant_kick_self", lambda a: a.client().conversations_kick(
+        channel=war_room(a), user=a.bot)),
+    ("conversations.kick", "user_not_found", lambda a: a.client().conversations_kick(
+        channel=war_room(a), user="UNOPE")),
+    ("conversations.kick", "not_in_channel", lambda a: a.client().conversations_kick(
+        channel=war_room(a), user=a.bob["id"])),
+    ("conversations.kick", "cant_kick_from_general", lambda a: (a.invite_bot(_ch(a)),
+        a.client().conversations_kick(channel=_ch(a), user=a.alice["id"]))),
+    ("conversations.leave", "cant_leave_general", lambda a: (a.invite_bot(_ch(a)),
+        a.client().conversations_leave(channel=_ch(a)))),
+    ("conversations.leave", "is_archived", lambda a: a.client().conversations_leave(
+        channel=_archived(a))),
+    ("conversations.leave", "channel_not_found", lambda a: a.client().conversations_leave(
+        channel="CNOPE")),
+    ("reactions.add", "already_reacted", lambda a: [a.client().reactions_add(
+        channel=_ch(a), timestamp=ts, name="eyes") for ts in [posted(a)["ts"]] * 2]),
+    ("reactions.add", "invalid_name", lambda a: a.client().reactions_add(
+        channel=_ch(a), timestamp=posted(a)["ts"], name="Not An Emoji")),
+    ("reactions.add", "message_not_found", lambda a: a.client().reactions_add(
+        channel=_ch(a), timestamp="1.000001", name="eyes")),
+    ("reactions.add", "bad_timestamp", lambda a: a.client().reactions_add(
+        channel=_ch(a), timestamp="yesterday", name="eyes")),
+    ("reactions.add", "too_many_emoji", _too_many_emoji),
+    ("reactions.remove", "no_reaction", lambda a: a.client().reactions_remove(
+        channel=_ch(a), timestamp=posted(a)["ts"], name="eyes")),
+    ("reactions.remove", "no_item_specified", lambda a: a.client().reactions_remove(name="eyes")),
+    ("reactions.remove", "message_not_found", lambda a: a.client().reactions_remove(
+        channel=_ch(a), timestamp="1.000001", name="eyes")),
+    ("reactions.get", "no_item_specified", lambda a: a.client().reactions_get()),
+    ("reactions.get", "message_not_found", lambda a: a.client().reactions_get(
+        channel=_ch(a), timestamp="1.000001")),
+    ("reactions.get", "missing_scope", lambda a: a.install_with(["chat:write"]).reactions_get(
+        channel=_ch(a), timestamp="1.000001")),
     ("views.push", "push_limit_reached", _push_four),
     ("views.update", "not_found", lambda a: a.client().views_update(
         view_id="VNOPE", view=BUTTON_MODAL)),

@@ -1,7 +1,9 @@
 """Slack's published metadata per Web API method (scopes, required arguments, rate-limit tier).
 
 The JSON files beside this module are copies of docs.slack.dev's `methods/<name>.json`, shipped as
-package data so the emulator never reads outside its package at runtime.
+package data so the emulator never reads outside its package at runtime. Files with a `source` key
+were written in the same format from the method's page on docs.slack.dev (its facts, arguments,
+errors and example response), where the JSON copy was not at hand.
 """
 
 from __future__ import annotations
