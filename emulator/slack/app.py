@@ -16,12 +16,14 @@ from werkzeug.exceptions import HTTPException
 from emulator.clock import Clock, VirtualClock
 from emulator.slack import actor, control, oauth, openapi, pages, webapi
 from emulator.slack import webapi_managing as _managing_handlers  # noqa: F401 (registers)
+from emulator.slack import webapi_scheduled as _scheduled_handlers  # noqa: F401 (registers)
 from emulator.slack.events import EventQueue
 from emulator.slack.faults import FaultBook
 from emulator.slack.journal import Journal
 from emulator.slack.methods import method_specs
 from emulator.slack.models import SlackState
 from emulator.slack.ratelimits import RateLimiter
+from emulator.slack.scheduling import DuePoster
 from emulator.slack.wire import keep_lowercase_headers
 
 log = logging.getLogger(__name__)
@@ -88,8 +90,10 @@ class FakeSlack:
             clock=self.state.clock, wall=self.state.wall, ack_timeout=ack_timeout
         )
         self.state.event_sink = self.events.enqueue
+        self.scheduled = DuePoster(self.state.clock, self.state.post_due)
+        self.state.on_scheduled = self.scheduled.wake
         if isinstance(self.state.clock, VirtualClock):
-            self.state.clock.on_advance(lambda _now: self.events.notify())
+            self.state.clock.on_advance(lambda _now: self._clock_moved())
         tiers = {name: spec.tier for name, spec in method_specs().items()}
         self.limiter = RateLimiter(
             tiers, enabled=rate_limits, time_scale=time_scale, monotonic=monotonic
@@ -107,8 +111,13 @@ class FakeSlack:
         self.limiter.reset()
         self.journal.reset()
 
+    def _clock_moved(self) -> None:
+        self.scheduled.wake()
+        self.events.notify()
+
     def close(self) -> None:
-        """Stop the Events API worker (the server is stopped by whoever serves the app)."""
+        """Stop the workers (the server is stopped by whoever serves the app)."""
+        self.scheduled.close()
         self.events.close()
 
     def _build_app(self) -> flask.Flask:

@@ -431,6 +431,33 @@ class OAuthCode:
 
 
 @dataclass
+class ScheduledMessage:
+    """A message an app asked to post later (chat.scheduleMessage): posted when the domain clock
+    reaches `post_at`, unless deleted first."""
+
+    id: str
+    app_id: str
+    team_id: str
+    channel_id: str
+    post_at: int
+    date_created: int
+    text: str
+    blocks: list[Any] | None = None
+    attachments: list[Any] | None = None
+    thread_ts: str = ""
+    metadata: dict[str, Any] | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel_id": self.channel_id,
+            "post_at": self.post_at,
+            "date_created": self.date_created,
+            "text": self.text,
+        }
+
+
+@dataclass
 class ResponseUrl:
     """A `response_url` handed to the app with a command or an interaction."""
 

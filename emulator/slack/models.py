@@ -27,6 +27,7 @@ from emulator.slack.entities import (
     Message,
     OAuthCode,
     ResponseUrl,
+    ScheduledMessage,
     ShownMessage,
     Trigger,
     User,
@@ -53,6 +54,7 @@ from emulator.slack.interactions import Interactions
 from emulator.slack.managing import Managing
 from emulator.slack.modals import View
 from emulator.slack.publishing import EventSink, Publishing
+from emulator.slack.scheduling import Scheduling
 
 OAUTH_CODE_TTL = 600.0
 
@@ -64,7 +66,7 @@ CHANNEL_TYPE_SCOPES = {
 }
 
 
-class SlackState(Interactions, Publishing, Managing):
+class SlackState(Interactions, Publishing, Managing, Scheduling):
     """All of fake Slack's state. `clock` tells domain time (message ts); `wall` expires codes."""
 
     def __init__(self, *, clock: Clock | None = None, seed: int = 0, wall: Clock | None = None):
@@ -92,6 +94,7 @@ class SlackState(Interactions, Publishing, Managing):
         self.triggers: dict[str, Trigger] = {}
         self.views: dict[str, View] = {}
         self.stacks: dict[str, list[str]] = {}  # root view id -> the ids on its stack
+        self.scheduled: dict[str, ScheduledMessage] = {}
         self.taken_ids: set[str] = set()  # ids restored by an import, never issued again
 
     def _now(self) -> int:

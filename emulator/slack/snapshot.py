@@ -18,6 +18,7 @@ from emulator.slack.entities import (
     Channel,
     Install,
     Message,
+    ScheduledMessage,
     User,
     Workspace,
     parse_ts,
@@ -46,6 +47,7 @@ def export_state(state: SlackState) -> dict[str, Any]:
             "channels": [_channel(channel) for channel in state.channels.values()],
             "apps": [_fields(app) for app in state.apps.values()],
             "installs": [_fields(install) for install in state.installs.values()],
+            "scheduled": [_fields(message) for message in state.scheduled.values()],
         }
 
 
@@ -96,6 +98,9 @@ class _Loaded:
         self.users = [User(**_only(raw, User)) for raw in data["users"]]
         self.apps = [App(**_only(raw, App)) for raw in data["apps"]]
         self.installs = [Install(**_only(raw, Install)) for raw in data["installs"]]
+        self.scheduled = [
+            ScheduledMessage(**_only(raw, ScheduledMessage)) for raw in data.get("scheduled", [])
+        ]
         self.channels = [_load_channel(raw) for raw in data["channels"]]
         self._check_references()
 
@@ -111,6 +116,10 @@ class _Loaded:
                 raise ValueError(f"install of {install.app_id} in {install.team_id} is dangling")
             if install.bot_user_id not in users:
                 raise ValueError(f"bot user {install.bot_user_id} is missing")
+        channels = {channel.id for channel in self.channels}
+        for message in self.scheduled:
+            if message.app_id not in apps or message.channel_id not in channels:
+                raise ValueError(f"scheduled message {message.id} is dangling")
 
     def install_into(self, state: SlackState) -> None:
         for ws in self.workspaces:
@@ -127,13 +136,18 @@ class _Loaded:
             state.installs[(install.app_id, install.team_id)] = install
             state.tokens[install.token] = install
             state.bots[install.bot_id] = install
+        for message in self.scheduled:
+            state.scheduled[message.id] = message
         state.taken_ids = {
+            *state.scheduled,
             *state.workspaces,
             *state.users,
             *state.channels,
             *state.apps,
             *state.bots,
         }
+        if self.scheduled and state.on_scheduled is not None:
+            state.on_scheduled()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -143,6 +157,7 @@ class _Loaded:
             "messages": sum(len(c.messages) for c in self.channels),
             "apps": len(self.apps),
             "installs": len(self.installs),
+            "scheduled": len(self.scheduled),
         }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -247,6 +248,37 @@ def reactions_get(acme: Acme) -> Data:
     client, ts = acme.client(), posted(acme)["ts"]
     acme.sim.react(acme.general["id"], ts, acme.alice["id"], "grinning")
     return client.reactions_get(channel=acme.general["id"], timestamp=ts).data
+
+
+def in_an_hour(acme: Acme, **extra: Any) -> Data:
+    acme.invite_bot(acme.general["id"])
+    post_at = int(time.time()) + 3600
+    return (
+        acme.client()
+        .chat_scheduleMessage(channel=acme.general["id"], post_at=post_at, text="Later", **extra)
+        .data
+    )
+
+
+@success("chat.scheduleMessage")
+def chat_schedule_message(acme: Acme) -> Data:
+    return in_an_hour(acme)
+
+
+@success("chat.deleteScheduledMessage")
+def chat_delete_scheduled_message(acme: Acme) -> Data:
+    scheduled = in_an_hour(acme)["scheduled_message_id"]
+    return (
+        acme.client()
+        .chat_deleteScheduledMessage(channel=acme.general["id"], scheduled_message_id=scheduled)
+        .data
+    )
+
+
+@success("chat.scheduledMessages.list")
+def chat_scheduled_messages_list(acme: Acme) -> Data:
+    in_an_hour(acme)
+    return acme.client().chat_scheduledMessages_list().data
 
 
 @success("conversations.join")

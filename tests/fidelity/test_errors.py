@@ -3,6 +3,7 @@ as `SlackApiError`s carrying Slack's body."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,14 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from tests.fidelity.conftest import Acme
-from tests.fidelity.scenarios import BUTTON_MODAL, consent, metadata, posted, war_room
+from tests.fidelity.scenarios import (
+    BUTTON_MODAL,
+    consent,
+    in_an_hour,
+    metadata,
+    posted,
+    war_room,
+)
 from tests.fidelity.test_examples import methods
 
 # Slack's "common errors", which every method's page lists besides its own.
@@ -351,6 +359,27 @@ CASES: list[Case] = [
         channel=_ch(a), timestamp="1.000001")),
     ("reactions.get", "missing_scope", lambda a: a.install_with(["chat:write"]).reactions_get(
         channel=_ch(a), timestamp="1.000001")),
+    ("chat.scheduleMessage", "time_in_past", lambda a: a.client().chat_scheduleMessage(
+        channel=_ch(a), post_at=1, text="x")),
+    ("chat.scheduleMessage", "time_too_far", lambda a: a.client().chat_scheduleMessage(
+        channel=_ch(a), post_at=int(time.time()) + 121 * 86_400, text="x")),
+    ("chat.scheduleMessage", "invalid_time", lambda a: a.client().chat_scheduleMessage(
+        channel=_ch(a), post_at="tomorrow", text="x")),
+    ("chat.scheduleMessage", "restricted_too_many", lambda a: [in_an_hour(a) for _ in range(31)]),
+    ("chat.scheduleMessage", "not_in_channel", lambda a: a.client().chat_scheduleMessage(
+        channel=_ch(a), post_at=int(time.time()) + 60, text="x")),
+    ("chat.deleteScheduledMessage", "invalid_scheduled_message_id", lambda a: a.client(
+        ).chat_deleteScheduledMessage(channel=_ch(a), scheduled_message_id="QNOPE")),
+    ("chat.deleteScheduledMessage", "channel_not_found", lambda a: a.client(
+        ).chat_deleteScheduledMessage(channel="CNOPE", scheduled_message_id="QNOPE")),
+    ("chat.deleteScheduledMessage", "missing_scope", lambda a: a.install_with(
+        ["channels:read"]).chat_deleteScheduledMessage(channel=_ch(a), scheduled_message_id="Q1")),
+    ("chat.scheduledMessages.list", "invalid_channel", lambda a: a.client(
+        ).chat_scheduledMessages_list(channel="CNOPE")),
+    ("chat.scheduledMessages.list", "invalid_cursor", lambda a: a.client(
+        ).chat_scheduledMessages_list(cursor="bm9wZQ==")),
+    ("chat.scheduledMessages.list", "not_authed", lambda a: a.sim.client(
+        ).chat_scheduledMessages_list()),
     ("views.push", "push_limit_reached", _push_four),
     ("views.update", "not_found", lambda a: a.client().views_update(
         view_id="VNOPE", view=BUTTON_MODAL)),

@@ -40,6 +40,7 @@ def test_an_import_restores_everything_an_app_relies_on(world: World, fresh: Sim
         "messages": 3,
         "apps": 1,
         "installs": 1,
+        "scheduled": 0,
     }
     assert fresh.get("/state")["workspaces"] == world.sim.get("/state")["workspaces"]
     assert fresh.messages(channel, user_id=world.alice["id"]) == world.sim.messages(
