@@ -254,6 +254,11 @@ class Channel:
     members: dict[str, None] = field(default_factory=dict)  # ordered set
     is_archived: bool = False
     is_general: bool = False
+    # A direct message (`D…`, the bot and one person, `im_user`) or a group DM (`G…`, `mpdm-…`):
+    # both are private, have no name to look up, and are listed only with `types=im` / `mpim`.
+    is_im: bool = False
+    is_mpim: bool = False
+    im_user: str = ""
     topic: str = ""
     purpose: str = ""
     # Who set the topic or purpose, and when (0: set when the channel was made, by its creator).
@@ -320,14 +325,39 @@ class Channel:
             return {"value": value, "creator": by, "last_set": at}
         return {"value": value, "creator": self.creator, "last_set": self.created if value else 0}
 
+    @property
+    def is_dm(self) -> bool:
+        return self.is_im or self.is_mpim
+
+    @property
+    def kind(self) -> str:
+        """The `types` word of conversations.list."""
+        if self.is_im:
+            return "im"
+        if self.is_mpim:
+            return "mpim"
+        return "private_channel" if self.is_private else "public_channel"
+
     def _api_object(self) -> dict[str, Any]:
+        if self.is_im:
+            return {
+                "id": self.id,
+                "created": self.created,
+                "is_im": True,
+                "is_org_shared": False,
+                "context_team_id": self.team_id,
+                "updated": self.created * 1000,
+                "user": self.im_user,
+                "is_user_deleted": False,
+                "priority": 0,
+            }
         return {
             "id": self.id,
             "name": self.name,
             "is_channel": not self.is_private,
-            "is_group": self.is_private,
+            "is_group": self.is_private and not self.is_mpim,
             "is_im": False,
-            "is_mpim": False,
+            "is_mpim": self.is_mpim,
             "is_private": self.is_private,
             "created": self.created,
             "creator": self.creator,

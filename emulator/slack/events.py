@@ -43,6 +43,8 @@ RETRY_DELAYS = (0.0, 60.0, 300.0)  # seconds after a failed attempt: at once, 1 
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "message.channels": ("channels:history",),
     "message.groups": ("groups:history",),
+    "message.im": ("im:history",),
+    "message.mpim": ("mpim:history",),
     "app_mention": ("app_mentions:read",),
     "member_joined_channel": ("channels:read", "groups:read"),
     "member_left_channel": ("channels:read", "groups:read"),

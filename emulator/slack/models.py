@@ -95,6 +95,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         self.views: dict[str, View] = {}
         self.stacks: dict[str, list[str]] = {}  # root view id -> the ids on its stack
         self.scheduled: dict[str, ScheduledMessage] = {}
+        self.dms: dict[tuple[str, ...], str] = {}  # (team, *members sorted) -> DM channel id
         self.taken_ids: set[str] = set()  # ids restored by an import, never issued again
 
     def _now(self) -> int:
@@ -171,6 +172,9 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     def register_channel(self, ws: Workspace, channel: Channel) -> None:
         self.channels[channel.id] = channel
+        if channel.is_dm:
+            self.dms[_dm_key(channel.team_id, channel.members)] = channel.id
+            return
         ws.channel_pos[channel.id] = len(ws.channel_ids)
         ws.channel_ids.append(channel.id)
         ws.channel_by_name[channel.name] = channel.id
@@ -507,6 +511,12 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @staticmethod
     def _require_type_scope(install: Install, channel: Channel, public: str, private: str) -> None:
+        """The scope for the channel's kind: `private` names the private channel's (`groups:…`);
+        DMs and group DMs need the `im:…` and `mpim:…` scope of the same family."""
+        if channel.is_dm:
+            family = "im:" if channel.is_im else "mpim:"
+            install.require(family + private.split(":", 1)[1])
+            return
         install.require(private if channel.is_private else public)
 
     @locked
@@ -525,33 +535,100 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         limit: int,
         cursor: str,
     ) -> tuple[list[dict[str, Any]], str]:
-        """Pages over the workspace's channels; filters apply after the page, as on Slack.
-
-        Only public and private channels exist here; `im` and `mpim` are accepted but empty.
-        """
+        """Pages over the workspace's channels, then the bot's DMs and group DMs when `types`
+        asks for them; filters apply after the page, as on Slack."""
         for kind in types:
             if kind not in CHANNEL_TYPE_SCOPES:
                 raise SlackError("invalid_types")
             install.require(CHANNEL_TYPE_SCOPES[kind])
         ws = self.workspaces[install.team_id]
+        ids = ws.channel_ids
+        if "im" in types or "mpim" in types:
+            ids = [*ids, *self._dms_of(install)]
         start = 0
         if cursor:
             after = decode_cursor("team", cursor)
-            if after not in ws.channel_pos:
+            start = ws.channel_pos.get(after, -1)
+            if start < 0 and after in ids:
+                start = ids.index(after, len(ws.channel_ids))
+            if start < 0:
                 raise SlackError("invalid_cursor")
-            start = ws.channel_pos[after]
-        page = ws.channel_ids[start : start + limit]
-        rest = ws.channel_ids[start + limit : start + limit + 1]
+        page = ids[start : start + limit]
+        rest = ids[start + limit : start + limit + 1]
         out = []
         for channel_id in page:
             channel = self.channels[channel_id]
-            kind = "private_channel" if channel.is_private else "public_channel"
-            if kind not in types or (exclude_archived and channel.is_archived):
+            if channel.kind not in types or (exclude_archived and channel.is_archived):
                 continue
             if channel.is_private and install.bot_user_id not in channel.members:
                 continue
             out.append(channel.to_api(viewer=install.bot_user_id))
         return out, encode_cursor("team", rest[0]) if rest else ""
+
+    def _dms_of(self, install: Install) -> list[str]:
+        return [
+            channel_id
+            for key, channel_id in self.dms.items()
+            if key[0] == install.team_id and install.bot_user_id in key[1:]
+        ]
+
+    @locked
+    def conversations_open(
+        self, install: Install, *, users: str, channel_ref: str, prevent_creation: bool
+    ) -> tuple[Channel | None, bool]:
+        """The DM (one person) or group DM (two to eight) of the bot and `users`, opened if new;
+        or the DM named by `channel_ref`. Answers it (None when `prevent_creation` found none)
+        and whether it was open already."""
+        if channel_ref:
+            channel = self.channels.get(channel_ref)
+            if channel is None or channel.team_id != install.team_id:
+                raise ChannelNotFound()
+            if not channel.is_dm:
+                raise SlackError("method_not_supported_for_channel_type")
+            if install.bot_user_id not in channel.members:
+                raise ChannelNotFound()
+            return channel, True
+        wanted = _dedupe(users.split(","))
+        if not wanted:
+            raise SlackError("users_list_not_supplied")
+        if len(wanted) > 8:
+            raise SlackError("too_many_users")
+        for user_id in wanted:
+            user = self.users.get(user_id)
+            if user is None or user.team_id != install.team_id:
+                raise UserNotFound()
+            if user.deleted:
+                raise SlackError("user_disabled")
+            if user.is_bot and user_id != install.bot_user_id:
+                raise SlackError("cannot_dm_bot")
+        members = _dedupe([install.bot_user_id, *wanted])
+        is_im = len(members) <= 2
+        install.require("im:write" if is_im else "mpim:write")
+        existing = self.dms.get(_dm_key(install.team_id, members))
+        if existing is not None:
+            return self.channels[existing], True
+        if prevent_creation:
+            return None, False
+        return self._open_dm(install.team_id, members, install.bot_user_id), False
+
+    def _open_dm(self, team_id: str, members: list[str], creator: str) -> Channel:
+        is_im = len(members) <= 2
+        others = [m for m in members if m != creator] or [creator]
+        name = "mpdm-" + "--".join(self.users[m].name for m in members) + "-1"
+        channel = Channel(
+            self.new_id("D" if is_im else "G"),
+            team_id,
+            "" if is_im else name,
+            True,
+            self._now(),
+            creator=creator,
+            members=dict.fromkeys(members),
+            is_im=is_im,
+            is_mpim=not is_im,
+            im_user=others[0] if is_im else "",
+        )
+        self.register_channel(self.workspaces[team_id], channel)
+        return channel
 
     @locked
     def conversations_join(self, install: Install, channel_ref: str) -> tuple[Channel, bool]:
@@ -690,6 +767,17 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             "reply", str(start + limit)
         ) if more else ""
 
+    def _dm_with(self, install: Install, user_id: str) -> Channel | None:
+        """A user id as a `channel`: the app's DM with that person (Slack opens it to post)."""
+        user = self.users.get(user_id)
+        if user is None or user.team_id != install.team_id or user.is_bot or user.deleted:
+            return None
+        members = _dedupe([install.bot_user_id, user_id])
+        existing = self.dms.get(_dm_key(install.team_id, members))
+        if existing is not None:
+            return self.channels[existing]
+        return self._open_dm(install.team_id, members, install.bot_user_id)
+
     def _readable_channel(self, install: Install, channel_ref: str) -> Channel:
         channel = self._visible_channel(install, channel_ref)
         self._require_type_scope(install, channel, "channels:history", "groups:history")
@@ -701,7 +789,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
     # --- messages ------------------------------------------------------------------------------
 
     def _postable_channel(self, install: Install, channel_ref: str) -> Channel:
-        channel = self._visible_channel(install, channel_ref)
+        channel = self._dm_with(install, channel_ref) or self._visible_channel(install, channel_ref)
         if channel.is_archived:
             raise SlackError("is_archived")
         member = install.bot_user_id in channel.members
@@ -1051,6 +1139,10 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             "apps": [a.to_sim() for a in self.apps.values()],
             "installs": [i.to_sim() for i in self.installs.values()],
         }
+
+
+def _dm_key(team_id: str, members: Iterable[str]) -> tuple[str, ...]:
+    return (team_id, *sorted(members))
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:

@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from emulator.clock import Clock
 
 EventSink = Callable[..., None]
+# A channel's kind as a message event's `channel_type`.
+_MESSAGE_KINDS = {
+    "public_channel": "channel",
+    "private_channel": "group",
+    "im": "im",
+    "mpim": "mpim",
+}
 
 
 class Publishing:
@@ -134,13 +141,14 @@ class Publishing:
         `app_mention`."""
         if self.event_sink is None or message.ephemeral_to or not self._listening(channel.team_id):
             return
+        kind = _MESSAGE_KINDS[channel.kind]
         event = {
             **message.to_api(),
             "channel": channel.id,
             "event_ts": message.ts,
-            "channel_type": "group" if channel.is_private else "channel",
+            "channel_type": kind,
         }
-        subscription = "message.groups" if channel.is_private else "message.channels"
+        subscription = f"message.{kind}s" if kind in ("channel", "group") else f"message.{kind}"
         self._publish_channel_event(channel, subscription, event)
         for install in self._installs_in(channel.team_id):
             if (

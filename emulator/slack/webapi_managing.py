@@ -14,6 +14,24 @@ def _channel_answer(call: Call, channel_id: str) -> Reply:
     return {"channel": channel.to_api(viewer=call.install.bot_user_id)}
 
 
+@method("conversations.open")
+def conversations_open(call: Call) -> Reply:
+    """Opens the bot's DM with one person, or a group DM with two to eight."""
+    channel, already = call.state.conversations_open(
+        call.install,
+        users=call.text("users"),
+        channel_ref=call.text("channel"),
+        prevent_creation=call.flag("prevent_creation"),
+    )
+    if channel is None:
+        return {"channel": {}}
+    full = call.flag("return_im") or channel.is_mpim
+    shown = channel.to_api(viewer=call.install.bot_user_id) if full else {"id": channel.id}
+    if already:
+        return {"no_op": True, "already_open": True, "channel": shown}
+    return {"channel": shown}
+
+
 @method("conversations.archive")
 def conversations_archive(call: Call) -> Reply:
     call.state.conversations_archive(call.install, call.text("channel"))

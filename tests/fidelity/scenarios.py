@@ -191,6 +191,14 @@ def war_room(acme: Acme) -> str:
     return created
 
 
+@success("conversations.open")
+def conversations_open(acme: Acme) -> Data:
+    client = acme.client()
+    client.conversations_open(users=acme.alice["id"])
+    # Opening it again answers the flags the example shows.
+    return client.conversations_open(users=acme.alice["id"]).data
+
+
 @success("conversations.archive")
 def conversations_archive(acme: Acme) -> Data:
     return acme.client().conversations_archive(channel=war_room(acme)).data

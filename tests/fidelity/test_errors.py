@@ -380,6 +380,21 @@ CASES: list[Case] = [
         ).chat_scheduledMessages_list(cursor="bm9wZQ==")),
     ("chat.scheduledMessages.list", "not_authed", lambda a: a.sim.client(
         ).chat_scheduledMessages_list()),
+    ("conversations.open", "users_list_not_supplied", lambda a: a.client().api_call(
+        "conversations.open", json={})),
+    ("conversations.open", "user_not_found", lambda a: a.client().conversations_open(
+        users="UNOPE")),
+    ("conversations.open", "too_many_users", lambda a: a.client().conversations_open(
+        users=",".join(a.sim.user(a.team["id"], f"p{n}")["id"] for n in range(9)))),
+    ("conversations.open", "cannot_dm_bot", lambda a: a.client().conversations_open(
+        users=a.sim.install(a.sim.app("Other")["id"], a.team["id"], ["chat:write"])[
+            "bot_user_id"])),
+    ("conversations.open", "method_not_supported_for_channel_type", lambda a: a.client(
+        ).conversations_open(channel=_ch(a))),
+    ("conversations.open", "channel_not_found", lambda a: a.client().conversations_open(
+        channel="DNOPE")),
+    ("conversations.open", "missing_scope", lambda a: a.install_with(
+        ["chat:write"]).conversations_open(users=a.alice["id"])),
     ("views.push", "push_limit_reached", _push_four),
     ("views.update", "not_found", lambda a: a.client().views_update(
         view_id="VNOPE", view=BUTTON_MODAL)),

@@ -29,8 +29,22 @@ from emulator.slack.app import FakeSlack
 from emulator.slack.client import SimRefused, SlackSim
 from tests.fidelity.conftest import wait_for
 
-SCOPES = ["chat:write", "channels:history", "channels:read", "app_mentions:read", "reactions:read"]
-EVENTS = ["message.channels", "app_mention", "member_joined_channel", "reaction_added"]
+SCOPES = [
+    "chat:write",
+    "channels:history",
+    "channels:read",
+    "app_mentions:read",
+    "reactions:read",
+    "im:write",
+    "im:history",
+]
+EVENTS = [
+    "message.channels",
+    "message.im",
+    "app_mention",
+    "member_joined_channel",
+    "reaction_added",
+]
 
 
 def greeter(token: str, signing_secret: str, slack_url: str, seen: list[dict[str, Any]]) -> App:
@@ -114,6 +128,23 @@ def test_bolt_message_listener_answers_a_person(workspace: Workspace, bolt_greet
         lambda: f"Hey there <@{workspace.alice['id']}>!" in workspace.texts(),
         what="the greeting",
     )
+
+
+def test_bolt_message_listener_answers_in_a_direct_message(
+    workspace: Workspace, bolt_greeter: list
+) -> None:
+    client = WebClient(token=workspace.install["access_token"], base_url=workspace.sim.api_url)
+    dm = client.conversations_open(users=workspace.alice["id"])["channel"]["id"]
+    workspace.sim.say(dm, workspace.alice["id"], "hello, bot")
+
+    def answer() -> list[str] | None:
+        texts = [m["text"] for m in workspace.sim.messages(dm)]
+        return texts if len(texts) == 2 else None
+
+    assert wait_for(answer, what="the answer in the DM") == [
+        "hello, bot",
+        f"Hey there <@{workspace.alice['id']}>!",
+    ]
 
 
 def test_bolt_app_mention_listener_answers_in_the_thread(
