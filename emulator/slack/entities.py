@@ -11,9 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.slack.errors import MissingScope, SlackError
 
@@ -112,8 +115,10 @@ class User:
     updated: int = 0
     tz: str = "Europe/Berlin"
 
-    def to_api(self, *, with_email: bool) -> dict[str, Any]:
+    def to_api(self, *, with_email: bool, now: float | None = None) -> dict[str, Any]:
+        """Slack's user object; `now` (the domain clock) picks summer or winter time."""
         first, _, last = self.real_name.partition(" ")
+        label, offset = zone_label(self.tz, now)
         profile: dict[str, Any] = {
             "avatar_hash": self.id.lower()[-12:],
             "first_name": first,
@@ -144,8 +149,8 @@ class User:
             "color": "9f69e7",
             "real_name": self.real_name,
             "tz": self.tz,
-            "tz_label": self.tz,
-            "tz_offset": 0,
+            "tz_label": label,
+            "tz_offset": offset,
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
             "is_primary_owner": False,
@@ -154,9 +159,59 @@ class User:
             "is_bot": self.is_bot,
             "is_app_user": False,
             "updated": self.updated,
+            "is_email_confirmed": bool(self.email),
+            "who_can_share_contact_card": "EVERYONE",
             "has_2fa": False,
             "profile": profile,
         }
+
+
+SLACKBOT_ID = "USLACKBOT"
+
+
+def slackbot(team_id: str) -> User:
+    """Slackbot, who is in every workspace under the same id, and whom `users.list` shows.
+    Famously not `is_bot`."""
+    return User(SLACKBOT_ID, team_id, "slackbot", "Slackbot", "", tz="America/Los_Angeles")
+
+
+# Time zones' long names as Slack shows them in `tz_label`, by abbreviation.
+_ZONE_NAMES = {
+    "CET": "Central European Time",
+    "CEST": "Central European Summer Time",
+    "EET": "Eastern European Time",
+    "EEST": "Eastern European Summer Time",
+    "WET": "Western European Time",
+    "WEST": "Western European Summer Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "UTC": "Coordinated Universal Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_at(tz: str, hour: int) -> tuple[str, int]:
+    try:
+        moment = datetime.fromtimestamp(hour * 3600, ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return tz, 0
+    offset = moment.utcoffset()
+    abbreviation = moment.tzname() or tz
+    return _ZONE_NAMES.get(abbreviation, abbreviation), int(offset.total_seconds()) if offset else 0
+
+
+def zone_label(tz: str, now: float | None) -> tuple[str, int]:
+    """`tz_label` and `tz_offset` (seconds east of UTC) of an IANA zone at `now`."""
+    moment = time.time() if now is None else now
+    return _zone_at(tz, int(moment // 3600))
 
 
 # Slots: every thread reply is a Message, and a dict per message was most of its size

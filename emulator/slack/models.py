@@ -19,6 +19,7 @@ from emulator.clock import Clock, SystemClock
 from emulator.ids import IdGenerator, secret_token
 from emulator.slack.entities import (
     MICROS,
+    SLACKBOT_ID,
     App,
     Channel,
     ChannelPage,
@@ -38,6 +39,7 @@ from emulator.slack.entities import (
     format_ts,
     locked,
     parse_ts,
+    slackbot,
 )
 from emulator.slack.errors import (
     ChannelNotFound,
@@ -971,10 +973,16 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
     def users_info(self, install: Install, user_id: str) -> dict[str, Any]:
         if "," in user_id:
             raise SlackError("too_many_users")
-        user = self.users.get(user_id)
-        if user is None or user.team_id != install.team_id:
+        user = self._workspace_user(install.team_id, user_id)
+        if user is None:
             raise UserNotFound()
-        return user.to_api(with_email=install.has("users:read.email"))
+        return user.to_api(with_email=install.has("users:read.email"), now=self.clock.now())
+
+    def _workspace_user(self, team_id: str, user_id: str) -> User | None:
+        if user_id == SLACKBOT_ID:
+            return slackbot(team_id)
+        user = self.users.get(user_id)
+        return user if user is not None and user.team_id == team_id else None
 
     @locked
     def users_lookup_by_email(self, install: Install, email: str) -> dict[str, Any]:
@@ -987,10 +995,14 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
     def users_list(
         self, install: Install, *, limit: int, cursor: str
     ) -> tuple[list[dict[str, Any]], str]:
-        ids = self.workspaces[install.team_id].user_ids
+        ids = [SLACKBOT_ID, *self.workspaces[install.team_id].user_ids]
         start = decode_index("user", cursor)
-        with_email = install.has("users:read.email")
-        page = [self.users[u].to_api(with_email=with_email) for u in ids[start : start + limit]]
+        with_email, now = install.has("users:read.email"), self.clock.now()
+        page = [
+            user.to_api(with_email=with_email, now=now)
+            for u in ids[start : start + limit]
+            if (user := self._workspace_user(install.team_id, u)) is not None
+        ]
         more = start + limit < len(ids)
         return page, encode_cursor("user", str(start + limit)) if more else ""
 

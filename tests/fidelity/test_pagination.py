@@ -42,7 +42,7 @@ def test_users_and_members_page_too(acme: Acme) -> None:
         for member in page["members"]
     ]
 
-    assert users == ["alice", "bob", "acme_bot", "carol", "dave", "erin"]
+    assert users == ["slackbot", "alice", "bob", "acme_bot", "carol", "dave", "erin"]
     assert len(members) == 5 and members[:2] == [acme.alice["id"], acme.bob["id"]]
 
 
