@@ -52,6 +52,10 @@ _SLACK_REASONS = {
     "ratelimited": "Slack asked the ilert app to slow down; ilert will try again.",
 }
 REPLY_METADATA_TYPE = "ilert_alert_update"
+REPOSTED_NOTE = (
+    ":recycle: The message of this alert was deleted, so it is posted again here; "
+    "updates continue in this thread."
+)
 
 
 @dataclass(frozen=True)
@@ -183,21 +187,43 @@ class Notifier:
         self, target: Target, delivery_id: str, event_type: str, alert: Json, actor: Json | None
     ) -> None:
         content = blocks.alert_message(alert, alert_action_id=target.alert_action_id)
-        message, posted_now = self._ensure_message(target, alert, content)
-        if not posted_now:
-            self._call(target, "chat.update", channel=message.channel_id, ts=message.ts, **content)
+        alert_id = int(alert["id"])
         note = blocks.update_note(event_type, alert, actor)
+        message, posted_now = self._ensure_message(target, alert_id, content)
+        if not posted_now and not self._update(target, message, content):
+            # Someone deleted the alert's message: post it again, so that the channel keeps
+            # following the alert, and say why in its thread.
+            message, posted_now = self._post_message(target, alert_id, content)
+            if not posted_now:
+                self._update(target, message, content)
+            note = "\n".join(filter(None, (REPOSTED_NOTE, note)))
         if note:
             self._ensure_reply(target, message, delivery_id, note)
 
+    def _update(self, target: Target, message: AlertMessage, content: Json) -> bool:
+        """Update the alert's message in place; False when it is no longer there."""
+        try:
+            self._call(target, "chat.update", channel=message.channel_id, ts=message.ts, **content)
+        except SlackApiError as failure:
+            if failure.response.get("error") == "message_not_found":
+                return False
+            raise
+        return True
+
     def _ensure_message(
-        self, target: Target, alert: Json, content: Json
+        self, target: Target, alert_id: int, content: Json
     ) -> tuple[AlertMessage, bool]:
         """The alert's message in the channel, posting it only if it is really not there."""
-        alert_id = int(alert["id"])
         existing = self.store.alert_message(alert_id, target.alert_action_id)
         if existing is not None:
             return existing, False
+        return self._post_message(target, alert_id, content)
+
+    def _post_message(
+        self, target: Target, alert_id: int, content: Json
+    ) -> tuple[AlertMessage, bool]:
+        """Post the alert's message and record it as the alert's, unless an earlier attempt
+        whose answer was lost already posted it (then that message is recorded, and False)."""
         effect = f"post:{alert_id}:{target.alert_action_id}"
         if self.store.begin_effect(effect):
             found = self._find_message(target, alert_id)

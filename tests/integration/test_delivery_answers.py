@@ -201,3 +201,46 @@ def test_an_event_whose_ids_do_not_fit_sqlite_is_malformed(linked: Linked, field
         f"{linked.sim.connector_url}/ilert/events", data=body, headers=headers, timeout=5
     )
     assert refusal(response) == (400, "malformed_event")
+
+
+def test_an_alert_whose_message_was_deleted_is_posted_again_and_says_so(linked: Linked) -> None:
+    ilert, slack, world = linked.ilert, linked.slack, linked.world
+    channel = world.channel("ops-alerts")["id"]
+    created = ilert.call(
+        "POST",
+        "/alerts",
+        key=world.owner_key,
+        json={
+            "summary": "Deleted in Slack",
+            "alertSource": {"id": world.source("New Relic")["id"]},
+        },
+    )
+    ilert.wait_for_deliveries()
+    [first] = alert_messages(slack, channel, "Deleted in Slack")
+    token = next(
+        i["access_token"] for i in slack.state()["installs"] if i["team_id"] == world.team_id
+    )
+    assert slack.web_api("chat.delete", token, channel=channel, ts=first["ts"])["ok"]
+
+    ilert.call("PUT", f"/alerts/{created['id']}/accept", key=world.person("RESPONDER").api_key)
+    ilert.wait_for_deliveries()
+
+    [again] = alert_messages(slack, channel, "Deleted in Slack")
+    assert again["ts"] != first["ts"] and "Accepted" in json.dumps(again["attachments"])
+    [note] = again["replies"]
+    assert "was deleted, so it is posted again" in note["text"] and "Accepted" in note["text"]
+
+    # The new message is the alert's now: later updates change it, and nothing is posted again.
+    ilert.call("PUT", f"/alerts/{created['id']}/resolve", key=world.person("RESPONDER").api_key)
+    ilert.wait_for_deliveries()
+    [resolved] = alert_messages(slack, channel, "Deleted in Slack")
+    assert resolved["ts"] == again["ts"] and "Resolved" in json.dumps(resolved["attachments"])
+    assert ["Resolved" in reply["text"] for reply in resolved["replies"]] == [False, True]
+
+
+def alert_messages(slack: SlackControl, channel: str, summary: str) -> list[Json]:
+    return [
+        m
+        for m in slack.messages(channel)
+        if m.get("attachments") and summary in json.dumps(m["attachments"])
+    ]
