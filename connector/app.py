@@ -169,7 +169,11 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         if not request.path.startswith("/ilert/"):
             return error
         code = (error.name or "error").lower().replace(" ", "_")
-        return _answer(Outcome.refused(error.code or 500, code, error.description or code))
+        response = _answer(Outcome.refused(error.code or 500, code, error.description or code))
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":  # an Allow on a 405, for one
+                response.headers[name] = value
+        return response
 
     return app
 

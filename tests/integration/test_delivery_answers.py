@@ -159,6 +159,14 @@ def test_an_unsigned_webhook_is_refused_in_the_same_shape(linked: Linked) -> Non
     assert refusal(response) == (401, "invalid_signature")
 
 
+def test_a_request_flask_refuses_on_ilerts_endpoints_is_refused_in_the_same_shape(
+    linked: Linked,
+) -> None:
+    response = requests.get(f"{linked.sim.connector_url}/ilert/events", timeout=5)
+    assert refusal(response) == (405, "method_not_allowed")
+    assert "POST" in response.headers["Allow"]
+
+
 @pytest.mark.parametrize(
     "account_id",
     [str(2**63), "9" * 40, "-1", "0", "+1", "1_0", "\u0661", ""],
