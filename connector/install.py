@@ -174,7 +174,7 @@ class Installer:
             )
 
     def _still_linked(self, link: WorkspaceLink) -> bool:
-        """Whether ilert still has the account's Slack connector (docs/contract.md, point 2).
+        """Whether ilert still has the account's Slack connector (docs/contract.md, point 1).
 
         ilert unlinks a workspace by deleting the connector, which revokes the account's
         integration key, and does not tell the connector: a 401 or 404 means the link is stale,
