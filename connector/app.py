@@ -16,10 +16,12 @@ from markupsafe import escape
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+from werkzeug.exceptions import HTTPException
 
 from connector.config import ConnectorConfig
+from connector.ids import ilert_id
 from connector.install import STATE_COOKIE, STATE_TTL_SECONDS, Installer, InstallRefused, return_url
-from connector.notifier import Notifier
+from connector.notifier import MALFORMED_EVENT, Notifier, Outcome, slack_refusal
 from connector.pacing import Pacer
 from connector.signing import InvalidSignature, verify_webhook
 from connector.slack_app import SlackEndpoint, SlackRequestGate, build_bolt_app
@@ -114,9 +116,7 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
                 max_age=config.max_request_age,
             )
         except InvalidSignature as error:
-            return make_response(
-                jsonify({"ok": False, "error": "invalid_signature", "message": str(error)}), 401
-            )
+            return _answer(Outcome.refused(401, "invalid_signature", str(error)))
         return None
 
     @app.post("/ilert/events")
@@ -127,22 +127,27 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         event = request.get_json(silent=True)
         delivery_id = request.headers.get("X-Ilert-Delivery", "")
         if not isinstance(event, dict) or not delivery_id:
-            return jsonify({"ok": False, "error": "malformed_event"}), 400
-        outcome = notifier.handle(delivery_id, event)
-        return jsonify(outcome.body), outcome.status
+            return _answer(MALFORMED_EVENT)
+        return _answer(notifier.handle(delivery_id, event))
 
     @app.get("/ilert/channels")
     def ilert_channels() -> Any:
         refused = check_ilert_signature(request.full_path.rstrip("?"))
         if refused is not None:
             return refused
-        try:
-            link = store.link_for_account(int(request.args.get("accountId", "")))
-        except ValueError:
-            return jsonify({"ok": False, "error": "invalid_account"}), 400
+        account_id = ilert_id(request.args.get("accountId"))
+        if account_id is None:
+            return _answer(
+                Outcome.refused(400, "invalid_account", "accountId must be an ilert account id.")
+            )
+        link = store.link_for_account(account_id)
         bot = installations.find_bot(enterprise_id=None, team_id=link.team_id) if link else None
         if bot is None:
-            return jsonify({"ok": False, "error": "account_not_linked"}), 404
+            return _answer(
+                Outcome.refused(
+                    404, "account_not_linked", "No Slack workspace is linked to this account."
+                )
+            )
         slack = WebClient(token=bot.bot_token, base_url=config.slack_api_url)
         try:
             channels = [
@@ -153,10 +158,31 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
                 for c in page["channels"]
             ]
         except SlackApiError as failure:
-            return jsonify({"ok": False, "error": failure.response.get("error")}), 502
+            refusal = slack_refusal(failure)
+            # Slack's answer, not the connector's: a gateway's failure, with Slack's reason.
+            return _answer(Outcome(502, refusal.body, refusal.retry_after))
         return jsonify({"ok": True, "channels": channels})
 
+    @app.errorhandler(HTTPException)
+    def ilert_error(error: HTTPException) -> Any:
+        """ilert reads every refusal as JSON (docs/contract.md, point 4); others get Flask's."""
+        if not request.path.startswith("/ilert/"):
+            return error
+        code = (error.name or "error").lower().replace(" ", "_")
+        response = _answer(Outcome.refused(error.code or 500, code, error.description or code))
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":  # an Allow on a 405, for one
+                response.headers[name] = value
+        return response
+
     return app
+
+
+def _answer(outcome: Outcome) -> Response:
+    response = make_response(jsonify(outcome.body), outcome.status)
+    if outcome.retry_after is not None:
+        response.headers["Retry-After"] = str(outcome.retry_after)
+    return response
 
 
 def _error_page(message: str, status: int) -> Any:

@@ -106,6 +106,9 @@ class IlertClient:
     def alert(self, alert_id: int) -> Json:
         return self._call("GET", f"/alerts/{alert_id}")
 
+    def connector(self, connector_id: str) -> Json:
+        return self._call("GET", f"/connectors/{connector_id}")
+
 
 def register_installation(base_url: str, body: Json, *, timeout: float = 5.0) -> Json:
     """Redeem an install ticket: ilert checks it once more and answers with the integration key."""

@@ -20,7 +20,7 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
 from connector.config import ConnectorConfig
-from connector.ilert_client import IlertApiError, register_installation
+from connector.ilert_client import IlertApiError, IlertClient, register_installation
 from connector.signing import InstallTicket, InvalidSignature, verify_ticket
 from connector.store import ConnectorStore, WorkspaceLink
 
@@ -166,12 +166,32 @@ class Installer:
 
     def _refuse_other_accounts_workspace(self, team_id: str, account_id: int) -> None:
         existing = self.store.link_for_team(team_id)
-        if existing and existing.account_id != account_id:
+        if existing and existing.account_id != account_id and self._still_linked(existing):
             raise InstallRefused(
                 "workspace_linked_elsewhere",
                 "This Slack workspace is already linked to another ilert account. "
                 "A workspace can be linked to one ilert account only.",
             )
+
+    def _still_linked(self, link: WorkspaceLink) -> bool:
+        """Whether ilert still has the account's Slack connector (docs/contract.md, point 1).
+
+        ilert unlinks a workspace by deleting the connector, which revokes the account's
+        integration key, and does not tell the connector: a 401 or 404 means the link is stale,
+        and the new install replaces it. Any other failure keeps it: a workspace is never
+        taken from an account because ilert could not be asked.
+        """
+        ilert = IlertClient(self.config.ilert_url, link.integration_key)
+        try:
+            ilert.connector(link.connector_id)
+        except IlertApiError as refusal:
+            if refusal.status in (401, 404):
+                log.info("the link of %s to account %s is stale", link.team_id, link.account_id)
+                return False
+            log.warning("could not confirm the link of %s: %s", link.team_id, refusal)
+        except OSError as failure:
+            log.warning("could not confirm the link of %s: %s", link.team_id, failure)
+        return True
 
     def _register(
         self, ticket: InstallTicket, installation: Installation, workspace_url: str

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from connector import blocks
+from connector.ids import ilert_id
 from connector.ilert_client import IlertApiError, IlertClient
 from connector.pacing import Pacer
 from connector.store import AlertMessage, ConnectorStore
@@ -35,15 +36,50 @@ _TRANSIENT = {
     "service_unavailable",
     "request_timeout",
 }
+_REAUTHORIZE = "re-authorize the Slack workspace on ilert's Connectors page"
+# Slack's reasons, for the person reading the alert's log in ilert (Slack's error codes:
+# https://docs.slack.dev/reference/methods/chat.postMessage#errors).
+_SLACK_REASONS = {
+    "channel_not_found": "Slack cannot find the channel: it was deleted, or it is private and "
+    "the ilert app was never invited to it.",
+    "not_in_channel": "The ilert app is not a member of the channel; invite it to the channel.",
+    "is_archived": "The channel is archived; unarchive it or publish to another channel.",
+    "missing_scope": f"The ilert app lacks a permission it needs here; {_REAUTHORIZE}.",
+    "account_inactive": f"The ilert app's installation in Slack was deactivated; {_REAUTHORIZE}.",
+    "invalid_auth": f"Slack no longer accepts the ilert app's token; {_REAUTHORIZE}.",
+    "token_revoked": f"The ilert app was removed from the Slack workspace; {_REAUTHORIZE}.",
+    "restricted_action": "The workspace's settings do not let the ilert app post in the channel.",
+    "ratelimited": "Slack asked the ilert app to slow down; ilert will try again.",
+}
 REPLY_METADATA_TYPE = "ilert_alert_update"
+REPOSTED_NOTE = (
+    ":recycle: The message of this alert was deleted, so it is posted again here; "
+    "updates continue in this thread."
+)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the event endpoint answers ilert: 2xx acknowledges, anything else asks for a retry."""
+    """What the event endpoint answers ilert (docs/contract.md, point 4): a 2xx acknowledges; a
+    4xx other than 408 and 429 is a refusal ilert does not retry; anything else is retried, no
+    sooner than `retry_after` seconds when that is given."""
 
     status: int
     body: Json
+    retry_after: int | None = None
+
+    @classmethod
+    def refused(
+        cls, status: int, error: str, message: str, *, retry_after: int | None = None
+    ) -> Outcome:
+        return cls(status, {"ok": False, "error": error, "message": message}, retry_after)
+
+
+ACKNOWLEDGED = Outcome(200, {"ok": True})
+DUPLICATE = Outcome(200, {"ok": True, "duplicate": True})
+MALFORMED_EVENT = Outcome.refused(
+    400, "malformed_event", "The event does not have the shape of docs/contract.md, point 4."
+)
 
 
 @dataclass(frozen=True)
@@ -83,22 +119,30 @@ class Notifier:
 
     def handle(self, delivery_id: str, event: Json) -> Outcome:
         if self.store.was_handled(delivery_id):
-            return Outcome(200, {"ok": True, "duplicate": True})
+            return DUPLICATE
         if not _well_formed(event):
-            return Outcome(400, {"ok": False, "error": "malformed_event"})
+            return MALFORMED_EVENT
         alert, action = event["alert"], event["alertAction"]
         params = action["params"]
         event_type, account_id = event["eventType"], int(event["accountId"])
         alert_id, channel_id = int(alert["id"]), params["channelId"]
         link = self.store.link_for_account(account_id)
         if link is None:
-            return Outcome(404, {"ok": False, "error": "account_not_linked"})
+            return Outcome.refused(
+                404, "account_not_linked", "No Slack workspace is linked to this ilert account."
+            )
         if params.get("teamId") not in (None, link.team_id):
             # An account publishes only into its own workspace (SEC-2).
-            return Outcome(403, {"ok": False, "error": "workspace_not_linked_to_account"})
+            return Outcome.refused(
+                403,
+                "workspace_not_linked_to_account",
+                "The alert action names a Slack workspace that is not linked to this account.",
+            )
         bot = self.installations.find_bot(enterprise_id=None, team_id=link.team_id)
         if bot is None:
-            return Outcome(404, {"ok": False, "error": "not_installed"})
+            return Outcome.refused(
+                404, "not_installed", f"The ilert app is not installed in Slack; {_REAUTHORIZE}."
+            )
         # No automatic retry: a retried post whose first answer was lost would post twice.
         slack = WebClient(token=bot.bot_token, base_url=self.slack_api_url, retry_handlers=[])
         target = Target(slack, link.team_id, channel_id, str(action["id"]))
@@ -108,48 +152,78 @@ class Notifier:
             with self.store.alert_lock(alert_id):
                 # A retry of this delivery may have waited here while an earlier try finished it.
                 if self.store.was_handled(delivery_id):
-                    return Outcome(200, {"ok": True, "duplicate": True})
+                    return DUPLICATE
                 current = self._current(alert, ilert)
                 self._publish(target, delivery_id, event_type, current, event.get("actor"))
                 # The delivery and its thread note end in one transaction: a crash between the
                 # two would let a retry tell the update a second time.
                 self.store.mark_handled(delivery_id, ending=_reply_effect(delivery_id))
         except SlackApiError as failure:
-            error = str(failure.response.get("error"))
-            log.warning("Slack refused %s for alert %s: %s", event_type, alert_id, error)
-            status = 503 if _transient(failure) else 422
-            return Outcome(status, {"ok": False, "error": error})
+            log.warning(
+                "Slack refused %s for alert %s: %s",
+                event_type,
+                alert_id,
+                failure.response.get("error"),
+            )
+            return slack_refusal(failure)
         except OSError as failure:
             log.warning("Slack unreachable for %s of alert %s: %s", event_type, alert_id, failure)
-            return Outcome(503, {"ok": False, "error": "slack_unreachable"})
-        return Outcome(200, {"ok": True})
+            return Outcome.refused(
+                503, "slack_unreachable", "Slack could not be reached; ilert will try again."
+            )
+        return ACKNOWLEDGED
 
     def _current(self, alert: Json, ilert: IlertClient) -> Json:
         """The alert as it is now: events may be delivered late, the message should not lag."""
         try:
-            return ilert.alert(int(alert["id"]))
-        except (IlertApiError, OSError):
+            current = ilert.alert(int(alert["id"]))
+        except (IlertApiError, OSError, ValueError):
             return alert
+        # ilert's answer is read as warily as its event: only the same alert, whole, replaces it.
+        same = isinstance(current, dict) and current.get("id") == alert["id"]
+        return current if same and _is_alert(current) else alert
 
     def _publish(
         self, target: Target, delivery_id: str, event_type: str, alert: Json, actor: Json | None
     ) -> None:
         content = blocks.alert_message(alert, alert_action_id=target.alert_action_id)
-        message, posted_now = self._ensure_message(target, alert, content)
-        if not posted_now:
-            self._call(target, "chat.update", channel=message.channel_id, ts=message.ts, **content)
+        alert_id = int(alert["id"])
         note = blocks.update_note(event_type, alert, actor)
+        message, posted_now = self._ensure_message(target, alert_id, content)
+        if not posted_now and not self._update(target, message, content):
+            # Someone deleted the alert's message: post it again, so that the channel keeps
+            # following the alert, and say why in its thread.
+            message, posted_now = self._post_message(target, alert_id, content)
+            if not posted_now:
+                self._update(target, message, content)
+            note = "\n".join(filter(None, (REPOSTED_NOTE, note)))
         if note:
             self._ensure_reply(target, message, delivery_id, note)
 
+    def _update(self, target: Target, message: AlertMessage, content: Json) -> bool:
+        """Update the alert's message in place; False when it is no longer there."""
+        try:
+            self._call(target, "chat.update", channel=message.channel_id, ts=message.ts, **content)
+        except SlackApiError as failure:
+            if failure.response.get("error") == "message_not_found":
+                return False
+            raise
+        return True
+
     def _ensure_message(
-        self, target: Target, alert: Json, content: Json
+        self, target: Target, alert_id: int, content: Json
     ) -> tuple[AlertMessage, bool]:
         """The alert's message in the channel, posting it only if it is really not there."""
-        alert_id = int(alert["id"])
         existing = self.store.alert_message(alert_id, target.alert_action_id)
         if existing is not None:
             return existing, False
+        return self._post_message(target, alert_id, content)
+
+    def _post_message(
+        self, target: Target, alert_id: int, content: Json
+    ) -> tuple[AlertMessage, bool]:
+        """Post the alert's message and record it as the alert's, unless an earlier attempt
+        whose answer was lost already posted it (then that message is recorded, and False)."""
         effect = f"post:{alert_id}:{target.alert_action_id}"
         if self.store.begin_effect(effect):
             found = self._find_message(target, alert_id)
@@ -259,10 +333,8 @@ class Notifier:
 
 
 # The contract's types for what an event must carry (docs/contract.md, point 4); the message is
-# built from the alert's fields when ilert cannot be asked for the alert as it is now. ilert's
-# ids are 64-bit, as SQLite's integers are.
-_ALERT_FIELDS = {"id": int, "status": str, "summary": str, "alertUrl": str}
-_LARGEST_ID = 2**63 - 1
+# built from the alert's fields when ilert cannot be asked for the alert as it is now.
+_ALERT_FIELDS = {"status": str, "summary": str, "alertUrl": str}
 
 
 def _well_formed(event: Json) -> bool:
@@ -271,16 +343,22 @@ def _well_formed(event: Json) -> bool:
         return False
     params = action.get("params")
     return (
-        isinstance(event.get("eventType"), str)
-        and _is(event.get("accountId"), int)
-        and all(_is(alert.get(name), kind) for name, kind in _ALERT_FIELDS.items())
-        and all(0 < number <= _LARGEST_ID for number in (event["accountId"], alert["id"]))
-        and isinstance(alert.get("assignedTo"), dict | None)
+        _is_text(event.get("eventType"))
+        and _is_id(event.get("accountId"))
+        and _is_alert(alert)
         and isinstance(event.get("actor"), dict | None)
-        and _is(action.get("id"), int | str)
+        and (_is_id(action.get("id")) or _is_text(action.get("id")))
         and isinstance(params, dict)
-        and isinstance(params.get("channelId"), str)
-        and isinstance(params.get("teamId"), str | None)
+        and _is_text(params.get("channelId"))
+        and (params.get("teamId") is None or _is_text(params.get("teamId")))
+    )
+
+
+def _is_alert(alert: Json) -> bool:
+    return (
+        _is_id(alert.get("id"))
+        and all(_is(alert.get(name), kind) for name, kind in _ALERT_FIELDS.items())
+        and isinstance(alert.get("assignedTo"), dict | None)
     )
 
 
@@ -289,10 +367,52 @@ def _is(value: Any, kind: Any) -> bool:
     return isinstance(value, kind) and not isinstance(value, bool)
 
 
+def _is_id(value: Any) -> bool:
+    """A JSON integer that is an ilert id (positive, 64-bit: it goes into SQLite)."""
+    return _is(value, int) and ilert_id(value) is not None
+
+
+def _is_text(value: Any) -> bool:
+    """A string SQLite and Slack can take: JSON's escapes can make lone surrogates, which
+    neither can encode."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _transient(failure: SlackApiError) -> bool:
     """A failure that may not happen again: worth ilert's retry."""
     error = str(failure.response.get("error"))
     return error in _TRANSIENT or failure.response.status_code >= 500
+
+
+def slack_refusal(failure: SlackApiError) -> Outcome:
+    """ilert's answer when Slack refused: Slack's error code and reason, and whether ilert should
+    try again (docs/contract.md, point 4). Rate limits keep Slack's Retry-After."""
+    error = str(failure.response.get("error") or "slack_error")
+    if error == "ratelimited" or failure.response.status_code == 429:
+        return Outcome.refused(
+            429, "ratelimited", _SLACK_REASONS["ratelimited"], retry_after=_retry_after(failure)
+        )
+    if _transient(failure):
+        return Outcome.refused(
+            503, error, f"Slack failed for a moment ({error}); ilert will try again."
+        )
+    reason = _SLACK_REASONS.get(error, f"Slack refused the message ({error}).")
+    return Outcome.refused(422, error, reason)
+
+
+def _retry_after(failure: SlackApiError) -> int | None:
+    """Slack's Retry-After in whole seconds, if it sent a readable one."""
+    for name, value in (failure.response.headers or {}).items():
+        if name.lower() == "retry-after":
+            text = str(value[0] if isinstance(value, list) else value).strip()
+            return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else None
+    return None
 
 
 def _reply_effect(delivery_id: str) -> str:

@@ -7,8 +7,6 @@ sources are managed in ilert's web interface, never from Slack).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +25,7 @@ from connector import blocks
 from connector.config import ConnectorConfig
 from connector.ilert_client import IlertApiError, IlertClient
 from connector.people import Refusal, ilert_user_for
+from connector.signing import SlackSignature, slack_headers_readable
 from connector.store import ConnectorStore, WorkspaceLink
 
 log = logging.getLogger(__name__)
@@ -171,7 +170,9 @@ class SlackRequestGate:
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.secret = config.signing_secret.encode()
+        self.signature = SlackSignature(
+            config.signing_secret, max_age=config.max_request_age, clock=clock
+        )
         self.max_age = config.max_request_age
         self.store = store
         self.clock = clock
@@ -179,28 +180,17 @@ class SlackRequestGate:
     def refusal(
         self, body: bytes, headers: Mapping[str, str], query: bytes = b""
     ) -> GateRefusal | None:
-        timestamp = headers.get("X-Slack-Request-Timestamp", "")
-        signature = headers.get("X-Slack-Signature", "")
-        signed = self._signed(body, timestamp, signature)
+        timestamp = headers.get("X-Slack-Request-Timestamp")
+        signature = headers.get("X-Slack-Signature")
+        if not slack_headers_readable(timestamp, signature):
+            return GateRefusal(401, INVALID_REQUEST)
+        signed = self.signature.is_valid(body, timestamp, signature)
         if not _readable(body, headers, query):
             return GateRefusal(400 if signed else 401, INVALID_REQUEST)
-        if timestamp and not timestamp.isdigit():
-            return GateRefusal(401, INVALID_REQUEST)
         replayed = signed and not self.store.first_use(
-            signature, now=self.clock(), keep_for=2 * self.max_age
+            signature or "", now=self.clock(), keep_for=2 * self.max_age
         )
         return GateRefusal(401, INVALID_REQUEST) if replayed else None
-
-    def _signed(self, body: bytes, timestamp: str, signature: str) -> bool:
-        try:
-            age = abs(self.clock() - int(timestamp))
-        except ValueError:
-            return False
-        if age > self.max_age:
-            return False
-        base = b"v0:" + timestamp.encode() + b":" + body
-        expected = "v0=" + hmac.new(self.secret, base, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, signature)
 
 
 class SlackEndpoint:

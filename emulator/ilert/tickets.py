@@ -31,8 +31,14 @@ class Ticket:
 
 
 def hmac_hex(secret: str, message: str | bytes) -> str:
-    data = message.encode() if isinstance(message, str) else message
+    data = message.encode("utf-8", "surrogatepass") if isinstance(message, str) else message
     return hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
+
+
+def signature_matches(secret: str, message: str, signature: str) -> bool:
+    """Whether `signature` is `message`'s HMAC, in constant time. False, not TypeError, for a
+    signature that is not ASCII (which `hmac.compare_digest` refuses to compare)."""
+    return signature.isascii() and hmac.compare_digest(hmac_hex(secret, message), signature)
 
 
 def _b64(data: bytes) -> str:
@@ -68,10 +74,11 @@ def issue_ticket(
 def verify_ticket(secret: str, ticket: Any, *, now: float | None = None) -> Ticket:
     """The ticket's content if the signature matches and it has not expired (not yet redeemed:
     the model checks single use)."""
-    if not isinstance(ticket, str) or ticket.count(".") != 1:
+    # URL-safe base64 and hex: a ticket holds nothing but ASCII.
+    if not isinstance(ticket, str) or not ticket.isascii() or ticket.count(".") != 1:
         raise BadRequest("Field 'ticket' is required and must be '<payload>.<signature>'")
     payload, signature = ticket.split(".")
-    if not hmac.compare_digest(hmac_hex(secret, payload), signature):
+    if not signature_matches(secret, payload, signature):
         raise Unauthorized("The install ticket's signature is invalid")
     try:
         body = json.loads(_unb64(payload))

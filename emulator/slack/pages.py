@@ -120,7 +120,7 @@ def _checked_post(view: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         sent = request.form.get("csrf", "")
-        if not sent or not secrets.compare_digest(sent, _csrf_token()):
+        if not (sent.isascii() and secrets.compare_digest(sent, _csrf_token())):
             raise PageError("invalid_form", "The form has expired; reload the page.", 400)
         return view(*args, **kwargs)
 

@@ -476,7 +476,7 @@ def test_webhooks(arena: Arena, data: st.DataObject) -> None:
             assert response.status_code == 200 and answer.get("duplicate"), answer
     elif mode == "valid":
         assert response.status_code == 400, (response.status_code, answer, body[:300])
-        assert answer == {"ok": False, "error": "malformed_event"}, answer
+        assert (answer["ok"], answer["error"]) == (False, "malformed_event"), answer
     else:
         assert response.status_code == 401, (response.status_code, answer)
         assert answer["ok"] is False and answer["error"] == "invalid_signature", answer

@@ -9,7 +9,13 @@ import json
 
 import pytest
 
-from connector.signing import InvalidSignature, verify_ticket, verify_webhook
+from connector.signing import (
+    InvalidSignature,
+    SlackSignature,
+    slack_headers_readable,
+    verify_ticket,
+    verify_webhook,
+)
 
 SECRET = "shared-secret"
 NOW = 1_800_000_000.0
@@ -92,3 +98,111 @@ def test_webhooks_that_are_unsigned_stale_or_forged_are_refused(
             now=NOW,
             max_age=300,
         )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [make_ticket()[:-1] + "\xe9", "a.\xe9", "\xe9." + make_ticket().split(".")[1], "a.\ud800"],
+    ids=["last-char", "short", "payload", "surrogate"],
+)
+def test_a_ticket_that_is_not_ascii_is_refused_not_raised(raw: str) -> None:
+    with pytest.raises(InvalidSignature, match="not signed"):
+        verify_ticket(raw, secret=SECRET, now=NOW)
+
+
+def test_a_signed_ticket_whose_account_does_not_fit_sqlite_is_refused() -> None:
+    with pytest.raises(InvalidSignature, match="cannot be read"):
+        verify_ticket(make_ticket(accountId=2**63), secret=SECRET, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature", "message"),
+    [
+        (str(int(NOW)), "v1=\xe9", "does not match"),
+        (str(int(NOW)), "v1=\ud800", "does not match"),
+        ("1800000000\xe9", sign("{}", int(NOW)), "not a number"),
+        ("١٨٠٠٠٠٠٠٠٠", sign("{}", int(NOW)), "not a number"),
+        ("+1800000000", sign("{}", int(NOW)), "not a number"),
+        ("9" * 5000, sign("{}", int(NOW)), "not a number"),
+    ],
+    ids=["latin-1", "surrogate", "timestamp", "arabic-digits", "plus-sign", "huge"],
+)
+def test_webhook_headers_that_are_not_ascii_or_no_number_are_refused_not_raised(
+    timestamp: str, signature: str, message: str
+) -> None:
+    with pytest.raises(InvalidSignature, match=message):
+        verify_webhook(
+            secret=SECRET,
+            timestamp=timestamp,
+            signature=signature,
+            signed="{}",
+            now=NOW,
+            max_age=300,
+        )
+
+
+SLACK_SECRET = "slack-signing-secret"
+
+
+def slack_signed(body: bytes, timestamp: int = int(NOW)) -> str:
+    base = f"v0:{timestamp}:".encode() + body
+    return "v0=" + hmac.new(SLACK_SECRET.encode(), base, hashlib.sha256).hexdigest()
+
+
+def slack_signature() -> SlackSignature:
+    return SlackSignature(SLACK_SECRET, max_age=300, clock=lambda: NOW)
+
+
+def test_a_request_signed_by_slack_is_valid() -> None:
+    body = "command=/ilert&text=caf\u00e9".encode()
+    assert slack_signature().is_valid(body, str(int(NOW)), slack_signed(body))
+
+
+@pytest.mark.parametrize(
+    ("body", "timestamp", "signature"),
+    [
+        (b"a=1", str(int(NOW)), "v0=\xe9"),
+        (b"a=1", str(int(NOW)), "v0=\ud800"),
+        (b"a=1", "1800000000\xe9", slack_signed(b"a=1")),
+        (b"a=1", "١٨٠٠٠٠٠٠٠٠", slack_signed(b"a=1")),
+        (b"a=1", "9" * 5000, slack_signed(b"a=1")),
+        (b"a=1", "", slack_signed(b"a=1")),
+        (b"a=1", None, None),
+        (b"\xff\xfe", str(int(NOW)), slack_signed(b"\xff\xfe")),
+        (b"a=1", str(int(NOW) - 301), slack_signed(b"a=1", int(NOW) - 301)),
+        (b"a=2", str(int(NOW)), slack_signed(b"a=1")),
+    ],
+    ids=[
+        "latin-1",
+        "surrogate",
+        "timestamp",
+        "arabic-digits",
+        "huge",
+        "empty",
+        "missing",
+        "not-utf-8",
+        "stale",
+        "forged",
+    ],
+)
+def test_slack_signatures_that_cannot_be_valid_are_refused_not_raised(
+    body: bytes, timestamp: str | None, signature: str | None
+) -> None:
+    assert not slack_signature().is_valid(body, timestamp, signature)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature", "readable"),
+    [
+        (None, None, True),
+        ("1800000000", "v0=ab", True),
+        ("1800000000", "v0=\xe9", False),
+        ("", "v0=ab", False),
+        ("١٨", "v0=ab", False),
+    ],
+)
+def test_slack_headers_are_readable_only_as_ascii_digits_and_ascii(
+    timestamp: str | None, signature: str | None, readable: bool
+) -> None:
+    # What Bolt's own check would raise on is refused before Bolt sees it.
+    assert slack_headers_readable(timestamp, signature) is readable
