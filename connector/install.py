@@ -84,20 +84,33 @@ class Installer:
     def start(self, raw_ticket: str | None) -> InstallStart:
         ticket = self.read_ticket(raw_ticket)
         state = self.states.issue()
-        self.store.bind_ticket(state, ticket.raw)
+        self.store.bind_ticket(state, ticket.raw, at=self.clock())
         return InstallStart(self.urls.generate(state), state)
 
     def ticket_for_callback(self, state: str | None, cookie_state: str | None) -> InstallTicket:
         """The ticket of a callback whose state is genuine, fresh, unused and this browser's."""
-        if not state or not self.store.is_pending(state):
+        started = self.store.pending_since(state) if state else None
+        if started is None:
             raise InstallRefused(
                 "invalid_state",
                 "This installation link has expired or was already used. "
                 "Start again from ilert's Connectors page.",
             )
+        # Age first: the browser's state cookie lives as long as the state, so after that time
+        # a missing cookie says the link is old, not that another browser came back.
+        if self.clock() - started > STATE_TTL_SECONDS:
+            self.store.take_ticket(state)
+            raise InstallRefused(
+                "invalid_state",
+                f"This installation link has expired: an installation must be finished within "
+                f"{STATE_TTL_SECONDS // 60} minutes. Start again from ilert's Connectors page.",
+            )
         if state != cookie_state:
             raise InstallRefused(
-                "invalid_state", "The installation was started in another browser."
+                "invalid_state",
+                "The installation was started in another browser, or this browser did not keep "
+                "its cookie. Finish it in the browser that started it, or start again from "
+                "ilert's Connectors page.",
             )
         ticket = self.store.take_ticket(state)
         if not self.states.consume(state) or ticket is None:

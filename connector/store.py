@@ -148,16 +148,23 @@ class ConnectorStore:
 
     # installs in progress: the ilert ticket bound to the OAuth state
 
-    def bind_ticket(self, state: str, ticket: str) -> None:
+    def bind_ticket(self, state: str, ticket: str, *, at: float | None = None) -> None:
         with self._connect() as db:
             db.execute(
-                "INSERT INTO pending_installs VALUES (?, ?, ?)", (state, ticket, time.time())
+                "INSERT INTO pending_installs VALUES (?, ?, ?)",
+                (state, ticket, time.time() if at is None else at),
             )
 
     def is_pending(self, state: str) -> bool:
+        return self.pending_since(state) is not None
+
+    def pending_since(self, state: str) -> float | None:
+        """When the install bound to `state` started, or None if there is none (any more)."""
         with self._connect() as db:
-            row = db.execute("SELECT 1 FROM pending_installs WHERE state = ?", (state,)).fetchone()
-        return row is not None
+            row = db.execute(
+                "SELECT created_at FROM pending_installs WHERE state = ?", (state,)
+            ).fetchone()
+        return None if row is None else float(row["created_at"])
 
     def take_ticket(self, state: str) -> str | None:
         """The ticket bound to `state`, removed so that a state is honoured once."""
