@@ -88,14 +88,18 @@ OWN_LIMITS: dict[str, int] = {
 }
 
 
+LIMITS = {**OWN_LIMITS, **SDK_LIMITS}
+
+
 def limit(name: str) -> int:
-    return SDK_LIMITS[name] if name in SDK_LIMITS else OWN_LIMITS[name]
+    return LIMITS[name]
 
 
 # slack_sdk's `initial_date` / `initial_time` formats (DatePickerElement, TimePickerElement).
 _DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 _TIME = re.compile(r"([0-1][0-9]|2[0-3]):([0-5][0-9])$")
-# Slack opens a button's url in a browser: an absolute URL, no spaces (button-element page).
+# Slack opens a button's url in a browser: an absolute URL, no spaces (button-element page);
+# the wording of the refusal, "must be a valid URL", is ours.
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$")
 
 MESSAGE, MODAL = "message", "modal"
@@ -114,10 +118,23 @@ class BlockKitError(SlackError):
         self.message, self.pointer = message, pointer
 
 
+# A JSON pointer as a chain `(parent, segment)` from a root such as "/blocks": building one costs
+# a tuple, and it is spelt out only when a rule is broken.
+Pointer = str | tuple[Any, str | int]
+
+
+def render(pointer: Pointer) -> str:
+    segments: list[str] = []
+    while isinstance(pointer, tuple):
+        pointer, segment = pointer
+        segments.append(str(segment))
+    return "/".join([pointer, *reversed(segments)])
+
+
 class _Broken(Exception):
-    def __init__(self, message: str, pointer: str) -> None:
+    def __init__(self, message: str, pointer: Pointer) -> None:
         super().__init__(message)
-        self.message, self.pointer = message, pointer
+        self.message, self.pointer = message, render(pointer)
 
 
 def check_message(blocks: Any, attachments: Any = None) -> None:
@@ -125,13 +142,13 @@ def check_message(blocks: Any, attachments: Any = None) -> None:
     scope = _Scope(MESSAGE)
     try:
         if blocks is not None:
-            _blocks(blocks, "/blocks", scope, limit("message.blocks"))
+            _blocks(blocks, "/blocks", scope, LIMITS["message.blocks"])
         if attachments is not None and not isinstance(attachments, list):
             raise _Broken("must be an array", "/attachments")
         for index, attachment in enumerate(attachments or ()):
             if isinstance(attachment, dict) and attachment.get("blocks") is not None:
                 pointer = f"/attachments/{index}/blocks"
-                _blocks(attachment["blocks"], pointer, scope, limit("message.blocks"))
+                _blocks(attachment["blocks"], pointer, scope, LIMITS["message.blocks"])
     except _Broken as broken:
         raise BlockKitError("invalid_blocks", broken.message, broken.pointer) from None
 
@@ -171,13 +188,13 @@ class _Scope:
     block_ids: set[str] = field(default_factory=set)
 
 
-def _object(value: Any, pointer: str) -> dict[str, Any]:
+def _object(value: Any, pointer: Pointer) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _Broken("must provide an object", pointer)
     return value
 
 
-def _required(obj: dict[str, Any], key: str, pointer: str) -> Any:
+def _required(obj: dict[str, Any], key: str, pointer: Pointer) -> Any:
     value = obj.get(key)
     if value is None:
         raise _Broken(f"missing required field: {key}", pointer)
@@ -187,17 +204,21 @@ def _required(obj: dict[str, Any], key: str, pointer: str) -> Any:
 def _string(
     obj: dict[str, Any],
     key: str,
-    pointer: str,
+    pointer: Pointer,
     most: int,
     *,
     required: bool = False,
     least: int = 1,
 ) -> str | None:
     """A string field; `least=0` where Slack's reference sets no minimum (ids, values)."""
-    value = _required(obj, key, pointer) if required else obj.get(key)
+    value = obj.get(key)
+    if type(value) is str and least <= len(value) <= most:
+        return value  # the common case, checked without building a pointer
     if value is None:
+        if required:
+            raise _Broken(f"missing required field: {key}", pointer)
         return None
-    where = f"{pointer}/{key}"
+    where = (pointer, key)
     if not isinstance(value, str):
         raise _Broken("must be a string", where)
     if len(value) < least:
@@ -208,12 +229,12 @@ def _string(
 
 
 def _array(
-    obj: dict[str, Any], key: str, pointer: str, most: int, *, least: int = 1, required: bool
+    obj: dict[str, Any], key: str, pointer: Pointer, most: int, *, least: int = 1, required: bool
 ) -> list[Any]:
     value = _required(obj, key, pointer) if required else obj.get(key)
     if value is None:
         return []
-    where = f"{pointer}/{key}"
+    where = (pointer, key)
     if not isinstance(value, list):
         raise _Broken("must be an array", where)
     if len(value) < least:
@@ -226,37 +247,55 @@ def _array(
 def _text(
     obj: dict[str, Any],
     key: str,
-    pointer: str,
+    pointer: Pointer,
     most: int,
     *,
     plain: bool = False,
     required: bool = False,
 ) -> None:
     """A text object; `plain` where Slack takes only `plain_text`."""
-    value = _required(obj, key, pointer) if required else obj.get(key)
+    value = obj.get(key)
     if value is None:
+        if required:
+            raise _Broken(f"missing required field: {key}", pointer)
         return
-    _text_object(value, f"{pointer}/{key}", most, plain=plain)
+    if _good_text(value, most, plain):
+        return
+    _text_object(value, (pointer, key), most, plain=plain)
 
 
-def _text_object(value: Any, pointer: str, most: int, *, plain: bool = False) -> None:
+def _good_text(value: Any, most: int, plain: bool) -> bool:
+    """The common case of a text object, checked without building a pointer."""
+    if type(value) is not dict:
+        return False
+    kind, text = value.get("type"), value.get("text")
+    return (
+        (kind == "plain_text" or (kind == "mrkdwn" and not plain))
+        and type(text) is str
+        and 0 < len(text) <= most
+    )
+
+
+def _text_object(value: Any, pointer: Pointer, most: int, *, plain: bool = False) -> None:
+    if _good_text(value, most, plain):
+        return
     text = _object(value, pointer)
     kind = _required(text, "type", pointer)
     if kind not in (("plain_text",) if plain else ("plain_text", "mrkdwn")):
-        raise _Broken(f"unsupported type: {kind}", f"{pointer}/type")
+        raise _Broken(f"unsupported type: {kind}", (pointer, "type"))
     _string(text, "text", pointer, most, required=True)
 
 
-def _flag(obj: dict[str, Any], key: str, pointer: str) -> None:
+def _flag(obj: dict[str, Any], key: str, pointer: Pointer) -> None:
     if key in obj and not isinstance(obj[key], bool):
-        raise _Broken("must be a boolean", f"{pointer}/{key}")
+        raise _Broken("must be a boolean", (pointer, key))
 
 
-def _integer(obj: dict[str, Any], key: str, pointer: str, least: int, most: int) -> None:
+def _integer(obj: dict[str, Any], key: str, pointer: Pointer, least: int, most: int) -> None:
     value = obj.get(key)
     if value is None:
         return
-    where = f"{pointer}/{key}"
+    where = (pointer, key)
     if not isinstance(value, int) or isinstance(value, bool):
         raise _Broken("must be an integer", where)
     if not least <= value <= most:
@@ -266,124 +305,125 @@ def _integer(obj: dict[str, Any], key: str, pointer: str, least: int, most: int)
 # --- blocks -----------------------------------------------------------------------------------
 
 
-def _blocks(blocks: Any, pointer: str, scope: _Scope, most: int) -> None:
+def _blocks(blocks: Any, pointer: Pointer, scope: _Scope, most: int) -> None:
     if not isinstance(blocks, list):
         raise _Broken("must be an array", pointer)
     if len(blocks) > most:
         raise _Broken(f"no more than {most} items allowed", pointer)
     for index, block in enumerate(blocks):
-        _block(block, f"{pointer}/{index}", scope)
+        _block(block, (pointer, index), scope)
 
 
-def _block(value: Any, pointer: str, scope: _Scope) -> None:
+def _block(value: Any, pointer: Pointer, scope: _Scope) -> None:
     block = _object(value, pointer)
     kind = _required(block, "type", pointer)
     rule = BLOCKS.get(kind) if isinstance(kind, str) else None
     if rule is None or scope.surface not in rule.surfaces:
-        raise _Broken(f"unsupported type: {kind}", f"{pointer}/type")
-    block_id = _string(block, "block_id", pointer, limit("block_id"), least=0)
+        raise _Broken(f"unsupported type: {kind}", (pointer, "type"))
+    block_id = _string(block, "block_id", pointer, LIMITS["block_id"], least=0)
     if block_id is not None:
-        # Reference, blocks: "block_id should be unique for each message or view".
+        # Reference, blocks: "block_id should be unique for each message or view" (the wording
+        # of the refusal is ours: Slack's is not documented).
         if block_id in scope.block_ids:
-            raise _Broken(f"duplicate block_id: {block_id}", f"{pointer}/block_id")
+            raise _Broken(f"duplicate block_id: {block_id}", (pointer, "block_id"))
         scope.block_ids.add(block_id)
     rule.check(block, pointer, scope)
 
 
-def _section(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
+def _section(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     if block.get("text") is None and block.get("fields") is None:
         # Slack's wording and pointer, as it answers a section with neither.
-        raise _Broken("must define either `text` or `fields`", f"{pointer}/type")
-    _text(block, "text", pointer, limit("section.text"))
-    fields = _array(block, "fields", pointer, limit("section.fields"), required=False)
+        raise _Broken("must define either `text` or `fields`", (pointer, "type"))
+    _text(block, "text", pointer, LIMITS["section.text"])
+    fields = _array(block, "fields", pointer, LIMITS["section.fields"], required=False)
     for index, item in enumerate(fields):
-        _text_object(item, f"{pointer}/fields/{index}", limit("section.field"))
+        _text_object(item, ((pointer, "fields"), index), LIMITS["section.field"])
     if block.get("accessory") is not None:
-        _element(block["accessory"], f"{pointer}/accessory", SECTION_ACCESSORIES)
+        _element(block["accessory"], (pointer, "accessory"), SECTION_ACCESSORIES)
     _flag(block, "expand", pointer)
 
 
-def _divider(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
+def _divider(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     return None
 
 
-def _header(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    _text(block, "text", pointer, limit("header.text"), plain=True, required=True)
+def _header(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    _text(block, "text", pointer, LIMITS["header.text"], plain=True, required=True)
 
 
-def _image(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    _image_source(block, pointer, limit("image.image_url"))
-    _string(block, "alt_text", pointer, limit("image.alt_text"), required=True)
-    _text(block, "title", pointer, limit("image.title"), plain=True)
+def _image(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    _image_source(block, pointer, LIMITS["image.image_url"])
+    _string(block, "alt_text", pointer, LIMITS["image.alt_text"], required=True)
+    _text(block, "title", pointer, LIMITS["image.title"], plain=True)
 
 
-def _image_source(obj: dict[str, Any], pointer: str, most: int) -> None:
+def _image_source(obj: dict[str, Any], pointer: Pointer, most: int) -> None:
     if obj.get("image_url") is None and obj.get("slack_file") is None:
         raise _Broken("must define either `image_url` or `slack_file`", pointer)
     url = _string(obj, "image_url", pointer, most)
     if url is not None and not _URL.match(url):
-        raise _Broken("must be a valid URL", f"{pointer}/image_url")
+        raise _Broken("must be a valid URL", (pointer, "image_url"))
     if obj.get("slack_file") is not None:
-        _object(obj["slack_file"], f"{pointer}/slack_file")
+        _object(obj["slack_file"], (pointer, "slack_file"))
 
 
-def _actions(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    elements = _array(block, "elements", pointer, limit("actions.elements"), required=True)
+def _actions(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    elements = _array(block, "elements", pointer, LIMITS["actions.elements"], required=True)
     action_ids: set[str] = set()
     for index, element in enumerate(elements):
-        where = f"{pointer}/elements/{index}"
+        where = ((pointer, "elements"), index)
         action_id = _element(element, where, ACTIONS_ELEMENTS)
         # Element reference: an action_id "should be unique among all other action_ids in the
         # containing block"; Slack refuses two buttons sharing one.
         if action_id is not None:
             if action_id in action_ids:
-                raise _Broken(f"duplicate action_id: {action_id}", f"{where}/action_id")
+                raise _Broken(f"duplicate action_id: {action_id}", (where, "action_id"))
             action_ids.add(action_id)
 
 
-def _context(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    elements = _array(block, "elements", pointer, limit("context.elements"), required=True)
+def _context(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    elements = _array(block, "elements", pointer, LIMITS["context.elements"], required=True)
     for index, element in enumerate(elements):
-        where = f"{pointer}/elements/{index}"
+        where = ((pointer, "elements"), index)
         kind = _required(_object(element, where), "type", where)
         if kind == "image":
             _image_element(element, where)
         elif kind in ("plain_text", "mrkdwn"):
-            _text_object(element, where, limit("text"))
+            _text_object(element, where, LIMITS["text"])
         else:
-            raise _Broken(f"unsupported type: {kind}", f"{where}/type")
+            raise _Broken(f"unsupported type: {kind}", (where, "type"))
 
 
-def _input(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    _text(block, "label", pointer, limit("input.label"), plain=True, required=True)
-    _element(_required(block, "element", pointer), f"{pointer}/element", INPUT_ELEMENTS)
-    _text(block, "hint", pointer, limit("input.hint"), plain=True)
+def _input(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    _text(block, "label", pointer, LIMITS["input.label"], plain=True, required=True)
+    _element(_required(block, "element", pointer), (pointer, "element"), INPUT_ELEMENTS)
+    _text(block, "hint", pointer, LIMITS["input.hint"], plain=True)
     _flag(block, "optional", pointer)
     _flag(block, "dispatch_action", pointer)
 
 
-def _markdown(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    _string(block, "text", pointer, limit("markdown.text"), required=True)
+def _markdown(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    _string(block, "text", pointer, LIMITS["markdown.text"], required=True)
 
 
-def _rich_text(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
+def _rich_text(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     _array(block, "elements", pointer, 10_000, least=0, required=True)
 
 
-def _file(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
+def _file(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     _string(block, "external_id", pointer, 255, required=True)
     if _string(block, "source", pointer, 255, required=True) != "remote":
-        raise _Broken("unsupported source", f"{pointer}/source")
+        raise _Broken("unsupported source", (pointer, "source"))
 
 
-def _video(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
-    _string(block, "alt_text", pointer, limit("text"), required=True)
-    _text(block, "title", pointer, limit("video.title"), plain=True, required=True)
+def _video(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
+    _string(block, "alt_text", pointer, LIMITS["text"], required=True)
+    _text(block, "title", pointer, LIMITS["video.title"], plain=True, required=True)
     for key in ("thumbnail_url", "video_url"):
-        _string(block, key, pointer, limit("button.url"), required=True)
+        _string(block, key, pointer, LIMITS["button.url"], required=True)
 
 
-def _type_only(block: dict[str, Any], pointer: str, scope: _Scope) -> None:
+def _type_only(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     return None
 
 
@@ -420,44 +460,44 @@ for _model in sdk_blocks.Block.__subclasses__():
 # --- elements ---------------------------------------------------------------------------------
 
 
-def _element(value: Any, pointer: str, allowed: frozenset[str]) -> str | None:
+def _element(value: Any, pointer: Pointer, allowed: frozenset[str]) -> str | None:
     """An interactive element (or image) where `allowed` types may stand; its action_id."""
     element = _object(value, pointer)
     kind = _required(element, "type", pointer)
     if kind not in allowed:
-        raise _Broken(f"unsupported type: {kind}", f"{pointer}/type")
-    action_id = _string(element, "action_id", pointer, limit("action_id"), least=0)
-    _text(element, "placeholder", pointer, limit("placeholder"), plain=True)
+        raise _Broken(f"unsupported type: {kind}", (pointer, "type"))
+    action_id = _string(element, "action_id", pointer, LIMITS["action_id"], least=0)
+    _text(element, "placeholder", pointer, LIMITS["placeholder"], plain=True)
     if element.get("confirm") is not None:
-        _confirm(element["confirm"], f"{pointer}/confirm")
+        _confirm(element["confirm"], (pointer, "confirm"))
     _flag(element, "focus_on_load", pointer)
     ELEMENTS.get(kind, _no_more)(element, pointer)
     return action_id
 
 
-def _no_more(element: dict[str, Any], pointer: str) -> None:
+def _no_more(element: dict[str, Any], pointer: Pointer) -> None:
     return None
 
 
-def _button(element: dict[str, Any], pointer: str) -> None:
-    _text(element, "text", pointer, limit("button.text"), plain=True, required=True)
-    _string(element, "value", pointer, limit("button.value"), least=0)
-    url = _string(element, "url", pointer, limit("button.url"))
+def _button(element: dict[str, Any], pointer: Pointer) -> None:
+    _text(element, "text", pointer, LIMITS["button.text"], plain=True, required=True)
+    _string(element, "value", pointer, LIMITS["button.value"], least=0)
+    url = _string(element, "url", pointer, LIMITS["button.url"])
     if url is not None and not _URL.match(url):
-        raise _Broken("must be a valid URL", f"{pointer}/url")
+        raise _Broken("must be a valid URL", (pointer, "url"))
     style = element.get("style")
     if style is not None and style not in ("primary", "danger"):
-        raise _Broken(f"unsupported style: {style}", f"{pointer}/style")
-    _string(element, "accessibility_label", pointer, limit("button.accessibility_label"))
+        raise _Broken(f"unsupported style: {style}", (pointer, "style"))
+    _string(element, "accessibility_label", pointer, LIMITS["button.accessibility_label"])
 
 
-def _option(value: Any, pointer: str, *, mrkdwn: bool = False, url: bool = False) -> None:
+def _option(value: Any, pointer: Pointer, *, mrkdwn: bool = False, url: bool = False) -> None:
     option = _object(value, pointer)
-    _text(option, "text", pointer, limit("option.text"), plain=not mrkdwn, required=True)
-    _string(option, "value", pointer, limit("option.value"), required=True)
-    _text(option, "description", pointer, limit("option.description"), plain=not mrkdwn)
+    _text(option, "text", pointer, LIMITS["option.text"], plain=not mrkdwn, required=True)
+    _string(option, "value", pointer, LIMITS["option.value"], required=True)
+    _text(option, "description", pointer, LIMITS["option.description"], plain=not mrkdwn)
     if url:
-        _string(option, "url", pointer, limit("option.url"))
+        _string(option, "url", pointer, LIMITS["option.url"])
 
 
 def _option_key(option: Any) -> tuple[Any, Any]:
@@ -467,106 +507,109 @@ def _option_key(option: Any) -> tuple[Any, Any]:
     return option.get("value"), text.get("text") if isinstance(text, dict) else None
 
 
-def _static_options(element: dict[str, Any], pointer: str) -> list[Any]:
+def _static_options(element: dict[str, Any], pointer: Pointer) -> list[Any]:
     """The options of a static menu (or of its groups), checked."""
     has_options, has_groups = "options" in element, "option_groups" in element
     if has_options == has_groups:
         raise _Broken("must define either `options` or `option_groups`", pointer)
     if has_options:
-        options = _array(element, "options", pointer, limit("select.options"), required=True)
+        options = _array(element, "options", pointer, LIMITS["select.options"], required=True)
         for index, option in enumerate(options):
-            _option(option, f"{pointer}/options/{index}")
+            _option(option, ((pointer, "options"), index))
         return options
-    groups = _array(element, "option_groups", pointer, limit("select.option_groups"), required=True)
+    groups = _array(
+        element, "option_groups", pointer, LIMITS["select.option_groups"], required=True
+    )
     every: list[Any] = []
     for index, group in enumerate(groups):
-        where = f"{pointer}/option_groups/{index}"
-        _text(_object(group, where), "label", where, limit("option_group.label"), plain=True)
-        options = _array(group, "options", where, limit("option_group.options"), required=True)
+        where = ((pointer, "option_groups"), index)
+        _text(_object(group, where), "label", where, LIMITS["option_group.label"], plain=True)
+        options = _array(group, "options", where, LIMITS["option_group.options"], required=True)
         for number, option in enumerate(options):
-            _option(option, f"{where}/options/{number}")
+            _option(option, ((where, "options"), number))
         every.extend(options)
     return every
 
 
-def _initial_among(element: dict[str, Any], pointer: str, options: list[Any]) -> None:
-    """`initial_option(s)` must be options the element offers (compared by value and text)."""
+def _initial_among(element: dict[str, Any], pointer: Pointer, options: list[Any]) -> None:
+    """`initial_option(s)` must be options the element offers (compared by value and text);
+    the wording of the refusal is ours."""
     offered = {_option_key(option) for option in options}
     initial_option = element.get("initial_option")
     if initial_option is not None and _option_key(initial_option) not in offered:
-        raise _Broken("must match one of the options", f"{pointer}/initial_option")
+        raise _Broken("must match one of the options", (pointer, "initial_option"))
     initial = _array(element, "initial_options", pointer, len(options), least=0, required=False)
     for index, option in enumerate(initial):
         if _option_key(option) not in offered:
-            raise _Broken("must match one of the options", f"{pointer}/initial_options/{index}")
+            raise _Broken("must match one of the options", ((pointer, "initial_options"), index))
 
 
-def _static_select(element: dict[str, Any], pointer: str) -> None:
+def _static_select(element: dict[str, Any], pointer: Pointer) -> None:
     _initial_among(element, pointer, _static_options(element, pointer))
-    _integer(element, "max_selected_items", pointer, 1, limit("select.options"))
+    _integer(element, "max_selected_items", pointer, 1, LIMITS["select.options"])
 
 
-def _external_select(element: dict[str, Any], pointer: str) -> None:
+def _external_select(element: dict[str, Any], pointer: Pointer) -> None:
     if element.get("initial_option") is not None:
-        _option(element["initial_option"], f"{pointer}/initial_option")
+        _option(element["initial_option"], (pointer, "initial_option"))
     for index, option in enumerate(element.get("initial_options") or ()):
-        _option(option, f"{pointer}/initial_options/{index}")
+        _option(option, ((pointer, "initial_options"), index))
     _integer(element, "min_query_length", pointer, 0, 10_000)
-    _integer(element, "max_selected_items", pointer, 1, limit("select.options"))
+    _integer(element, "max_selected_items", pointer, 1, LIMITS["select.options"])
 
 
-def _choices(element: dict[str, Any], pointer: str) -> None:
+def _choices(element: dict[str, Any], pointer: Pointer) -> None:
     """Checkboxes and radio buttons: up to 10 options, whose text may be mrkdwn."""
-    options = _array(element, "options", pointer, limit("choices.options"), required=True)
+    options = _array(element, "options", pointer, LIMITS["choices.options"], required=True)
     for index, option in enumerate(options):
-        _option(option, f"{pointer}/options/{index}", mrkdwn=True)
+        _option(option, ((pointer, "options"), index), mrkdwn=True)
     _initial_among(element, pointer, options)
 
 
-def _overflow(element: dict[str, Any], pointer: str) -> None:
-    least, most = limit("overflow.options.min"), limit("overflow.options")
+def _overflow(element: dict[str, Any], pointer: Pointer) -> None:
+    least, most = LIMITS["overflow.options.min"], LIMITS["overflow.options"]
     options = _array(element, "options", pointer, most, least=least, required=True)
     for index, option in enumerate(options):
-        _option(option, f"{pointer}/options/{index}", url=True)
+        _option(option, ((pointer, "options"), index), url=True)
 
 
-def _datepicker(element: dict[str, Any], pointer: str) -> None:
+def _datepicker(element: dict[str, Any], pointer: Pointer) -> None:
     initial = element.get("initial_date")
     if initial is not None and not (isinstance(initial, str) and _DATE.match(initial)):
-        raise _Broken("must be in format YYYY-MM-DD", f"{pointer}/initial_date")
+        raise _Broken("must be in format YYYY-MM-DD", (pointer, "initial_date"))
 
 
-def _timepicker(element: dict[str, Any], pointer: str) -> None:
+def _timepicker(element: dict[str, Any], pointer: Pointer) -> None:
     initial = element.get("initial_time")
     if initial is not None and not (isinstance(initial, str) and _TIME.match(initial)):
-        raise _Broken("must be in format HH:mm", f"{pointer}/initial_time")
+        raise _Broken("must be in format HH:mm", (pointer, "initial_time"))
 
 
-def _plain_text_input(element: dict[str, Any], pointer: str) -> None:
-    most = limit("plain_text_input.length")
+def _plain_text_input(element: dict[str, Any], pointer: Pointer) -> None:
+    most = LIMITS["plain_text_input.length"]
     _integer(element, "min_length", pointer, 0, most)
     _integer(element, "max_length", pointer, 1, most)
     if element.get("initial_value") is not None and not isinstance(element["initial_value"], str):
-        raise _Broken("must be a string", f"{pointer}/initial_value")
+        raise _Broken("must be a string", (pointer, "initial_value"))
     _flag(element, "multiline", pointer)
 
 
-def _image_element(element: dict[str, Any], pointer: str) -> None:
-    _image_source(element, pointer, limit("image_element.image_url"))
-    _string(element, "alt_text", pointer, limit("image_element.alt_text"), required=True)
+def _image_element(element: dict[str, Any], pointer: Pointer) -> None:
+    _image_source(element, pointer, LIMITS["image_element.image_url"])
+    _string(element, "alt_text", pointer, LIMITS["image_element.alt_text"], required=True)
 
 
-def _workflow_button(element: dict[str, Any], pointer: str) -> None:
-    _text(element, "text", pointer, limit("button.text"), plain=True, required=True)
-    _object(_required(element, "workflow", pointer), f"{pointer}/workflow")
+def _workflow_button(element: dict[str, Any], pointer: Pointer) -> None:
+    _text(element, "text", pointer, LIMITS["button.text"], plain=True, required=True)
+    _object(_required(element, "workflow", pointer), (pointer, "workflow"))
 
 
-def _confirm(value: Any, pointer: str) -> None:
+def _confirm(value: Any, pointer: Pointer) -> None:
     confirm = _object(value, pointer)
-    _text(confirm, "title", pointer, limit("confirm.title"), plain=True, required=True)
-    _text(confirm, "text", pointer, limit("confirm.text"), required=True)
-    _text(confirm, "confirm", pointer, limit("confirm.confirm"), plain=True, required=True)
-    _text(confirm, "deny", pointer, limit("confirm.deny"), plain=True, required=True)
+    _text(confirm, "title", pointer, LIMITS["confirm.title"], plain=True, required=True)
+    _text(confirm, "text", pointer, LIMITS["confirm.text"], required=True)
+    _text(confirm, "confirm", pointer, LIMITS["confirm.confirm"], plain=True, required=True)
+    _text(confirm, "deny", pointer, LIMITS["confirm.deny"], plain=True, required=True)
 
 
 ELEMENTS: dict[str, Callable[[dict[str, Any], str], None]] = {
@@ -635,11 +678,11 @@ def _view(value: Any) -> None:
     kind = _required(view, "type", "/view")
     if kind != "modal":
         raise _Broken(f"unsupported type: {kind}", "/view/type")
-    _text(view, "title", "/view", limit("view.title"), plain=True, required=True)
-    _text(view, "submit", "/view", limit("view.submit"), plain=True)
-    _text(view, "close", "/view", limit("view.close"), plain=True)
+    _text(view, "title", "/view", LIMITS["view.title"], plain=True, required=True)
+    _text(view, "submit", "/view", LIMITS["view.submit"], plain=True)
+    _text(view, "close", "/view", LIMITS["view.close"], plain=True)
     blocks = _required(view, "blocks", "/view")
-    _blocks(blocks, "/view/blocks", _Scope(MODAL), limit("view.blocks"))
+    _blocks(blocks, "/view/blocks", _Scope(MODAL), LIMITS["view.blocks"])
     if view.get("submit") is None:
         for index, block in enumerate(blocks):
             if block.get("type") == "input":
@@ -647,6 +690,6 @@ def _view(value: Any) -> None:
                 pointer = f"/view/blocks/{index}/input"
                 raise _Broken("must define `submit` to use `input` block", pointer)
     for key in ("private_metadata", "callback_id", "external_id"):
-        _string(view, key, "/view", limit(f"view.{key}"), least=0)
+        _string(view, key, "/view", LIMITS[f"view.{key}"], least=0)
     for key in ("clear_on_close", "notify_on_close"):
         _flag(view, key, "/view")
