@@ -183,9 +183,9 @@ class Call:
         blocks, attachments = self.blocks(), self.attachments()
         if markdown and (text or blocks):
             raise SlackError("markdown_text_conflict")
+        check_message(blocks, attachments)
         if markdown:
             text, blocks = markdown, [{"type": "markdown", "text": markdown}]
-        check_message(blocks, attachments)
         if len(text) > MAX_TEXT:
             if long_text:
                 raise SlackError(long_text)
