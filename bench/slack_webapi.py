@@ -1,4 +1,4 @@
-"""Benchmark of fake Slack's Web API: `chat.postMessage` and `conversations.list` (100 a page).
+"""Benchmark of fake Slack's Web API: `chat.postMessage` (1 and 20 blocks), `conversations.list`.
 
     python -m bench.slack_webapi [--seconds 1.5] [--rounds 5] [--processes 2] [--threads 2]
 
@@ -7,7 +7,8 @@ processes, so the clients do not share the server's interpreter lock) against fa
 the same run, against a bare Flask endpoint on the same server stack (ServedApp, waitress) that
 serialises, with the same Flask JSON provider, a constant body of the same shape and size (fake
 Slack's own answer, captured first). So the ratio measures fake Slack's own work: token, scopes,
-arguments, state, journal. Targets: >= 0.8 for chat.postMessage, >= 0.7 for conversations.list.
+arguments, Block Kit checks, state, journal. Targets: >= 0.8 for chat.postMessage (a one-block
+and a 20-block message), >= 0.7 for conversations.list (100 a page).
 Then chat.postMessage and conversations.history (100 a page) against a channel holding 100 and
 one holding 100,000 messages: the cost per request must stay flat (large/small <= 1.5).
 Loopback only; every loop is bounded in time; the run takes about a minute. Exit status 1 if a
@@ -126,7 +127,9 @@ def workspace(servers: list[ServedApp], name: str, stored: int) -> tuple[Workspa
     return Workspace(fake, server.url, install.token, channels[0].id), time.perf_counter() - started
 
 
-def bare_app(post_body: dict[str, Any], list_body: dict[str, Any]) -> Flask:
+def bare_app(
+    post_body: dict[str, Any], list_body: dict[str, Any], post_20_body: dict[str, Any]
+) -> Flask:
     """Constant answers, serialised as fake Slack serialises (Flask's JSON provider, keys in
     the order they come, as fake Slack sets it)."""
     app = Flask("bare")
@@ -136,6 +139,10 @@ def bare_app(post_body: dict[str, Any], list_body: dict[str, Any]) -> Flask:
     def post() -> Any:
         return jsonify(post_body)
 
+    @app.post("/bare/chat.postMessage.20")
+    def post_20() -> Any:
+        return jsonify(post_20_body)
+
     @app.get("/bare/conversations.list")
     def listing() -> Any:
         return jsonify(list_body)
@@ -143,9 +150,25 @@ def bare_app(post_body: dict[str, Any], list_body: dict[str, Any]) -> Flask:
     return app
 
 
-def message_body(channel: str) -> bytes:
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Checkout* p99 above 2s"}}]
-    return json.dumps({"channel": channel, "text": "Checkout latency", "blocks": blocks}).encode()
+def message_body(channel: str, blocks: int = 1) -> bytes:
+    """A message of one section, or of `blocks` blocks as alert menus have them."""
+    made = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Checkout* p99 above 2s"}}]
+    made += [_menu_block(n) for n in range(1, blocks)]
+    return json.dumps({"channel": channel, "text": "Checkout latency", "blocks": made}).encode()
+
+
+def _menu_block(n: int) -> dict[str, Any]:
+    """Sections with a button, contexts, dividers and actions in turn: every check has work."""
+    button = {"type": "button", "text": {"type": "plain_text", "text": "Remove"}, "value": str(n)}
+    if n % 4 == 1:
+        text = {"type": "mrkdwn", "text": f"*<https://ilert.test/sources/{n}|[{n}] Source {n}>*"}
+        return {"type": "section", "text": text, "accessory": {**button, "action_id": "remove"}}
+    if n % 4 == 2:
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": "Type: Prometheus"}]}
+    if n % 4 == 3:
+        return {"type": "divider"}
+    buttons = [{**button, "action_id": "accept"}, {**button, "action_id": "resolve"}]
+    return {"type": "actions", "block_id": f"alert_{n}", "elements": buttons}
 
 
 def sample(ws: Workspace, method: str, path: str, body: bytes | None) -> dict[str, Any]:
@@ -181,9 +204,11 @@ def run(args: argparse.Namespace, servers: list[ServedApp]) -> int:
     post_path, list_path = "/api/chat.postMessage", "/api/conversations.list?limit=100"
     history_path = f"/api/conversations.history?channel={small.channel}&limit=100"
     post_sample = sample(small, "POST", post_path, message_body(small.channel))
+    post_20 = message_body(small.channel, blocks=20)
+    post_20_sample = sample(small, "POST", post_path, post_20)
     list_sample = sample(small, "GET", list_path, None)
     assert len(list_sample["channels"]) == 100 and list_sample["response_metadata"]["next_cursor"]
-    bare = ServedApp(bare_app(post_sample, list_sample), name="bare").start()
+    bare = ServedApp(bare_app(post_sample, list_sample, post_20_sample), name="bare").start()
     servers.append(bare)
 
     def load(ws_url: str, token: str, method: str, path: str, body: bytes | None) -> tuple:
@@ -199,6 +224,10 @@ def run(args: argparse.Namespace, servers: list[ServedApp]) -> int:
         f"chat.postMessage ({args.small} stored)": load(
             small.url, small.token, "POST", post_path, post_small
         ),
+        "bare POST (a 20-block message's answer)": load(
+            bare.url, "", "POST", "/bare/chat.postMessage.20", post_20
+        ),
+        "chat.postMessage (20 blocks)": load(small.url, small.token, "POST", post_path, post_20),
         "bare GET (conversations.list's answer)": load(
             bare.url, "", "GET", "/bare/conversations.list", None
         ),
@@ -261,6 +290,12 @@ def report(
         "ratio chat.postMessage / bare endpoint",
         rps(f"chat.postMessage ({args.small} stored)")
         / rps("bare POST (chat.postMessage's answer)"),
+        TARGETS["chat.postMessage"],
+        True,
+    )
+    check(
+        "ratio chat.postMessage, 20 blocks / bare endpoint",
+        rps("chat.postMessage (20 blocks)") / rps("bare POST (a 20-block message's answer)"),
         TARGETS["chat.postMessage"],
         True,
     )

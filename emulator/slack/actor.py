@@ -24,8 +24,9 @@ from urllib.parse import urlencode
 import requests
 from flask import Blueprint, Response, current_app, request
 
+from emulator.slack.blockkit import BlockKitError
 from emulator.slack.entities import Delivery, Target
-from emulator.slack.errors import SimError
+from emulator.slack.errors import SimError, SlackError
 from emulator.slack.interactions import find_option
 from emulator.slack.modals import parse_view_answer
 from emulator.slack.models import SlackState
@@ -138,11 +139,15 @@ class Actor:
         answer = self.send(delivery, urlencode(fields))
         report = answer.report()
         reply = _ack_message(answer.body) if answer.ok else None
+        report["trigger_id"] = delivery.trigger_id
         if reply is not None:
-            message = self.state.post_command_ack(delivery, user_id=user_id, body=reply)
+            try:
+                message = self.state.post_command_ack(delivery, user_id=user_id, body=reply)
+            except BlockKitError as error:
+                # Nothing is posted; the report carries what Slack's API would have answered.
+                return {**report, **error.body()}
             key = "ephemeral" if message.ephemeral_to else "message"
             report[key] = message.to_sim([])
-        report["trigger_id"] = delivery.trigger_id
         return report
 
     # --- block actions ----------------------------------------------------------------------------
@@ -229,7 +234,11 @@ class Actor:
         if not answer.ok:
             # The modal stays open and shows Slack's "trouble connecting" notice.
             return {**report, "view": view.to_api(), "closed": False}
-        ack = parse_view_answer(answer.body)
+        try:
+            ack = parse_view_answer(answer.body, view)
+        except SlackError as error:
+            # The modal stays as it was and shows Slack's error notice.
+            return {**report, **error.body(), "view": view.to_api(), "closed": False}
         top = self.state.apply_view_answer(view, ack)
         report.update(response_action=ack.action or None, closed=top is None)
         report["view"] = top.to_api() if top is not None else None
@@ -312,6 +321,9 @@ def _respond(kind: str, team_id: str, url_id: str, secret: str) -> Response:
     except SimError as error:
         # Slack answers response_url errors as bare codes in text/plain.
         return _plain(error.code, error.status)
+    except BlockKitError as error:
+        # As for incoming webhooks: HTTP 400 and the bare code (java-slack-sdk issue 1017).
+        return _plain(error.code, 400)
     return _plain("ok", 200)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.clock import Clock
 from emulator.ids import IdGenerator, secret_token
+from emulator.slack.blockkit import check_message
 from emulator.slack.entities import (
     App,
     Channel,
@@ -256,6 +257,7 @@ class Interactions:
     ) -> Message:
         """The app's ack body for a command became a message; later replace_original aims at it."""
         assert delivery.response_url is not None
+        check_message(body.get("blocks"), body.get("attachments"))
         message = self.post_app_reply(
             delivery.install, delivery.response_url.channel_id, user_id=user_id, body=body
         )
@@ -272,6 +274,7 @@ class Interactions:
             raise SimError("no_service", "unknown response_url", status=404)
         if url.uses >= RESPONSE_URL_MAX_USES or self.wall.now() - url.created > RESPONSE_URL_TTL:
             raise SimError("used_url", "response_url used 5 times or older than 30 min", status=404)
+        check_message(body.get("blocks"), body.get("attachments"))
         url.uses += 1
         install = self.installs[(url.app_id, url.team_id)]
         channel = self.channels[url.channel_id]

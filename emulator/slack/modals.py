@@ -2,8 +2,8 @@
 
 Plain functions and a dataclass, no web framework. Where the emulation stops: only `modal` views
 (no App Home `views.publish`), no `response_urls` in submissions (`response_url_enabled`), no
-dispatch actions on character entry, and Block Kit is checked only for the limits apps trip on
-(a title, at most 100 blocks, 3,000 characters of private metadata, a 250 kB view).
+dispatch actions on character entry. Views are checked by `blockkit.check_view`, and a view of
+more than 250 kB is `view_too_large`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.slack.errors import InvalidArguments, SimError, SlackError
+from emulator.slack.blockkit import check_view, check_view_errors
+from emulator.slack.errors import SimError, SlackError
 
 MAX_STACK = 3
-MAX_BLOCKS = 100
-MAX_METADATA = 3000
 MAX_VIEW_BYTES = 250_000
 
 _SPEC_KEYS = (
@@ -83,24 +82,10 @@ class View:
 
 def checked_view(view: Any) -> dict[str, Any]:
     """The view argument of views.open/push/update, validated with Slack's error codes."""
-    if not isinstance(view, dict):
-        raise InvalidArguments("invalid `view`: an object is expected [json-pointer:/view]")
-    if view.get("type", "modal") != "modal":
-        raise InvalidArguments("only modal views are emulated [json-pointer:/view/type]")
-    if not isinstance(view.get("title"), dict):
-        raise InvalidArguments("missing required field: title [json-pointer:/view/title]")
-    blocks = view.get("blocks", [])
-    if not isinstance(blocks, list):
-        raise InvalidArguments("must be an array [json-pointer:/view/blocks]")
-    if len(blocks) > MAX_BLOCKS:
-        raise InvalidArguments("no more than 100 items allowed [json-pointer:/view/blocks]")
-    if len(str(view.get("private_metadata") or "")) > MAX_METADATA:
-        raise InvalidArguments(
-            "must be less than 3001 characters [json-pointer:/view/private_metadata]"
-        )
+    check_view(view)
     if len(json.dumps(view)) > MAX_VIEW_BYTES:
         raise SlackError("view_too_large")
-    return {key: view[key] for key in _SPEC_KEYS if key in view} | {"type": "modal"}
+    return {key: view[key] for key in _SPEC_KEYS if key in view}
 
 
 # --- what a person enters ---------------------------------------------------------------------
@@ -250,13 +235,15 @@ class ViewAnswer:
     view: dict[str, Any] | None = None
 
 
-def parse_view_answer(body: Any) -> ViewAnswer:
+def parse_view_answer(body: Any, view: View) -> ViewAnswer:
+    """The ack to a submission of `view`; a view or errors Slack refuses raise `BlockKitError`."""
     if not isinstance(body, dict) or not body.get("response_action"):
         return ViewAnswer("")
     action = str(body["response_action"])
     if action == "errors":
         errors = body.get("errors")
-        return ViewAnswer(action, errors=errors if isinstance(errors, dict) else {})
+        check_view_errors(errors, view.blocks)
+        return ViewAnswer(action, errors=errors)
     if action in ("update", "push"):
         return ViewAnswer(action, view=checked_view(body.get("view")))
     if action == "clear":

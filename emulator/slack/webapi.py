@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.routing import BaseConverter
 
+from emulator.slack.blockkit import check_message
 from emulator.slack.errors import (
     InvalidArguments,
     NotAuthed,
@@ -49,7 +50,6 @@ Handler = Callable[["Call"], Reply]
 HANDLERS: dict[str, Handler] = {}
 _TRUE = {"1", "true", "yes", "on"}
 MAX_TEXT = 40_000
-MAX_BLOCKS = 50
 MAX_ATTACHMENTS = 100
 
 
@@ -82,7 +82,7 @@ def method(name: str) -> Callable[[Handler], Handler]:
 
 @dataclass
 class Content:
-    """A message's text, blocks and attachments, validated."""
+    """A message's text, blocks and attachments, validated (Block Kit by `blockkit`)."""
 
     text: str
     blocks: list[Any] | None
@@ -154,10 +154,7 @@ class Call:
         return value
 
     def blocks(self) -> list[Any] | None:
-        blocks = self._list("blocks", "invalid_blocks_format")
-        if blocks is not None:
-            _check_blocks(blocks)
-        return blocks
+        return self._list("blocks", "invalid_blocks_format")
 
     def attachments(self) -> list[Any] | None:
         attachments = self._list("attachments", "invalid_attachments")
@@ -186,6 +183,7 @@ class Call:
         blocks, attachments = self.blocks(), self.attachments()
         if markdown and (text or blocks):
             raise SlackError("markdown_text_conflict")
+        check_message(blocks, attachments)
         if markdown:
             text, blocks = markdown, [{"type": "markdown", "text": markdown}]
         if len(text) > MAX_TEXT:
@@ -203,26 +201,6 @@ class Call:
         if not isinstance(value.get("event_payload", {}), dict):
             raise SlackError("invalid_metadata_format")
         return value
-
-
-def _check_blocks(blocks: list[Any]) -> None:
-    """The Block Kit rules apps trip on most; Slack's `invalid_blocks` names the place."""
-    if len(blocks) > MAX_BLOCKS:
-        _invalid_blocks("no more than 50 items allowed [json-pointer:/blocks]")
-    for index, block in enumerate(blocks):
-        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-            _invalid_blocks(f"missing required field: type [json-pointer:/blocks/{index}]")
-        text = block.get("text")
-        limit = 150 if block["type"] == "header" else 3000
-        if isinstance(text, dict) and len(str(text.get("text", ""))) > limit:
-            pointer = f"/blocks/{index}/text/text"
-            _invalid_blocks(f"must be less than {limit + 1} characters [json-pointer:{pointer}]")
-
-
-def _invalid_blocks(message: str) -> None:
-    raise SlackError(
-        "invalid_blocks", errors=[message], response_metadata={"messages": [f"[ERROR] {message}"]}
-    )
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -527,13 +505,15 @@ def chat_update(call: Call) -> Reply:
     text = call.args.get("text")
     if text is not None and len(str(text)) > MAX_TEXT:
         raise SlackError("msg_too_long")
+    blocks, attachments = call.blocks(), call.attachments()
+    check_message(blocks, attachments)
     message = call.state.chat_update(
         call.install,
         call.text("channel"),
         call.text("ts"),
         text=None if text is None else str(text),
-        blocks=call.blocks(),
-        attachments=call.attachments(),
+        blocks=blocks,
+        attachments=attachments,
         metadata=call.metadata(),
     )
     return {
