@@ -14,6 +14,7 @@ from emulator.clock import VirtualClock
 from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, Conflict
 from emulator.ilert.openapi import openapi_document
+from emulator.ilert.redirects import same_origin_url
 from emulator.ilert.tickets import issue_ticket
 from emulator.ilert.wire import json_body
 
@@ -34,6 +35,18 @@ def _number(
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
         raise BadRequest(f"Field '{name}' must be a number between 0 and {maximum:g}")
     return float(value)
+
+
+def _return_url(given: Any, public_url: str) -> str:
+    """Where the connector sends the browser back: a page of fake ilert, never another site."""
+    if given is None or given == "":
+        return f"{public_url}/connectors/slack"
+    url = same_origin_url(given, public_url) if isinstance(given, str) else None
+    if url is None:
+        raise BadRequest(
+            f"Field 'returnUrl' must be a path of fake ilert or a URL under {public_url or '/'}"
+        )
+    return url
 
 
 def create_control(sim: FakeIlert) -> Blueprint:
@@ -103,9 +116,9 @@ def create_control(sim: FakeIlert) -> Blueprint:
         user_id = int(_number(body, "userId"))
         if user_id not in account.users:
             raise BadRequest(f"User {user_id} is not in account {account.id}")
-        return_url = body.get("returnUrl") or f"{sim.public_url}/connectors/slack"
+        return_url = _return_url(body.get("returnUrl"), sim.public_url)
         ticket = issue_ticket(
-            sim.connector_secret, account_id=account.id, user_id=user_id, return_url=str(return_url)
+            sim.connector_secret, account_id=account.id, user_id=user_id, return_url=return_url
         )
         return jsonify(
             {"ticket": ticket, "installUrl": f"{sim.connector_url}/slack/install?ticket={ticket}"}

@@ -452,7 +452,12 @@ def _schemas() -> dict[str, Schema]:
         "ApiKeyPost": obj({"userId": INT}, ["userId"]),
         "ApiKey": closed({"apiKey": STR}),
         "TicketPost": obj(
-            {"accountId": INT, "userId": INT, "returnUrl": STR}, ["accountId", "userId"]
+            {
+                "accountId": INT,
+                "userId": INT,
+                "returnUrl": {**STR, "description": "a path of fake ilert, or a URL under it"},
+            },
+            ["accountId", "userId"],
         ),
         "Ticket": closed({"ticket": STR, "installUrl": STR}),
         "Clock": closed({"now": TIME, "epoch": NUM, "kind": enum(["virtual", "system"])}),

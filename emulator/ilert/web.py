@@ -31,6 +31,7 @@ from emulator.ilert.models import (
     TRIGGER_TYPES,
     Actor,
 )
+from emulator.ilert.redirects import same_origin_path
 from emulator.ilert.tickets import issue_ticket, sign_headers
 
 if TYPE_CHECKING:
@@ -230,10 +231,7 @@ def _session_pages(bp: Blueprint, sim: FakeIlert) -> None:
         if not is_id(raw) or sim.state.user_by_id(int(raw)) is None:
             raise NotFound(f"User {raw or '(none)'} not found")
         session["user_id"] = int(raw)
-        target = request.form.get("next", "")
-        # Only a path of this site: "//host" and "/\host" would lead a browser elsewhere.
-        local = target.startswith("/") and not target.startswith(("//", "/\\"))
-        return redirect(target if local else "/")
+        return redirect(same_origin_path(request.form.get("next", "")) or "/")
 
     @bp.post("/logout")
     def logout() -> Any:
