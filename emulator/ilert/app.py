@@ -28,6 +28,7 @@ from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
 from emulator.ilert.models import AlertEvent, IlertState
 from emulator.ilert.web import create_web
+from emulator.ilert.wire import body_too_large, check_body_size
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "fakeilert_session"
@@ -215,6 +216,12 @@ class FakeIlert:
         app.register_error_handler(Exception, _render_crash)
 
         @app.before_request
+        def bound_the_body() -> None:
+            # ilert's API, the events API and the pages; the control plane takes whole states.
+            if not request.path.startswith("/_sim/"):
+                check_body_size()
+
+        @app.before_request
         def run_due_escalations() -> None:
             if not isinstance(self.clock, VirtualClock):
                 self.state.run_due(self.clock.now())
@@ -236,6 +243,8 @@ def _render_error(error: IlertError) -> Any:
 
 
 def _render_http_error(error: HTTPException) -> Any:
+    if error.code == 413:  # a body without a length that outgrew the limit while read
+        return _render_error(body_too_large(request.content_length))
     typed = IlertError(error.description or error.name)
     typed.status = error.code or 500
     typed.code = (error.name or "Error").upper().replace(" ", "_")

@@ -68,7 +68,7 @@ def create_control(sim: FakeIlert) -> Blueprint:
 
     @bp.post("/import")
     def import_() -> Any:
-        sim.import_state(json_body())
+        sim.import_state(json_body(bounded=False))
         with state.lock:
             accounts = len(state.accounts)
         return jsonify({"ok": True, "accounts": accounts})

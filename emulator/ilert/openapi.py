@@ -23,6 +23,7 @@ from emulator.ilert.models import (
     TRIGGER_TYPES,
     VISIBILITIES,
 )
+from emulator.ilert.wire import FIELD_LIMITS, NAME_CHARS
 
 Schema = dict[str, Any]
 
@@ -531,6 +532,7 @@ _ERRORS = {
     "404": "No such object, or not visible to this user",
     "405": "Method not allowed (or, for responders, already a responder)",
     "409": "Conflicts with what exists",
+    "413": "The request body is over 1 MiB",
 }
 
 
@@ -538,8 +540,7 @@ def _errors(*codes: str) -> dict[str, Schema]:
     return {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
 
 
-API_ERRORS = ("400", "401", "403", "404", "405", "409")
-PUBLIC_ERRORS = ("400", "401", "403", "404", "405", "409")
+API_ERRORS = ("400", "401", "403", "404", "405", "409", "413")
 SIM_ERRORS = ("400", "404", "405", "409")
 
 
@@ -1065,62 +1066,104 @@ def _sim_paths() -> dict[str, Schema]:
     }
 
 
+def _bound_request_strings(document: Schema) -> Schema:
+    """Every string of a request body gets the maxLength `wire.check_lengths` enforces (the
+    control plane's import takes any state, so `Export` stays unbounded)."""
+    schemas = document["components"]["schemas"]
+    todo = {
+        op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for item in document["paths"].values()
+        for op in item.values()
+        if "requestBody" in op
+    } - {"Export"}
+    done: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in done:
+            done.add(name)
+            schemas[name] = _bounded(schemas[name], NAME_CHARS, todo)
+    return document
+
+
+def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
+    """A copy of `schema` with `limit` on its strings, a property's own limit on each property
+    (as `wire.check_lengths` inherits them); the names of schemas it refers to go to `refs`."""
+    if "$ref" in schema:
+        refs.add(schema["$ref"].rsplit("/", 1)[1])
+        return schema
+    out = dict(schema)
+    if out.get("type") == "string" and "enum" not in out:
+        out["maxLength"] = limit
+    if "properties" in out:
+        out["properties"] = {
+            k: _bounded(v, FIELD_LIMITS.get(k, limit), refs) for k, v in out["properties"].items()
+        }
+    if "items" in out:
+        out["items"] = _bounded(out["items"], limit, refs)
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in out:
+            out[key] = [_bounded(s, limit, refs) for s in out[key]]
+    return out
+
+
 @cache
 def _document() -> Schema:
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "fake ilert",
-            "version": "1",
-            "description": (
-                "An emulator of ilert's alerting core (paths, shapes and enums of ilert's REST "
-                "API) and its control plane under /_sim. See docs/fake-ilert.md."
-            ),
-        },
-        "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
-        "tags": [
-            {"name": name}
-            for name in (
-                "Users",
-                "Teams",
-                "Escalation Policies",
-                "Alert Sources",
-                "Alerts",
-                "Alert Actions",
-                "Connectors",
-                "Events",
-                "Control plane",
-            )
-        ],
-        "paths": {**_api_paths(), **_sim_paths()},
-        "components": {
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "An account's API key (or a connector's integration key)",
-                }
+    return _bound_request_strings(
+        {
+            "openapi": "3.0.3",
+            "info": {
+                "title": "fake ilert",
+                "version": "1",
+                "description": (
+                    "An emulator of ilert's alerting core (paths, shapes and enums of ilert's REST "
+                    "API) and its control plane under /_sim. See docs/fake-ilert.md."
+                ),
             },
-            "parameters": {
-                "TeamContext": {
-                    "name": "team-context",
-                    "in": "header",
-                    "required": False,
-                    "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
-                    "schema": STR,
+            "servers": [{"url": "/"}],
+            "security": [{"bearer": []}],
+            "tags": [
+                {"name": name}
+                for name in (
+                    "Users",
+                    "Teams",
+                    "Escalation Policies",
+                    "Alert Sources",
+                    "Alerts",
+                    "Alert Actions",
+                    "Connectors",
+                    "Events",
+                    "Control plane",
+                )
+            ],
+            "paths": {**_api_paths(), **_sim_paths()},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "An account's API key (or a connector's integration key)",
+                    }
                 },
-                "OnBehalfOf": {
-                    "name": "X-On-Behalf-Of",
-                    "in": "header",
-                    "required": False,
-                    "description": "An ilert user id; integration keys only",
-                    "schema": STR,
+                "parameters": {
+                    "TeamContext": {
+                        "name": "team-context",
+                        "in": "header",
+                        "required": False,
+                        "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
+                        "schema": STR,
+                    },
+                    "OnBehalfOf": {
+                        "name": "X-On-Behalf-Of",
+                        "in": "header",
+                        "required": False,
+                        "description": "An ilert user id; integration keys only",
+                        "schema": STR,
+                    },
                 },
+                "schemas": _schemas(),
             },
-            "schemas": _schemas(),
-        },
-    }
+        }
+    )
 
 
 def openapi_document() -> Schema:

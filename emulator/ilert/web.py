@@ -33,6 +33,7 @@ from emulator.ilert.models import (
 )
 from emulator.ilert.redirects import same_origin_path
 from emulator.ilert.tickets import issue_ticket, sign_headers
+from emulator.ilert.wire import check_lengths
 
 if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
@@ -109,6 +110,12 @@ def create_web(sim: FakeIlert) -> Blueprint:
         origin = request.headers.get("Origin")
         if request.method == "POST" and origin and origin != request.host_url.rstrip("/"):
             raise Forbidden(f"A form of another site ({origin}) cannot act in fake ilert")
+
+    @bp.before_request
+    def bounded_form_fields() -> None:
+        if request.method == "POST":
+            values = {name: request.form.getlist(name) for name in request.form}
+            check_lengths({k: v[0] if len(v) == 1 else v for k, v in values.items()})
 
     @bp.context_processor
     def globals_() -> dict[str, Any]:
