@@ -23,10 +23,10 @@ from emulator.ilert import serialize as ser
 from emulator.ilert import snapshot
 from emulator.ilert.api import create_api
 from emulator.ilert.control import create_control
-from emulator.ilert.delivery import Delivery, DeliveryQueue, parse_export
+from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
-from emulator.ilert.models import AlertEvent, IlertState
+from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
 from emulator.ilert.web import create_web
 from emulator.ilert.wire import body_too_large, check_body_size
 
@@ -179,7 +179,7 @@ class FakeIlert:
                 "eventType": event.event_type,
                 "accountId": account.id,
                 "alert": alert_json,
-                "alertAction": ser.action_json(account, action),
+                "alertAction": ser.action_json(account, action, with_delivery=False),
                 "actor": actor,
                 "time": ser.iso(event.time),
             }
@@ -193,9 +193,22 @@ class FakeIlert:
                 body=json.dumps(body).encode(),
             )
 
-    def _log_delivery(self, delivery: Delivery, ok: bool, text: str) -> None:
-        kind = "AlertActionSuccessLogEntry" if ok else "AlertActionFailLogEntry"
-        self.state.add_log(delivery.account_id, delivery.alert_id, kind, text)
+    def _log_delivery(self, attempt: Attempt) -> None:
+        """Each attempt goes in the alert's log and sets its alert action's delivery status."""
+        delivery, outcome = attempt.delivery, attempt.outcome
+        kind = "AlertActionSuccessLogEntry" if outcome.delivered else "AlertActionFailLogEntry"
+        self.state.add_log(delivery.account_id, delivery.alert_id, kind, attempt.describe())
+        if outcome.delivered:
+            status = DeliveryStatus("OKAY", last_attempt_at=attempt.now)
+        else:
+            status = DeliveryStatus(
+                "FAILING" if attempt.wait is None else "RETRYING",
+                error=outcome.error,
+                reason=outcome.reason,
+                last_attempt_at=attempt.now,
+                next_attempt_at=attempt.retry_at,
+            )
+        self.state.record_delivery(delivery.account_id, delivery.action_id, status)
 
     # -- the WSGI app -------------------------------------------------------------------------
 

@@ -246,6 +246,22 @@ class Alert:
         return next((r for r in self.responders if r.user_id == user_id), None)
 
 
+DELIVERY_STATES = ("OKAY", "RETRYING", "FAILING")
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """How an alert action's last webhook went: OKAY (delivered, or nothing sent yet, as ilert
+    shows a new alert action), RETRYING (its last attempt failed and it waits to be tried again)
+    or FAILING (refused for good, or out of tries), with the reason a person reads."""
+
+    state: str = "OKAY"
+    error: str | None = None  # Slack's or the connector's error code
+    reason: str | None = None
+    last_attempt_at: float | None = None
+    next_attempt_at: float | None = None
+
+
 @dataclass
 class AlertAction:
     id: str
@@ -263,6 +279,7 @@ class AlertAction:
     created_by: int | None = None
     escalation_ended_delay_sec: int = 0
     not_resolved_delay_sec: int = 0
+    delivery: DeliveryStatus = field(default_factory=DeliveryStatus)
 
 
 @dataclass
@@ -1468,6 +1485,14 @@ class IlertState:
         check_page(start, limit, MAX_PAGE_ALERTS)
         with self.lock:
             return _page(self.get_alert(actor, alert_id).log, start, limit)
+
+    def record_delivery(self, account_id: int, action_id: str, status: DeliveryStatus) -> None:
+        """The delivery queue reports how an alert action's webhook went (the latest wins)."""
+        with self.lock:
+            account = self.accounts.get(account_id)
+            action = account.actions.get(action_id) if account else None
+            if action is not None:
+                action.delivery = status
 
     def add_log(self, account_id: int, alert_id: int, log_type: str, text: str) -> None:
         """A log entry from outside the model (the delivery queue reports each attempt here)."""

@@ -15,6 +15,7 @@ from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     ALERT_INCLUDES,
     CONNECTOR_TYPES,
+    DELIVERY_STATES,
     EVENT_TYPES,
     PRIORITIES,
     ROLES,
@@ -339,6 +340,22 @@ def _schemas() -> dict[str, Schema]:
                 "createdBy": {**null(ref("UserRef")), "description": "fake ilert"},
                 "escalationEndedDelaySec": INT,
                 "notResolvedDelaySec": INT,
+                "deliveryStatus": {
+                    **closed(
+                        {
+                            "status": enum(DELIVERY_STATES),
+                            "error": null(STR),
+                            "reason": null(STR),
+                            "lastAttemptAt": null(TIME),
+                            "nextAttemptAt": null(TIME),
+                        }
+                    ),
+                    "readOnly": True,
+                    "description": (
+                        "fake ilert: how the last webhook went (OKAY also before any); ilert's "
+                        "AlertAction schema allows additional properties"
+                    ),
+                },
             }
         ),
         "SlackParams": obj(
