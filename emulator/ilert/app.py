@@ -15,13 +15,13 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from emulator.clock import Clock, SystemClock, VirtualClock
 from emulator.ilert import serialize as ser
 from emulator.ilert import snapshot
-from emulator.ilert.api import create_api
+from emulator.ilert.api import create_api, register_converters
 from emulator.ilert.control import create_control
 from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
@@ -220,6 +220,7 @@ class FakeIlert:
             JSON_SORT_KEYS=False,
         )
         app.json.sort_keys = False  # type: ignore[attr-defined]
+        register_converters(app)
         app.register_blueprint(create_api(self))
         app.register_blueprint(create_events(self))
         app.register_blueprint(create_control(self))
@@ -243,16 +244,23 @@ class FakeIlert:
 
 
 def _render_error(error: IlertError) -> Any:
-    """The one place a typed error becomes a response: JSON for the API, a page for people."""
+    """The one place a typed error becomes a response: JSON for the API, a page for people.
+    Every 405 names the methods the path takes (RFC 9110 §15.5.6 requires `Allow`)."""
+    headers = {"Allow": ", ".join(_allowed_methods())} if error.status == 405 else {}
     if request.path.startswith(_JSON_PREFIXES):
-        return jsonify(error.to_json()), error.status
+        return jsonify(error.to_json()), error.status, headers
     page = render_template(
         "error.html",
         status=error.status,
         message=error.message,
         title=_TITLES.get(error.status, "Error"),
     )
-    return page, error.status
+    return page, error.status, headers
+
+
+def _allowed_methods() -> list[str]:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    return sorted(adapter.allowed_methods())
 
 
 def _render_http_error(error: HTTPException) -> Any:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
 
 MAX_WAIT = 60.0
+MAX_ID = 10**15
 
 
 MAX_ADVANCE = 10 * 365 * 86400.0  # ten years in one step
@@ -35,6 +36,14 @@ def _number(
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
         raise BadRequest(f"Field '{name}' must be a number between 0 and {maximum:g}")
     return float(value)
+
+
+def _id(body: dict[str, Any], name: str) -> int:
+    """An id field: a whole number from 0 (the document declares the same bounds)."""
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise BadRequest(f"Field '{name}' must be an integer between 0 and {MAX_ID}")
+    return value
 
 
 def _return_url(given: Any, public_url: str) -> str:
@@ -89,9 +98,12 @@ def create_control(sim: FakeIlert) -> Blueprint:
     @bp.post("/accounts")
     def create_account() -> Any:
         body = json_body()
-        owner = body.get("owner")
-        if owner is not None and not isinstance(owner, dict):
+        owner = body.get("owner", {})
+        if not isinstance(owner, dict):
             raise BadRequest("Field 'owner' must be an object {firstName, lastName, email}")
+        for name in ("firstName", "lastName", "email"):
+            if name in owner and not isinstance(owner[name], str):
+                raise BadRequest(f"Field 'owner.{name}' must be a string")
         account, user, key = state.create_account(body.get("name"), owner=owner)
         return jsonify(
             {"id": account.id, "name": account.name, "apiKey": key, "owner": ser.user_json(user)}
@@ -104,7 +116,7 @@ def create_control(sim: FakeIlert) -> Blueprint:
 
     @bp.post("/accounts/<int:account_id>/api-keys")
     def create_key(account_id: int) -> Any:
-        user_id = int(_number(json_body(), "userId"))
+        user_id = _id(json_body(), "userId")
         return jsonify({"apiKey": state.issue_key(account_id, user_id)}), 201
 
     @bp.post("/tickets")
@@ -112,8 +124,8 @@ def create_control(sim: FakeIlert) -> Blueprint:
         """A signed install ticket without the web page (no role check: the registration
         endpoint re-checks it, which is what a test of that check needs)."""
         body = json_body()
-        account = state.account(int(_number(body, "accountId")))
-        user_id = int(_number(body, "userId"))
+        account = state.account(_id(body, "accountId"))
+        user_id = _id(body, "userId")
         if user_id not in account.users:
             raise BadRequest(f"User {user_id} is not in account {account.id}")
         return_url = _return_url(body.get("returnUrl"), sim.public_url)
@@ -148,7 +160,7 @@ def create_control(sim: FakeIlert) -> Blueprint:
 
     @bp.post("/deliveries/wait")
     def wait() -> Any:
-        timeout = min(_number(json_body(required=False), "timeout", 10.0), MAX_WAIT)
+        timeout = _number(json_body(required=False), "timeout", 10.0, maximum=MAX_WAIT)
         idle, pending = sim.delivery.wait(timeout)
         return jsonify({"idle": idle, "pending": pending})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     ALERT_INCLUDES,
@@ -72,6 +73,9 @@ def enum(values: tuple[str, ...] | list[str]) -> Schema:
 
 
 ID_REF = obj({"id": INT}, ["id"])
+EMAIL: Schema = {**STR, "pattern": "@", "description": "an e-mail address (must contain @)"}
+NOT_BLANK: Schema = {**STR, "pattern": "\\S"}
+ID: Schema = {**INT, "minimum": 0, "maximum": 10**15}
 
 
 def _schemas() -> dict[str, Schema]:
@@ -99,7 +103,7 @@ def _schemas() -> dict[str, Schema]:
             {
                 "firstName": STR,
                 "lastName": STR,
-                "email": {**STR, "description": "unique in the account; must contain @"},
+                "email": {**EMAIL, "description": "unique in the account; must contain @"},
                 "username": STR,
                 "timezone": STR,
                 "position": STR,
@@ -113,7 +117,7 @@ def _schemas() -> dict[str, Schema]:
             {
                 "firstName": STR,
                 "lastName": STR,
-                "email": STR,
+                "email": EMAIL,
                 "username": STR,
                 "timezone": STR,
                 "position": STR,
@@ -415,7 +419,11 @@ def _schemas() -> dict[str, Schema]:
         "ConnectorPut": obj({"name": STR, "params": ANY_OBJECT, "type": STR}),
         "Installation": obj(
             {
-                "ticket": {**STR, "description": "<payload>.<signature>, docs/contract.md §1"},
+                "ticket": {
+                    **STR,
+                    "pattern": r"^[^.]*\.[^.]*$",
+                    "description": "<payload>.<signature>, docs/contract.md §1",
+                },
                 "workspace": obj({"id": STR, "domain": STR, "name": STR, "url": STR}, ["id"]),
                 "scopes": arr(STR),
                 "missingScopes": arr(STR),
@@ -423,23 +431,28 @@ def _schemas() -> dict[str, Schema]:
             ["ticket", "workspace"],
         ),
         "InstallationResult": closed({"connector": ref("Connector"), "integrationKey": STR}),
-        "Event": obj(
-            {
-                "apiKey": STR,
-                "integrationKey": {**STR, "description": "the same as apiKey"},
-                "eventType": enum(EVENT_TYPES),
-                "summary": STR,
-                "details": STR,
-                "alertKey": STR,
-                "priority": enum(PRIORITIES),
-                "images": arr(ref("EventImage")),
-                "links": arr(ref("EventLink")),
-                "comments": arr(obj({"creator": STR, "content": STR})),
-                "customDetails": ANY_OBJECT,
-                "routingKey": STR,
-            },
-            ["eventType"],
-        ),
+        "Event": {
+            **obj(
+                {
+                    "apiKey": {**STR, "minLength": 1, "description": "ilert's older name"},
+                    "integrationKey": {**STR, "minLength": 1, "description": "the source's key"},
+                    "eventType": enum(EVENT_TYPES),
+                    "summary": STR,
+                    "details": STR,
+                    "alertKey": STR,
+                    "priority": enum(PRIORITIES),
+                    "images": arr(ref("EventImage")),
+                    "links": arr(ref("EventLink")),
+                    "comments": arr(obj({"creator": STR, "content": STR})),
+                    "customDetails": ANY_OBJECT,
+                    "routingKey": STR,
+                },
+                ["eventType"],
+            ),
+            # One of the two keys is required (ilert's document names `apiKey`, its events API
+            # `integrationKey`); `summary` is required for ALERT events.
+            "anyOf": [{"required": ["integrationKey"]}, {"required": ["apiKey"]}],
+        },
         "EventResult": closed(
             {
                 "alertKey": null(STR),
@@ -461,18 +474,21 @@ def _schemas() -> dict[str, Schema]:
         # -- control plane --
         "Ok": closed({"ok": BOOL}),
         "AccountPost": obj(
-            {"name": STR, "owner": obj({"firstName": STR, "lastName": STR, "email": STR})},
+            {
+                "name": NOT_BLANK,
+                "owner": obj({"firstName": STR, "lastName": STR, "email": EMAIL}),
+            },
             ["name"],
         ),
         "AccountCreated": closed({"id": INT, "name": STR, "apiKey": STR, "owner": ref("User")}),
         "AccountSummary": closed({"id": INT, "name": STR, "ownerId": INT, "users": INT}),
         "UserWithKey": closed({"user": ref("User"), "apiKey": STR}),
-        "ApiKeyPost": obj({"userId": INT}, ["userId"]),
+        "ApiKeyPost": obj({"userId": ID}, ["userId"]),
         "ApiKey": closed({"apiKey": STR}),
         "TicketPost": obj(
             {
-                "accountId": INT,
-                "userId": INT,
+                "accountId": ID,
+                "userId": ID,
                 "returnUrl": {**STR, "description": "a path of fake ilert, or a URL under it"},
             },
             ["accountId", "userId"],
@@ -553,8 +569,20 @@ _ERRORS = {
 }
 
 
+ALLOW = {
+    "Allow": {
+        "description": "the methods the path takes",
+        "required": True,
+        "schema": STR,
+    }
+}
+
+
 def _errors(*codes: str) -> dict[str, Schema]:
-    return {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
+    answers = {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
+    if "405" in answers:
+        answers["405"]["headers"] = ALLOW
+    return answers
 
 
 API_ERRORS = ("400", "401", "403", "404", "405", "409", "413")
@@ -576,11 +604,12 @@ def _query(name: str, schema: Schema, description: str = "") -> Schema:
 
 
 def _path(name: str, schema: Schema, description: str = "") -> Schema:
+    """A path parameter; an integer one is never negative (the route does not match a sign)."""
     return {
         "name": name,
         "in": "path",
         "required": True,
-        "schema": schema,
+        "schema": {**schema, "minimum": 0} if schema.get("type") == "integer" else schema,
         "description": description or name,
     }
 
@@ -1167,14 +1196,14 @@ def _document() -> Schema:
                         "in": "header",
                         "required": False,
                         "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
-                        "schema": STR,
+                        "schema": {**STR, "pattern": TEAM_CONTEXT_PATTERN},
                     },
                     "OnBehalfOf": {
                         "name": "X-On-Behalf-Of",
                         "in": "header",
                         "required": False,
                         "description": "An ilert user id; integration keys only",
-                        "schema": STR,
+                        "schema": {**STR, "pattern": USER_ID_PATTERN},
                     },
                 },
                 "schemas": _schemas(),

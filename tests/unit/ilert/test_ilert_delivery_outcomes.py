@@ -184,7 +184,7 @@ def test_exhausted_retries_leave_the_action_failing(
     assert _timeline(world, alert)[-1].endswith("; gave up after 10 attempts")
     status = _status(world, action)
     assert status["status"] == "FAILING"
-    assert status["reason"] == "HTTP 500 Internal Server Error: {\"ok\":false}"
+    assert status["reason"] == 'HTTP 500 Internal Server Error: {"ok":false}'
     assert "FAILING" in _actions_tab(world)
 
 
