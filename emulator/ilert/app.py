@@ -28,7 +28,7 @@ from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
 from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
 from emulator.ilert.web import create_web
-from emulator.ilert.wire import body_too_large, check_body_size
+from emulator.ilert.wire import MAX_BODY_BYTES, body_too_large, check_body_size
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "fakeilert_session"
@@ -218,6 +218,8 @@ class FakeIlert:
             SECRET_KEY=secrets.token_hex(32),
             SESSION_COOKIE_NAME=SESSION_COOKIE,
             JSON_SORT_KEYS=False,
+            # A form's fields may fill the whole body limit (Werkzeug's own default is 500 kB).
+            MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
         )
         app.json.sort_keys = False  # type: ignore[attr-defined]
         register_converters(app)
