@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.routing import BaseConverter
 
 from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, NotFound
@@ -29,6 +30,17 @@ def _numeric(ref: str, what: str) -> int:
     if not is_id(ref):
         raise NotFound(f"{what} {ref} not found")
     return int(ref)
+
+
+class UserRefConverter(BaseConverter):
+    """A user id or username, never `current` or `search-email`: those are paths of their own,
+    so `DELETE /api/users/current` is a 405 naming their methods, not a search for a user."""
+
+    regex = r"(?!(?:current|search-email)$)[^/]+"
+
+
+def register_converters(app: Flask) -> None:
+    app.url_map.converters["user_ref"] = UserRefConverter
 
 
 def create_api(sim: FakeIlert) -> Blueprint:
@@ -77,15 +89,15 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def search_email() -> Any:
         return jsonify(ser.user_json(state.search_email(actor(), json_body().get("email"))))
 
-    @bp.get("/users/<ref>")
+    @bp.get("/users/<user_ref:ref>")
     def get_user(ref: str) -> Any:
         return jsonify(ser.user_json(state.get_user(actor(), ref)))
 
-    @bp.put("/users/<ref>")
+    @bp.put("/users/<user_ref:ref>")
     def update_user(ref: str) -> Any:
         return jsonify(ser.user_json(state.update_user(actor(), ref, json_body())))
 
-    @bp.delete("/users/<ref>")
+    @bp.delete("/users/<user_ref:ref>")
     def delete_user(ref: str) -> Any:
         state.delete_user(actor(), ref)
         return _no_content()

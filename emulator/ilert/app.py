@@ -15,19 +15,20 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from emulator.clock import Clock, SystemClock, VirtualClock
 from emulator.ilert import serialize as ser
 from emulator.ilert import snapshot
-from emulator.ilert.api import create_api
+from emulator.ilert.api import create_api, register_converters
 from emulator.ilert.control import create_control
-from emulator.ilert.delivery import Delivery, DeliveryQueue, parse_export
+from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
-from emulator.ilert.models import AlertEvent, IlertState
+from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
 from emulator.ilert.web import create_web
+from emulator.ilert.wire import MAX_BODY_BYTES, body_too_large, check_body_size
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "fakeilert_session"
@@ -178,7 +179,7 @@ class FakeIlert:
                 "eventType": event.event_type,
                 "accountId": account.id,
                 "alert": alert_json,
-                "alertAction": ser.action_json(account, action),
+                "alertAction": ser.action_json(account, action, with_delivery=False),
                 "actor": actor,
                 "time": ser.iso(event.time),
             }
@@ -192,9 +193,22 @@ class FakeIlert:
                 body=json.dumps(body).encode(),
             )
 
-    def _log_delivery(self, delivery: Delivery, ok: bool, text: str) -> None:
-        kind = "AlertActionSuccessLogEntry" if ok else "AlertActionFailLogEntry"
-        self.state.add_log(delivery.account_id, delivery.alert_id, kind, text)
+    def _log_delivery(self, attempt: Attempt) -> None:
+        """Each attempt goes in the alert's log and sets its alert action's delivery status."""
+        delivery, outcome = attempt.delivery, attempt.outcome
+        kind = "AlertActionSuccessLogEntry" if outcome.delivered else "AlertActionFailLogEntry"
+        self.state.add_log(delivery.account_id, delivery.alert_id, kind, attempt.describe())
+        if outcome.delivered:
+            status = DeliveryStatus("OKAY", last_attempt_at=attempt.now)
+        else:
+            status = DeliveryStatus(
+                "FAILING" if attempt.wait is None else "RETRYING",
+                error=outcome.error,
+                reason=outcome.reason,
+                last_attempt_at=attempt.now,
+                next_attempt_at=attempt.retry_at,
+            )
+        self.state.record_delivery(delivery.account_id, delivery.action_id, status)
 
     # -- the WSGI app -------------------------------------------------------------------------
 
@@ -204,8 +218,11 @@ class FakeIlert:
             SECRET_KEY=secrets.token_hex(32),
             SESSION_COOKIE_NAME=SESSION_COOKIE,
             JSON_SORT_KEYS=False,
+            # A form's fields may fill the whole body limit (Werkzeug's own default is 500 kB).
+            MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
         )
         app.json.sort_keys = False  # type: ignore[attr-defined]
+        register_converters(app)
         app.register_blueprint(create_api(self))
         app.register_blueprint(create_events(self))
         app.register_blueprint(create_control(self))
@@ -213,6 +230,12 @@ class FakeIlert:
         app.register_error_handler(IlertError, _render_error)
         app.register_error_handler(HTTPException, _render_http_error)
         app.register_error_handler(Exception, _render_crash)
+
+        @app.before_request
+        def bound_the_body() -> None:
+            # ilert's API, the events API and the pages; the control plane takes whole states.
+            if not request.path.startswith("/_sim/"):
+                check_body_size()
 
         @app.before_request
         def run_due_escalations() -> None:
@@ -223,19 +246,28 @@ class FakeIlert:
 
 
 def _render_error(error: IlertError) -> Any:
-    """The one place a typed error becomes a response: JSON for the API, a page for people."""
+    """The one place a typed error becomes a response: JSON for the API, a page for people.
+    Every 405 names the methods the path takes (RFC 9110 §15.5.6 requires `Allow`)."""
+    headers = {"Allow": ", ".join(_allowed_methods())} if error.status == 405 else {}
     if request.path.startswith(_JSON_PREFIXES):
-        return jsonify(error.to_json()), error.status
+        return jsonify(error.to_json()), error.status, headers
     page = render_template(
         "error.html",
         status=error.status,
         message=error.message,
         title=_TITLES.get(error.status, "Error"),
     )
-    return page, error.status
+    return page, error.status, headers
+
+
+def _allowed_methods() -> list[str]:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    return sorted(adapter.allowed_methods())
 
 
 def _render_http_error(error: HTTPException) -> Any:
+    if error.code == 413:  # a body without a length that outgrew the limit while read
+        return _render_error(body_too_large(request.content_length))
     typed = IlertError(error.description or error.name)
     typed.status = error.code or 500
     typed.code = (error.name or "Error").upper().replace(" ", "_")

@@ -14,6 +14,7 @@ from emulator.clock import VirtualClock
 from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, Conflict
 from emulator.ilert.openapi import openapi_document
+from emulator.ilert.redirects import same_origin_url
 from emulator.ilert.tickets import issue_ticket
 from emulator.ilert.wire import json_body
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
 
 MAX_WAIT = 60.0
+MAX_ID = 10**15
 
 
 MAX_ADVANCE = 10 * 365 * 86400.0  # ten years in one step
@@ -34,6 +36,26 @@ def _number(
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
         raise BadRequest(f"Field '{name}' must be a number between 0 and {maximum:g}")
     return float(value)
+
+
+def _id(body: dict[str, Any], name: str) -> int:
+    """An id field: a whole number from 0 (the document declares the same bounds)."""
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise BadRequest(f"Field '{name}' must be an integer between 0 and {MAX_ID}")
+    return value
+
+
+def _return_url(given: Any, public_url: str) -> str:
+    """Where the connector sends the browser back: a page of fake ilert, never another site."""
+    if given is None or given == "":
+        return f"{public_url}/connectors/slack"
+    url = same_origin_url(given, public_url) if isinstance(given, str) else None
+    if url is None:
+        raise BadRequest(
+            f"Field 'returnUrl' must be a path of fake ilert or a URL under {public_url or '/'}"
+        )
+    return url
 
 
 def create_control(sim: FakeIlert) -> Blueprint:
@@ -55,7 +77,7 @@ def create_control(sim: FakeIlert) -> Blueprint:
 
     @bp.post("/import")
     def import_() -> Any:
-        sim.import_state(json_body())
+        sim.import_state(json_body(bounded=False))
         with state.lock:
             accounts = len(state.accounts)
         return jsonify({"ok": True, "accounts": accounts})
@@ -76,9 +98,12 @@ def create_control(sim: FakeIlert) -> Blueprint:
     @bp.post("/accounts")
     def create_account() -> Any:
         body = json_body()
-        owner = body.get("owner")
-        if owner is not None and not isinstance(owner, dict):
+        owner = body.get("owner", {})
+        if not isinstance(owner, dict):
             raise BadRequest("Field 'owner' must be an object {firstName, lastName, email}")
+        for name in ("firstName", "lastName", "email"):
+            if name in owner and not isinstance(owner[name], str):
+                raise BadRequest(f"Field 'owner.{name}' must be a string")
         account, user, key = state.create_account(body.get("name"), owner=owner)
         return jsonify(
             {"id": account.id, "name": account.name, "apiKey": key, "owner": ser.user_json(user)}
@@ -91,7 +116,7 @@ def create_control(sim: FakeIlert) -> Blueprint:
 
     @bp.post("/accounts/<int:account_id>/api-keys")
     def create_key(account_id: int) -> Any:
-        user_id = int(_number(json_body(), "userId"))
+        user_id = _id(json_body(), "userId")
         return jsonify({"apiKey": state.issue_key(account_id, user_id)}), 201
 
     @bp.post("/tickets")
@@ -99,13 +124,13 @@ def create_control(sim: FakeIlert) -> Blueprint:
         """A signed install ticket without the web page (no role check: the registration
         endpoint re-checks it, which is what a test of that check needs)."""
         body = json_body()
-        account = state.account(int(_number(body, "accountId")))
-        user_id = int(_number(body, "userId"))
+        account = state.account(_id(body, "accountId"))
+        user_id = _id(body, "userId")
         if user_id not in account.users:
             raise BadRequest(f"User {user_id} is not in account {account.id}")
-        return_url = body.get("returnUrl") or f"{sim.public_url}/connectors/slack"
+        return_url = _return_url(body.get("returnUrl"), sim.public_url)
         ticket = issue_ticket(
-            sim.connector_secret, account_id=account.id, user_id=user_id, return_url=str(return_url)
+            sim.connector_secret, account_id=account.id, user_id=user_id, return_url=return_url
         )
         return jsonify(
             {"ticket": ticket, "installUrl": f"{sim.connector_url}/slack/install?ticket={ticket}"}
@@ -135,7 +160,7 @@ def create_control(sim: FakeIlert) -> Blueprint:
 
     @bp.post("/deliveries/wait")
     def wait() -> Any:
-        timeout = min(_number(json_body(required=False), "timeout", 10.0), MAX_WAIT)
+        timeout = _number(json_body(required=False), "timeout", 10.0, maximum=MAX_WAIT)
         idle, pending = sim.delivery.wait(timeout)
         return jsonify({"idle": idle, "pending": pending})
 

@@ -1,5 +1,7 @@
 """The webhook queue: signed POSTs of alert events to the connector, in order per alert, retried.
 
+What an answer means is `outcomes`' (docs/contract.md §4): a permanent refusal is not retried;
+anything else that is not a 2xx is retried, waiting at least what a Retry-After header asks.
 Retries wait on the DOMAIN clock (1, 2, 4 … 60 s, ten tries), so under a virtual clock a retry
 fires only when a test advances it; the worker is woken by `notify()` then. Signatures use the wall
 clock, because the connector checks their freshness against its own.
@@ -19,6 +21,7 @@ import requests
 
 from emulator.clock import Clock
 from emulator.ilert.errors import BadRequest
+from emulator.ilert.outcomes import Outcome, from_answer, from_failure
 from emulator.ilert.tickets import sign_headers
 
 MAX_ATTEMPTS = 10
@@ -104,8 +107,8 @@ def _typed(value: Any, kind: Any) -> Any:
     return value
 
 
-# Called after each attempt, before waiters are told: (delivery, succeeded, what happened).
-OutcomeListener = Callable[[Delivery, bool, str], None]
+# Called after each attempt, before waiters are told.
+OutcomeListener = Callable[["Attempt"], None]
 
 
 class DeliveryQueue:
@@ -280,22 +283,23 @@ class DeliveryQueue:
     def _run(self) -> None:
         while (taken := self._take()) is not None:
             delivery, generation = taken
-            ok, info = self._send(delivery)
+            outcome = self._send(delivery)
             delivery.attempts += 1
+            attempt = self._judge(delivery, outcome)
             if self._on_outcome is not None and generation == self._generation:
                 # A failing log entry must never stop the queue.
                 with contextlib.suppress(Exception):
-                    self._on_outcome(delivery, ok, self._describe(delivery, ok, info))
+                    self._on_outcome(attempt)
             with self._cond:
                 self._in_flight -= 1
                 if generation == self._generation:
-                    self._settle(delivery, ok, info)
+                    self._settle(attempt)
                 self._cond.notify_all()
 
-    def _send(self, delivery: Delivery) -> tuple[bool, str]:
+    def _send(self, delivery: Delivery) -> Outcome:
         base = self._url().rstrip("/")
         if not base:
-            return False, "no connector URL is configured"
+            return Outcome(delivered=False, reason="no connector URL is configured")
         headers = {
             "Content-Type": "application/json",
             "X-Ilert-Delivery": delivery.id,
@@ -303,38 +307,34 @@ class DeliveryQueue:
         }
         try:
             response = self._session.post(
-                base + EVENTS_PATH, data=delivery.body, headers=headers, timeout=SEND_TIMEOUT
+                base + EVENTS_PATH,
+                data=delivery.body,
+                headers=headers,
+                timeout=SEND_TIMEOUT,
+                allow_redirects=False,
             )
         except requests.RequestException as error:
-            return False, f"{type(error).__name__}: {error}"
-        if 200 <= response.status_code < 300:
-            return True, f"HTTP {response.status_code}"
-        return False, f"HTTP {response.status_code}"
+            return from_failure(error, SEND_TIMEOUT)
+        answer_headers = {k.lower(): v for k, v in response.headers.items()}
+        return from_answer(response.status_code, answer_headers, response.content)
 
     @staticmethod
     def _backoff(attempts: int) -> float:
         return min(MAX_BACKOFF, 2.0 ** (attempts - 1))
 
-    def _describe(self, delivery: Delivery, ok: bool, info: str) -> str:
-        target = f"#{delivery.channel} ({delivery.event_type})"
-        if ok:
-            return f"Slack connector notified {target}"
-        if delivery.attempts >= MAX_ATTEMPTS:
-            return (
-                f"Slack connector could not be notified {target}: {info}; gave up after "
-                f"{delivery.attempts} attempts"
-            )
-        return (
-            f"Slack connector could not be notified {target}: {info}; attempt "
-            f"{delivery.attempts} of {MAX_ATTEMPTS}, retrying in "
-            f"{self._backoff(delivery.attempts):g} s"
-        )
+    def _judge(self, delivery: Delivery, outcome: Outcome) -> Attempt:
+        """Whether the delivery is done, and if not how long it waits before the next try."""
+        if not outcome.retried or delivery.attempts >= MAX_ATTEMPTS:
+            return Attempt(delivery, outcome, wait=None, now=self.clock.now())
+        wait = max(self._backoff(delivery.attempts), outcome.retry_after or 0.0)
+        return Attempt(delivery, outcome, wait=wait, now=self.clock.now())
 
-    def _settle(self, delivery: Delivery, ok: bool, info: str) -> None:
+    def _settle(self, attempt: Attempt) -> None:
+        delivery, outcome = attempt.delivery, attempt.outcome
         queue = self._queues.get((delivery.account_id, delivery.alert_id))
-        if ok or delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = "delivered" if ok else "failed"
-            delivery.last_error = None if ok else info
+        if attempt.wait is None:
+            delivery.status = "delivered" if outcome.delivered else "failed"
+            delivery.last_error = None if outcome.delivered else outcome.reason
             self._counts[delivery.status] += 1
             self._recent.append(delivery)
             if queue and queue[0] is delivery:
@@ -343,5 +343,35 @@ class DeliveryQueue:
                 del self._queues[(delivery.account_id, delivery.alert_id)]
             return
         delivery.status = "pending"
-        delivery.last_error = info
-        delivery.next_attempt_at = self.clock.now() + self._backoff(delivery.attempts)
+        delivery.last_error = outcome.reason
+        delivery.next_attempt_at = attempt.now + attempt.wait
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt of a delivery, judged: `wait` is None when the delivery is done (delivered,
+    refused for good, or out of tries), else the seconds until the next try."""
+
+    delivery: Delivery
+    outcome: Outcome
+    wait: float | None
+    now: float
+
+    @property
+    def retry_at(self) -> float | None:
+        return None if self.wait is None else self.now + self.wait
+
+    def describe(self) -> str:
+        """The alert log's entry for this attempt."""
+        target = f"#{self.delivery.channel} ({self.delivery.event_type})"
+        if self.outcome.delivered:
+            return f"Slack connector notified {target}"
+        failed = f"Slack connector could not notify {target}: {self.outcome.reason}"
+        if self.outcome.permanent:
+            return f"{failed}; not retried"
+        if self.wait is None:
+            return f"{failed}; gave up after {self.delivery.attempts} attempts"
+        return (
+            f"{failed}; attempt {self.delivery.attempts} of {MAX_ATTEMPTS}, retrying in "
+            f"{self.wait:g} s"
+        )

@@ -49,6 +49,11 @@ class Conflict(IlertError):
     code = "CONFLICT"
 
 
+class PayloadTooLarge(IlertError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
 class InternalError(IlertError):
     status = 500
     code = "INTERNAL_ERROR"

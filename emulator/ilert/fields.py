@@ -3,11 +3,22 @@ bad value becomes a typed 400 with a message naming the field, never a 500."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from emulator.ilert.errors import BadRequest
+
+# Header forms, declared as these patterns in the OpenAPI document too: `team-context` is 0 (all
+# teams), -1 (my teams) or a team id; `X-On-Behalf-Of` is a user id. Ids fit in 18 digits.
+TEAM_CONTEXT_PATTERN = r"^(0|-1|[1-9][0-9]{0,17})$"
+USER_ID_PATTERN = r"^[0-9]{1,18}$"
+
+
+def matches(pattern: str, value: str) -> bool:
+    """Whether all of `value` matches (`fullmatch`: a trailing newline is not let through)."""
+    return re.fullmatch(pattern, value) is not None
 
 
 def check_enum(value: Any, allowed: Iterable[str], name: str) -> str:

@@ -29,12 +29,15 @@ from emulator.ilert.errors import (
     Unauthorized,
 )
 from emulator.ilert.fields import (
+    TEAM_CONTEXT_PATTERN,
+    USER_ID_PATTERN,
     boolean,
     check_enum,
     integer,
     is_id,
     listing,
     mapping,
+    matches,
     objects,
     optional_str,
     ref_id,
@@ -246,6 +249,22 @@ class Alert:
         return next((r for r in self.responders if r.user_id == user_id), None)
 
 
+DELIVERY_STATES = ("OKAY", "RETRYING", "FAILING")
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """How an alert action's last webhook went: OKAY (delivered, or nothing sent yet, as ilert
+    shows a new alert action), RETRYING (its last attempt failed and it waits to be tried again)
+    or FAILING (refused for good, or out of tries), with the reason a person reads."""
+
+    state: str = "OKAY"
+    error: str | None = None  # Slack's or the connector's error code
+    reason: str | None = None
+    last_attempt_at: float | None = None
+    next_attempt_at: float | None = None
+
+
 @dataclass
 class AlertAction:
     id: str
@@ -263,6 +282,7 @@ class AlertAction:
     created_by: int | None = None
     escalation_ended_delay_sec: int = 0
     not_resolved_delay_sec: int = 0
+    delivery: DeliveryStatus = field(default_factory=DeliveryStatus)
 
 
 @dataclass
@@ -586,12 +606,9 @@ class IlertState:
 
     @staticmethod
     def _on_behalf_of(account: Account, header: str) -> User:
-        try:
-            user_id = int(header.strip())
-        except ValueError:
-            raise BadRequest(
-                f"X-On-Behalf-Of must be an ilert user id (a number); got {header!r}"
-            ) from None
+        if not matches(USER_ID_PATTERN, header):
+            raise BadRequest(f"X-On-Behalf-Of must be an ilert user id (a number); got {header!r}")
+        user_id = int(header)
         user = account.users.get(user_id)
         if user is None:
             raise Forbidden(
@@ -602,13 +619,12 @@ class IlertState:
     @staticmethod
     def _team_scope(actor: Actor, header: str) -> frozenset[int] | None:
         """`0`: all teams; `-1`: my teams; a team id: that team (which the actor must see)."""
-        try:
-            value = int(header.strip())
-        except ValueError:
+        if not matches(TEAM_CONTEXT_PATTERN, header):
             raise BadRequest(
                 f"Header 'team-context' must be 0 (all teams), -1 (my teams) or a team id; "
                 f"got {header!r}"
-            ) from None
+            )
+        value = int(header)
         if value == 0:
             return None
         if value == -1:
@@ -1469,6 +1485,14 @@ class IlertState:
         with self.lock:
             return _page(self.get_alert(actor, alert_id).log, start, limit)
 
+    def record_delivery(self, account_id: int, action_id: str, status: DeliveryStatus) -> None:
+        """The delivery queue reports how an alert action's webhook went (the latest wins)."""
+        with self.lock:
+            account = self.accounts.get(account_id)
+            action = account.actions.get(action_id) if account else None
+            if action is not None:
+                action.delivery = status
+
     def add_log(self, account_id: int, alert_id: int, log_type: str, text: str) -> None:
         """A log entry from outside the model (the delivery queue reports each attempt here)."""
         with self.lock:
@@ -1543,9 +1567,7 @@ class IlertState:
 
     def submit_event(self, fields: dict[str, Any]) -> tuple[str, Alert | None]:
         """ilert's events API: returns (responseCode, the alert it touched)."""
-        key = fields.get("integrationKey") or fields.get("apiKey")
-        if not isinstance(key, str) or not key:
-            raise BadRequest("Field 'apiKey' (or 'integrationKey') is required")
+        key = _event_key(fields)
         event_type = check_enum(fields.get("eventType"), EVENT_TYPES, "eventType")
         with self.lock:
             source = self.source_keys.get(key)
@@ -2023,6 +2045,18 @@ def _who(actor: Actor | None) -> str:
         return "the system (events API)" if actor is None else "the Slack integration"
     suffix = " via Slack" if actor.via_integration else ""
     return f"{actor.user.name}{suffix}"
+
+
+def _event_key(fields: dict[str, Any]) -> str:
+    """The source's key: `integrationKey` (ilert's current name) or `apiKey` (its older one);
+    each one given must be a non-empty string."""
+    given = {name: fields[name] for name in ("integrationKey", "apiKey") if name in fields}
+    for name, value in given.items():
+        if not isinstance(value, str) or not value:
+            raise BadRequest(f"Field '{name}' must be a non-empty string")
+    if not given:
+        raise BadRequest("Field 'integrationKey' (or 'apiKey') is required")
+    return str(given.get("integrationKey") or given["apiKey"])
 
 
 def _event_comments(fields: dict[str, Any]) -> list[tuple[str, str]]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     ALERT_INCLUDES,
     CONNECTOR_TYPES,
+    DELIVERY_STATES,
     EVENT_TYPES,
     PRIORITIES,
     ROLES,
@@ -23,6 +25,7 @@ from emulator.ilert.models import (
     TRIGGER_TYPES,
     VISIBILITIES,
 )
+from emulator.ilert.wire import FIELD_LIMITS, NAME_CHARS
 
 Schema = dict[str, Any]
 
@@ -70,6 +73,9 @@ def enum(values: tuple[str, ...] | list[str]) -> Schema:
 
 
 ID_REF = obj({"id": INT}, ["id"])
+EMAIL: Schema = {**STR, "pattern": "@", "description": "an e-mail address (must contain @)"}
+NOT_BLANK: Schema = {**STR, "pattern": "\\S"}
+ID: Schema = {**INT, "minimum": 0, "maximum": 10**15}
 
 
 def _schemas() -> dict[str, Schema]:
@@ -97,7 +103,7 @@ def _schemas() -> dict[str, Schema]:
             {
                 "firstName": STR,
                 "lastName": STR,
-                "email": {**STR, "description": "unique in the account; must contain @"},
+                "email": {**EMAIL, "description": "unique in the account; must contain @"},
                 "username": STR,
                 "timezone": STR,
                 "position": STR,
@@ -111,7 +117,7 @@ def _schemas() -> dict[str, Schema]:
             {
                 "firstName": STR,
                 "lastName": STR,
-                "email": STR,
+                "email": EMAIL,
                 "username": STR,
                 "timezone": STR,
                 "position": STR,
@@ -338,6 +344,22 @@ def _schemas() -> dict[str, Schema]:
                 "createdBy": {**null(ref("UserRef")), "description": "fake ilert"},
                 "escalationEndedDelaySec": INT,
                 "notResolvedDelaySec": INT,
+                "deliveryStatus": {
+                    **closed(
+                        {
+                            "status": enum(DELIVERY_STATES),
+                            "error": null(STR),
+                            "reason": null(STR),
+                            "lastAttemptAt": null(TIME),
+                            "nextAttemptAt": null(TIME),
+                        }
+                    ),
+                    "readOnly": True,
+                    "description": (
+                        "fake ilert: how the last webhook went (OKAY also before any); ilert's "
+                        "AlertAction schema allows additional properties"
+                    ),
+                },
             }
         ),
         "SlackParams": obj(
@@ -397,7 +419,11 @@ def _schemas() -> dict[str, Schema]:
         "ConnectorPut": obj({"name": STR, "params": ANY_OBJECT, "type": STR}),
         "Installation": obj(
             {
-                "ticket": {**STR, "description": "<payload>.<signature>, docs/contract.md §1"},
+                "ticket": {
+                    **STR,
+                    "pattern": r"^[^.]*\.[^.]*$",
+                    "description": "<payload>.<signature>, docs/contract.md §1",
+                },
                 "workspace": obj({"id": STR, "domain": STR, "name": STR, "url": STR}, ["id"]),
                 "scopes": arr(STR),
                 "missingScopes": arr(STR),
@@ -405,23 +431,28 @@ def _schemas() -> dict[str, Schema]:
             ["ticket", "workspace"],
         ),
         "InstallationResult": closed({"connector": ref("Connector"), "integrationKey": STR}),
-        "Event": obj(
-            {
-                "apiKey": STR,
-                "integrationKey": {**STR, "description": "the same as apiKey"},
-                "eventType": enum(EVENT_TYPES),
-                "summary": STR,
-                "details": STR,
-                "alertKey": STR,
-                "priority": enum(PRIORITIES),
-                "images": arr(ref("EventImage")),
-                "links": arr(ref("EventLink")),
-                "comments": arr(obj({"creator": STR, "content": STR})),
-                "customDetails": ANY_OBJECT,
-                "routingKey": STR,
-            },
-            ["eventType"],
-        ),
+        "Event": {
+            **obj(
+                {
+                    "apiKey": {**STR, "minLength": 1, "description": "ilert's older name"},
+                    "integrationKey": {**STR, "minLength": 1, "description": "the source's key"},
+                    "eventType": enum(EVENT_TYPES),
+                    "summary": STR,
+                    "details": STR,
+                    "alertKey": STR,
+                    "priority": enum(PRIORITIES),
+                    "images": arr(ref("EventImage")),
+                    "links": arr(ref("EventLink")),
+                    "comments": arr(obj({"creator": STR, "content": STR})),
+                    "customDetails": ANY_OBJECT,
+                    "routingKey": STR,
+                },
+                ["eventType"],
+            ),
+            # One of the two keys is required (ilert's document names `apiKey`, its events API
+            # `integrationKey`); `summary` is required for ALERT events.
+            "anyOf": [{"required": ["integrationKey"]}, {"required": ["apiKey"]}],
+        },
         "EventResult": closed(
             {
                 "alertKey": null(STR),
@@ -443,16 +474,24 @@ def _schemas() -> dict[str, Schema]:
         # -- control plane --
         "Ok": closed({"ok": BOOL}),
         "AccountPost": obj(
-            {"name": STR, "owner": obj({"firstName": STR, "lastName": STR, "email": STR})},
+            {
+                "name": NOT_BLANK,
+                "owner": obj({"firstName": STR, "lastName": STR, "email": EMAIL}),
+            },
             ["name"],
         ),
         "AccountCreated": closed({"id": INT, "name": STR, "apiKey": STR, "owner": ref("User")}),
         "AccountSummary": closed({"id": INT, "name": STR, "ownerId": INT, "users": INT}),
         "UserWithKey": closed({"user": ref("User"), "apiKey": STR}),
-        "ApiKeyPost": obj({"userId": INT}, ["userId"]),
+        "ApiKeyPost": obj({"userId": ID}, ["userId"]),
         "ApiKey": closed({"apiKey": STR}),
         "TicketPost": obj(
-            {"accountId": INT, "userId": INT, "returnUrl": STR}, ["accountId", "userId"]
+            {
+                "accountId": ID,
+                "userId": ID,
+                "returnUrl": {**STR, "description": "a path of fake ilert, or a URL under it"},
+            },
+            ["accountId", "userId"],
         ),
         "Ticket": closed({"ticket": STR, "installUrl": STR}),
         "Clock": closed({"now": TIME, "epoch": NUM, "kind": enum(["virtual", "system"])}),
@@ -526,15 +565,27 @@ _ERRORS = {
     "404": "No such object, or not visible to this user",
     "405": "Method not allowed (or, for responders, already a responder)",
     "409": "Conflicts with what exists",
+    "413": "The request body is over 1 MiB",
+}
+
+
+ALLOW = {
+    "Allow": {
+        "description": "the methods the path takes",
+        "required": True,
+        "schema": STR,
+    }
 }
 
 
 def _errors(*codes: str) -> dict[str, Schema]:
-    return {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
+    answers = {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
+    if "405" in answers:
+        answers["405"]["headers"] = ALLOW
+    return answers
 
 
-API_ERRORS = ("400", "401", "403", "404", "405", "409")
-PUBLIC_ERRORS = ("400", "401", "403", "404", "405", "409")
+API_ERRORS = ("400", "401", "403", "404", "405", "409", "413")
 SIM_ERRORS = ("400", "404", "405", "409")
 
 
@@ -553,11 +604,12 @@ def _query(name: str, schema: Schema, description: str = "") -> Schema:
 
 
 def _path(name: str, schema: Schema, description: str = "") -> Schema:
+    """A path parameter; an integer one is never negative (the route does not match a sign)."""
     return {
         "name": name,
         "in": "path",
         "required": True,
-        "schema": schema,
+        "schema": {**schema, "minimum": 0} if schema.get("type") == "integer" else schema,
         "description": description or name,
     }
 
@@ -1060,62 +1112,104 @@ def _sim_paths() -> dict[str, Schema]:
     }
 
 
+def _bound_request_strings(document: Schema) -> Schema:
+    """Every string of a request body gets the maxLength `wire.check_lengths` enforces (the
+    control plane's import takes any state, so `Export` stays unbounded)."""
+    schemas = document["components"]["schemas"]
+    todo = {
+        op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for item in document["paths"].values()
+        for op in item.values()
+        if "requestBody" in op
+    } - {"Export"}
+    done: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in done:
+            done.add(name)
+            schemas[name] = _bounded(schemas[name], NAME_CHARS, todo)
+    return document
+
+
+def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
+    """A copy of `schema` with `limit` on its strings, a property's own limit on each property
+    (as `wire.check_lengths` inherits them); the names of schemas it refers to go to `refs`."""
+    if "$ref" in schema:
+        refs.add(schema["$ref"].rsplit("/", 1)[1])
+        return schema
+    out = dict(schema)
+    if out.get("type") == "string" and "enum" not in out:
+        out["maxLength"] = limit
+    if "properties" in out:
+        out["properties"] = {
+            k: _bounded(v, FIELD_LIMITS.get(k, limit), refs) for k, v in out["properties"].items()
+        }
+    if "items" in out:
+        out["items"] = _bounded(out["items"], limit, refs)
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in out:
+            out[key] = [_bounded(s, limit, refs) for s in out[key]]
+    return out
+
+
 @cache
 def _document() -> Schema:
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "fake ilert",
-            "version": "1",
-            "description": (
-                "An emulator of ilert's alerting core (paths, shapes and enums of ilert's REST "
-                "API) and its control plane under /_sim. See docs/fake-ilert.md."
-            ),
-        },
-        "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
-        "tags": [
-            {"name": name}
-            for name in (
-                "Users",
-                "Teams",
-                "Escalation Policies",
-                "Alert Sources",
-                "Alerts",
-                "Alert Actions",
-                "Connectors",
-                "Events",
-                "Control plane",
-            )
-        ],
-        "paths": {**_api_paths(), **_sim_paths()},
-        "components": {
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "An account's API key (or a connector's integration key)",
-                }
+    return _bound_request_strings(
+        {
+            "openapi": "3.0.3",
+            "info": {
+                "title": "fake ilert",
+                "version": "1",
+                "description": (
+                    "An emulator of ilert's alerting core (paths, shapes and enums of ilert's REST "
+                    "API) and its control plane under /_sim. See docs/fake-ilert.md."
+                ),
             },
-            "parameters": {
-                "TeamContext": {
-                    "name": "team-context",
-                    "in": "header",
-                    "required": False,
-                    "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
-                    "schema": STR,
+            "servers": [{"url": "/"}],
+            "security": [{"bearer": []}],
+            "tags": [
+                {"name": name}
+                for name in (
+                    "Users",
+                    "Teams",
+                    "Escalation Policies",
+                    "Alert Sources",
+                    "Alerts",
+                    "Alert Actions",
+                    "Connectors",
+                    "Events",
+                    "Control plane",
+                )
+            ],
+            "paths": {**_api_paths(), **_sim_paths()},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "An account's API key (or a connector's integration key)",
+                    }
                 },
-                "OnBehalfOf": {
-                    "name": "X-On-Behalf-Of",
-                    "in": "header",
-                    "required": False,
-                    "description": "An ilert user id; integration keys only",
-                    "schema": STR,
+                "parameters": {
+                    "TeamContext": {
+                        "name": "team-context",
+                        "in": "header",
+                        "required": False,
+                        "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
+                        "schema": {**STR, "pattern": TEAM_CONTEXT_PATTERN},
+                    },
+                    "OnBehalfOf": {
+                        "name": "X-On-Behalf-Of",
+                        "in": "header",
+                        "required": False,
+                        "description": "An ilert user id; integration keys only",
+                        "schema": {**STR, "pattern": USER_ID_PATTERN},
+                    },
                 },
+                "schemas": _schemas(),
             },
-            "schemas": _schemas(),
-        },
-    }
+        }
+    )
 
 
 def openapi_document() -> Schema:

@@ -219,7 +219,7 @@ def source_view(
         slack = ser.connector_json(connector) if connector else None
         version = fingerprint(
             body,
-            [(a["id"], a["updatedAt"], a["name"]) for a in actions],
+            [(a["id"], a["updatedAt"], a["name"], a["deliveryStatus"]) for a in actions],
             [(a.id, a.version) for a in found],
             total,
             slack["id"] if slack else None,

@@ -13,6 +13,7 @@ from emulator.ilert.models import (
     AlertAction,
     AlertSource,
     Connector,
+    DeliveryStatus,
     EscalationPolicy,
     IlertState,
     LogEntry,
@@ -193,7 +194,21 @@ def log_entry_json(account: Account, entry: LogEntry) -> dict[str, Any]:
     }
 
 
-def action_json(account: Account, action: AlertAction) -> dict[str, Any]:
+def delivery_status_json(status: DeliveryStatus) -> dict[str, Any]:
+    return {
+        "status": status.state,
+        "error": status.error,
+        "reason": status.reason,
+        "lastAttemptAt": iso(status.last_attempt_at),
+        "nextAttemptAt": iso(status.next_attempt_at),
+    }
+
+
+def action_json(
+    account: Account, action: AlertAction, *, with_delivery: bool = True
+) -> dict[str, Any]:
+    """ilert's AlertAction; `deliveryStatus` is fake ilert's read-only addition (ilert's schema
+    allows more properties), left out of the webhook's copy, whose delivery it would describe."""
     sources = [
         {
             "id": s.id,
@@ -204,7 +219,7 @@ def action_json(account: Account, action: AlertAction) -> dict[str, Any]:
         for s in (account.sources.get(sid) for sid in action.source_ids)
         if s
     ]
-    return {
+    body = {
         "id": action.id,
         "name": action.name,
         "alertSources": sources,
@@ -220,6 +235,9 @@ def action_json(account: Account, action: AlertAction) -> dict[str, Any]:
         "escalationEndedDelaySec": action.escalation_ended_delay_sec,
         "notResolvedDelaySec": action.not_resolved_delay_sec,
     }
+    if with_delivery:
+        body["deliveryStatus"] = delivery_status_json(action.delivery)
+    return body
 
 
 def connector_json(connector: Connector) -> dict[str, Any]:

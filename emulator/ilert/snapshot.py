@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from emulator.ilert.errors import BadRequest
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
+    DELIVERY_STATES,
     ROLES,
     TEAM_MEMBER_ROLES,
     TRIGGER_MODES,
@@ -24,6 +25,7 @@ from emulator.ilert.models import (
     AlertSource,
     ApiKey,
     Connector,
+    DeliveryStatus,
     EscalationPolicy,
     EscalationRule,
     IlertState,
@@ -114,6 +116,13 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "createdBy": a.created_by,
                 "escalationEndedDelaySec": a.escalation_ended_delay_sec,
                 "notResolvedDelaySec": a.not_resolved_delay_sec,
+                "delivery": {
+                    "state": a.delivery.state,
+                    "error": a.delivery.error,
+                    "reason": a.delivery.reason,
+                    "lastAttemptAt": a.delivery.last_attempt_at,
+                    "nextAttemptAt": a.delivery.next_attempt_at,
+                },
             }
             for a in account.actions.values()
         ],
@@ -268,6 +277,20 @@ class _Reader:
         return [_Reader(v, f"{self.path}.{name}[{i}]") for i, v in enumerate(value)]
 
 
+def _delivery_in(action: _Reader) -> DeliveryStatus:
+    """An alert action's delivery status; an export made before it was kept has none: OKAY."""
+    if action.data.get("delivery") is None:
+        return DeliveryStatus()
+    d = _Reader(action.data["delivery"], f"{action.path}.delivery")
+    return DeliveryStatus(
+        state=d.enum("state", DELIVERY_STATES),
+        error=d.str("error", optional=True),
+        reason=d.str("reason", optional=True),
+        last_attempt_at=d.num("lastAttemptAt", optional=True),
+        next_attempt_at=d.num("nextAttemptAt", optional=True),
+    )
+
+
 def _pick(table: dict[Any, T], key: Any, what: str) -> T:
     if key not in table:
         raise BadRequest(f"Import: {what} {key} is not in the file")
@@ -392,6 +415,7 @@ def _account_in(r: _Reader) -> Account:
             created_by=a.int("createdBy", optional=True),
             escalation_ended_delay_sec=a.int("escalationEndedDelaySec"),
             not_resolved_delay_sec=a.int("notResolvedDelaySec"),
+            delivery=_delivery_in(a),
         )
         account.actions[action.id] = action
     for c in r.items("connectors"):

@@ -31,7 +31,9 @@ from emulator.ilert.models import (
     TRIGGER_TYPES,
     Actor,
 )
+from emulator.ilert.redirects import same_origin_path
 from emulator.ilert.tickets import issue_ticket, sign_headers
+from emulator.ilert.wire import check_lengths
 
 if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
@@ -108,6 +110,12 @@ def create_web(sim: FakeIlert) -> Blueprint:
         origin = request.headers.get("Origin")
         if request.method == "POST" and origin and origin != request.host_url.rstrip("/"):
             raise Forbidden(f"A form of another site ({origin}) cannot act in fake ilert")
+
+    @bp.before_request
+    def bounded_form_fields() -> None:
+        if request.method == "POST":
+            values = {name: request.form.getlist(name) for name in request.form}
+            check_lengths({k: v[0] if len(v) == 1 else v for k, v in values.items()})
 
     @bp.context_processor
     def globals_() -> dict[str, Any]:
@@ -230,10 +238,7 @@ def _session_pages(bp: Blueprint, sim: FakeIlert) -> None:
         if not is_id(raw) or sim.state.user_by_id(int(raw)) is None:
             raise NotFound(f"User {raw or '(none)'} not found")
         session["user_id"] = int(raw)
-        target = request.form.get("next", "")
-        # Only a path of this site: "//host" and "/\host" would lead a browser elsewhere.
-        local = target.startswith("/") and not target.startswith(("//", "/\\"))
-        return redirect(target if local else "/")
+        return redirect(same_origin_path(request.form.get("next", "")) or "/")
 
     @bp.post("/logout")
     def logout() -> Any:

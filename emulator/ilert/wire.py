@@ -1,17 +1,84 @@
-"""Request parsing shared by the JSON blueprints: bad input becomes a typed 400, never a 500."""
+"""Request parsing shared by the JSON blueprints: bad input becomes a typed 400, never a 500.
+
+It is also the one place that bounds what a request may carry. ilert publishes no limits (its
+OpenAPI document declares no maxLength, its docs name no body size), so fake ilert takes these:
+a body of at most 1 MiB on ilert's API, the events API and fake ilert's pages (413), and strings
+no longer than `FIELD_LIMITS` says (400 naming the field). Names are bounded at 255 characters
+as ilert's own Terraform provider validates them (`validation.StringLenBetween(1, 255)` on every
+resource's `name`, iLert/terraform-provider-ilert, ilert/resource_*.go).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import request
 
-from emulator.ilert.errors import BadRequest
+from emulator.ilert.errors import BadRequest, PayloadTooLarge
+
+MAX_BODY_BYTES = 1024 * 1024
+NAME_CHARS = 255  # any string field not named below
+FIELD_LIMITS: dict[str, int] = {
+    "summary": 1024,
+    "details": 65_536,
+    "content": 65_536,  # an event's comment
+    "customDetails": 65_536,  # every string inside it
+    "href": 2048,
+    "src": 2048,
+    "url": 2048,
+    "next": 2048,  # log in's return path
+    "returnUrl": 2048,
+    "ticket": 4096,
+}
 
 
-def json_body(*, required: bool = True) -> dict[str, Any]:
-    """The request's JSON object; a missing, malformed or non-object body is a 400."""
+def check_body_size() -> None:
+    """A 413 for a body over `MAX_BODY_BYTES`, whether or not the route reads it."""
+    # A body sent without a length is read up to one byte past the limit (Werkzeug stops there
+    # without an error), so `json_body` can tell a body over the limit from one at it.
+    request.max_content_length = MAX_BODY_BYTES + 1
+    size = request.content_length
+    if size is not None and size > MAX_BODY_BYTES:
+        raise body_too_large(size)
+
+
+def body_too_large(size: int | None = None) -> PayloadTooLarge:
+    got = f"is {size:,} bytes" if size is not None else "is too large"
+    return PayloadTooLarge(
+        f"The request body {got}; fake ilert takes at most {MAX_BODY_BYTES:,} bytes (1 MiB)"
+    )
+
+
+def check_lengths(fields: Mapping[str, Any]) -> None:
+    """A 400 naming the first string (value or key, at any depth) longer than its limit."""
+    for name, value in fields.items():
+        _check(value, name, FIELD_LIMITS.get(name, NAME_CHARS))
+
+
+def _check(value: Any, path: str, limit: int) -> None:
+    if isinstance(value, str):
+        if len(value) > limit:
+            raise BadRequest(
+                f"Field '{path}' must be at most {limit:,} characters; got {len(value):,}"
+            )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and len(key) > NAME_CHARS:
+                raise BadRequest(f"Field '{path}' has a key longer than {NAME_CHARS} characters")
+            _check(item, f"{path}.{key}", FIELD_LIMITS.get(key, limit))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]", limit)
+
+
+def json_body(*, required: bool = True, bounded: bool = True) -> dict[str, Any]:
+    """The request's JSON object; a missing, malformed or non-object body is a 400, and so is
+    a string over its limit (`bounded=False` only for the control plane's state import)."""
     raw = request.get_data(cache=True)
+    bound = request.max_content_length  # set by `check_body_size`; none on the control plane
+    if bound is not None and len(raw) >= bound:
+        raise body_too_large()
     if not raw.strip():
         if required:
             raise BadRequest("A JSON object body is required")
@@ -22,6 +89,8 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         raise BadRequest("The request body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object")
+    if bounded:
+        check_lengths(data)
     return data
 
 

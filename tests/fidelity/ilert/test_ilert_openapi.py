@@ -1,6 +1,12 @@
 """fake ilert's OpenAPI document is true: it names every route and only those, and generated
 requests (schemathesis, valid and invalid) get only documented answers, never a 5xx.
 
+A second run takes schemathesis's coverage phase: for every parameter and body property it sends
+the boundary values the document allows and one request breaking each declared constraint (type,
+enum, minimum and maximum, length, pattern, required, content type, method). The server must
+accept every allowed value (no 400) and refuse every broken one, so the document and the
+server's parsing cannot drift apart unseen.
+
 The suite runs a small generation (ILERT_FUZZ_EXAMPLES, default 2 per operation and mode). The
 documented long run (docs/fake-ilert.md) sets it higher and asserts at least 1,000 requests:
 
@@ -22,11 +28,17 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.hypothesis.builder import FeedbackSources, Override
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from emulator.clock import VirtualClock
@@ -268,3 +280,130 @@ def test_generated_requests_get_documented_answers(world: World) -> None:
     print(f"\nfake ilert fuzz: {total} requests over {len(sent)} operations")
     assert len(sent) == len(operations)
     assert total >= MIN_REQUESTS, total
+
+
+# -- the document against the server, constraint by constraint ------------------------------
+
+COVERAGE_CHECKS = [
+    *CHECKS,
+    negative_data_rejection,
+    allow_header_conformance,
+    unsupported_method,
+]
+# Parsed in one place for every operation (`IlertState.authenticate`): tried on one of them.
+SHARED_HEADERS = {"team-context", "X-On-Behalf-Of"}
+
+
+def _coverage_cases(world: World) -> Iterator[Any]:
+    tried_headers: set[tuple[str, str, str]] = set()
+    for operation in _operations(world):
+        generator = CoverageGenerator(
+            operation=operation,
+            generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+            generation_config=operation.schema.config.generation_for(
+                operation=operation, phase="coverage"
+            ),
+            auth_storage=None,
+            override=Override(),
+            feedback=FeedbackSources(),
+        )
+        for case in generator:
+            data = case.meta.phase.data
+            if (
+                data.parameter_location == ParameterLocation.HEADER
+                and data.parameter in SHARED_HEADERS
+            ):
+                tried = (str(data.scenario), data.parameter, repr(case.headers))
+                if tried in tried_headers:
+                    continue
+                tried_headers.add(tried)
+            yield case
+
+
+def _authorized(world: World, case: Any) -> dict[str, str]:
+    """The owner's key; the integration key where the case sends X-On-Behalf-Of (only such a
+    key may, so only then does the server read that header's value)."""
+    headers = dict(case.headers or {})
+    kind = "INTEGRATION" if "X-On-Behalf-Of" in headers else "OWNER"
+    return {"Authorization": f"Bearer {world.keys[kind]}", **headers}
+
+
+def test_every_declared_constraint_is_the_servers(world_for_coverage: World) -> None:
+    """An allowed value is never refused as malformed (400); a broken constraint is refused."""
+    disagreements: list[str] = []
+    total = 0
+    for case in _coverage_cases(world_for_coverage):
+        total += 1
+        case.headers = _authorized(world_for_coverage, case)
+        label = f"{case.operation.label} [{case.meta.phase.data.description}]"
+        try:
+            response = case.call_and_validate(checks=COVERAGE_CHECKS)
+        except Exception as failure:  # each check's failure, reported all together below
+            disagreements.append(f"{label}: {str(failure).split('Reproduce')[0].strip()}")
+            continue
+        if case.meta.generation.mode == GenerationMode.POSITIVE and response.status_code == 400:
+            disagreements.append(f"{label}: an allowed request refused: {response.text}")
+    print(f"\nfake ilert coverage: {total} requests")
+    assert not disagreements, "\n\n".join(disagreements[:20])
+    assert total >= 1000, total
+
+
+@pytest.fixture(scope="module")
+def world_for_coverage() -> Iterator[World]:
+    made = World()
+    yield made
+    made.close()
+
+
+def _component(name: str) -> dict[str, Any]:
+    return openapi_document()["components"]["schemas"][name]
+
+
+def test_the_document_states_what_the_server_refuses(world: World) -> None:
+    """The four places the issue found the document looser than the server."""
+    client, owner = world.client, {"Authorization": f"Bearer {world.keys['OWNER']}"}
+    team_context = openapi_document()["components"]["parameters"]["TeamContext"]["schema"]
+    assert re.fullmatch(team_context["pattern"], "") is None
+    assert client.get("/api/alerts", headers={**owner, "team-context": ""}).status_code == 400
+    assert client.get("/api/alerts", headers={**owner, "team-context": "0"}).status_code == 200
+
+    event = _component("Event")
+    assert {"anyOf": [{"required": ["integrationKey"]}, {"required": ["apiKey"]}]}.items() <= (
+        event.items()
+    )
+    keyless = client.post("/api/events", json={"eventType": "ALERT", "summary": "s"})
+    assert keyless.status_code == 400 and "integrationKey" in keyless.get_json()["message"]
+
+    assert _component("TicketPost")["properties"]["accountId"]["minimum"] == 0
+    negative = client.post("/_sim/tickets", json={"accountId": -1, "userId": world.user_ids[0]})
+    assert negative.status_code == 400 and "accountId" in negative.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PATCH", "/api/alerts", "GET, HEAD, OPTIONS, POST"),
+        ("DELETE", "/api/users/current", "GET, HEAD, OPTIONS, PUT"),
+        ("GET", "/api/users/search-email", "OPTIONS, POST"),
+        ("DELETE", "/_sim/clock", "GET, HEAD, OPTIONS"),
+        ("PUT", "/login", "GET, HEAD, OPTIONS, POST"),
+    ],
+)
+def test_every_405_names_the_methods_allowed(
+    world: World, method: str, path: str, allow: str
+) -> None:
+    answer = world.client.open(
+        path, method=method, headers={"Authorization": f"Bearer {world.keys['OWNER']}"}
+    )
+    assert answer.status_code == 405 and answer.headers["Allow"] == allow
+
+
+def test_a_405_from_the_model_names_the_methods_too(world: World) -> None:
+    """ilert answers 405 for a user who already responds; the route takes POST only."""
+    owner = {"Authorization": f"Bearer {world.keys['OWNER']}"}
+    alert_id = world.pools["alert_id"][-1]
+    path = f"/api/alerts/{alert_id}/responders"
+    body = {"user": {"id": world.user_ids[0]}}
+    world.client.post(path, json=body, headers=owner)
+    again = world.client.post(path, json=body, headers=owner)
+    assert again.status_code == 405 and again.headers["Allow"] == "OPTIONS, POST"

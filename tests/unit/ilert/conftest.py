@@ -29,6 +29,8 @@ class FakeConnector:
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     fail_next: int = 0
+    # Scripted answers, used first: (status, body, headers); a str body is sent as it is.
+    answers: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
     channels: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,8 +54,14 @@ def _connector_app(connector: FakeConnector) -> Flask:
             ).hexdigest()
         )
         with connector.lock:
-            status = 500 if connector.fail_next > 0 else 200
-            connector.fail_next = max(0, connector.fail_next - 1)
+            if connector.answers:
+                status, answer, headers = connector.answers.pop(0)
+                if isinstance(answer, str):
+                    headers = {"Content-Type": "text/plain", **headers}
+            else:
+                status = 500 if connector.fail_next > 0 else 200
+                answer, headers = {"ok": status == 200}, {}
+                connector.fail_next = max(0, connector.fail_next - 1)
             connector.received.append(
                 {
                     "delivery": request.headers.get("X-Ilert-Delivery"),
@@ -65,7 +73,7 @@ def _connector_app(connector: FakeConnector) -> Flask:
                     "answered": status,
                 }
             )
-        return {"ok": status == 200}, status
+        return answer, status, headers
 
     @app.get("/ilert/channels")
     def channels() -> Any:
