@@ -75,31 +75,23 @@ def not_visible_to_you(what: str, person: Json) -> str:
 
 
 def person_refusal(
-    ilert: IlertClient,
-    refusal: IlertApiError,
-    person: Json,
-    what: str,
-    *,
-    source_id: int | None = None,
+    refusal: IlertApiError, person: Json, what: str, *, exists: Callable[[], Any] | None = None
 ) -> Refusal:
     """ilert's refusal of a person's request, in words for them. ilert answers 404 alike for
-    what does not exist and for what the person may not see; the connector's own view of the
-    source tells the two apart."""
+    what does not exist and for what the person may not see; `exists`, a read with the
+    connector's own key, tells the two apart."""
     if refusal.status == 401:
         return Refusal(NOT_LINKED)
     if refusal.status != 404:
         return Refusal(f":no_entry: {refusal.message}")
-    if source_id is not None and not _source_exists(ilert, source_id):
-        return Refusal(
-            f":grey_question: Alert source {source_id} no longer exists in ilert. Type `/ilert` "
-            "for a fresh menu."
-        )
+    if exists is not None and not _found(exists):
+        return Refusal(f":grey_question: {what.capitalize()} no longer exists in ilert.")
     return Refusal(not_visible_to_you(what, person))
 
 
-def _source_exists(ilert: IlertClient, source_id: int) -> bool:
+def _found(read: Callable[[], Any]) -> bool:
     try:
-        ilert.alert_source(source_id, on_behalf_of=None)
+        read()
     except IlertApiError:
         return False
     return True
@@ -195,7 +187,11 @@ class ChannelConfiguration:
     def _refusal(
         self, refusal: IlertApiError, what: str, *, source_id: int | None = None
     ) -> Refusal:
-        return person_refusal(self.ilert, refusal, self.person, what, source_id=source_id)
+        def source_exists() -> Json:
+            return self.ilert.alert_source(source_id or 0, on_behalf_of=None)
+
+        exists = source_exists if source_id is not None else None
+        return person_refusal(refusal, self.person, what, exists=exists)
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
@@ -525,14 +521,21 @@ def build_bolt_app(
     def alert_button(verb: str) -> Any:
         def handle(ack: Any, body: Json, client: WebClient, context: Any, respond: Any) -> None:
             ack()
+            ilert: IlertClient = context["ilert"]
             try:
                 person = person_for(context, client, body["user"]["id"])
                 alert_id = int(body["actions"][0]["value"])
-                ilert: IlertClient = context["ilert"]
-                change = ilert.accept_alert if verb == "accept" else ilert.resolve_alert
-                alert = change(alert_id, on_behalf_of=person["id"])
             except (Refusal, IlertApiError, ValueError) as refusal:
                 respond(text=_refusal_text(refusal), replace_original=False)
+                return
+            change = ilert.accept_alert if verb == "accept" else ilert.resolve_alert
+            try:
+                alert = change(alert_id, on_behalf_of=person["id"])
+            except IlertApiError as failure:
+                refused = person_refusal(
+                    failure, person, f"alert {alert_id}", exists=lambda: ilert.alert(alert_id)
+                )
+                respond(text=refused.message, replace_original=False)
                 return
             _show_alert_where_clicked(client, store, ilert, body, alert)
 
@@ -614,8 +617,9 @@ def create_alert(ilert: IlertClient, person: Json, alert: Json) -> Json:
         # ilert refuses an alert source the person may not see with 400 "not found".
         if refusal.status == 400 and "not found" in refusal.message:
             refusal = IlertApiError(404, refusal.message)
+        what = f"alert source {source_id}"
         raise person_refusal(
-            ilert, refusal, person, f"alert source {source_id}", source_id=source_id
+            refusal, person, what, exists=lambda: ilert.alert_source(source_id, on_behalf_of=None)
         ) from refusal
 
 

@@ -437,6 +437,54 @@ def test_a_stakeholder_sees_every_linked_source_and_learns_why_they_cannot_link(
     assert len(channel_actions(sim_services, world)) == 2
 
 
+def test_a_user_outside_a_private_team_learns_why_they_cannot_accept_its_alert(
+    sim_services: Services, world: World
+) -> None:
+    members = [{"user": {"id": world.person("ADMIN").ilert_id}, "role": "USER"}]
+    team = sim_services.ilert.call(
+        "POST",
+        "/teams",
+        key=world.owner_key,
+        json={"name": "Payments", "visibility": "PRIVATE", "members": members},
+    )
+    source = sim_services.ilert.call(
+        "POST",
+        "/alert-sources",
+        key=world.owner_key,
+        json={
+            "name": "Payments Gateway",
+            "integrationType": "API",
+            "escalationPolicy": {"id": world.policy["id"]},
+            "teams": [{"id": team["id"]}],
+        },
+    )
+    create_action(sim_services, world, [source["id"]])
+    alert = sim_services.ilert.call(
+        "POST",
+        "/alerts",
+        key=world.owner_key,
+        json={"summary": "Card payments failing", "alertSource": {"id": source["id"]}},
+    )
+    sim_services.ilert.wait_for_deliveries()
+    [message] = [
+        m for m in sim_services.slack.messages(ops(world)) if "Card payments" in visible_text(m)
+    ]
+
+    answer = sim_services.slack.click(
+        channel_id=ops(world),
+        message_ts=message["ts"],
+        user_id=world.person("USER").slack_id,
+        label="Accept",
+    )
+
+    assert answer["ok"], answer
+    [reason] = told(sim_services, world, "USER")[-1:]
+    assert f"alert {alert['id']}" in reason and "team" in reason, reason
+    assert "not found" not in reason
+    status = sim_services.ilert.call("GET", f"/alerts/{alert['id']}", key=world.owner_key)
+    assert status["status"] == "PENDING"
+
+
 def test_a_slack_user_without_an_email_address_is_told_so(
     sim_services: Services, world: World
 ) -> None:
