@@ -45,8 +45,6 @@ MODAL_TITLE = 24
 MODAL_BUTTON = 24
 INPUT_LABEL = 2000
 MESSAGE_TEXT = 3000  # a message's `text` and an attachment's `fallback`; Slack takes more
-MESSAGE_BLOCKS = 50
-MODAL_BLOCKS = 100
 SELECT_OPTIONS = 100
 # A name inside a longer text (a source, a person): short enough to leave room for the rest.
 NAME_TEXT = 200
@@ -111,7 +109,8 @@ def source_link(source: Json, source_url: str) -> str:
 
 # the channel menu (`/ilert`)
 
-# Each linked source takes three blocks; ten a page keep the menu well under Slack's 50 blocks.
+# Each linked source takes three blocks; ten a page, with the seven blocks around them (heading,
+# notice, count, version, page buttons, divider, selector), keep the menu under Slack's 50.
 SOURCES_PER_PAGE = 10
 
 
@@ -209,20 +208,20 @@ def _option(label: str, value: str) -> Json:
 def select_element(action_id: str, options: list[Json], *, total: int) -> Block:
     """A static select when Slack's 100 options hold them all, else an external select whose
     options the app sends as the person types (`block_suggestion`)."""
-    element: Block = {
+    if total > SELECT_OPTIONS:
+        return {
+            "type": "external_select",
+            "action_id": action_id,
+            "placeholder": _plain("Type to search...", PLACEHOLDER_TEXT),
+            # Options as soon as the menu opens, before anything is typed.
+            "min_query_length": 0,
+        }
+    return {
         "type": "static_select",
         "action_id": action_id,
         "placeholder": _plain("Choose an option...", PLACEHOLDER_TEXT),
         "options": options,
     }
-    if total > SELECT_OPTIONS:
-        element = {
-            "type": "external_select",
-            "action_id": action_id,
-            "placeholder": _plain("Type to search...", PLACEHOLDER_TEXT),
-            "min_query_length": 0,
-        }
-    return element
 
 
 def _add_source_selector(offered: list[Json]) -> Block:

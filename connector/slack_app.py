@@ -43,6 +43,10 @@ PRIVATE_TEAM_SOURCE = (
     "*Alert actions* tab."
 )
 MENU_TEXT = "Manage the alert sources for this channel."
+ILERT_UNAVAILABLE = (
+    ":warning: ilert is not answering as it should right now, so nothing was changed. Please try "
+    "again in a moment."
+)
 SOMETHING_WENT_WRONG = ":warning: ilert could not complete this. Please try again in a moment."
 # Published for a channel linked from Slack: the guide's updates (FAQ-2); ilert can change it.
 DEFAULT_TRIGGER_TYPES = [
@@ -82,6 +86,8 @@ def person_refusal(
     connector's own key, tells the two apart."""
     if refusal.status == 401:
         return Refusal(NOT_LINKED)
+    if refusal.status >= 500:
+        return Refusal(ILERT_UNAVAILABLE)
     if refusal.status != 404:
         return Refusal(f":no_entry: {refusal.message}")
     if exists is not None and not _found(exists):
@@ -628,7 +634,9 @@ def _refusal_text(refusal: Exception) -> str:
         return refusal.message
     if isinstance(refusal, IlertApiError):
         # A revoked integration key means ilert unlinked the workspace.
-        return NOT_LINKED if refusal.status == 401 else f":no_entry: {refusal.message}"
+        if refusal.status == 401:
+            return NOT_LINKED
+        return ILERT_UNAVAILABLE if refusal.status >= 500 else f":no_entry: {refusal.message}"
     if isinstance(refusal, (ValueError, KeyError, TypeError)):
         # A payload whose values no menu of this app sends: an old or a tampered menu.
         return STALE_MENU

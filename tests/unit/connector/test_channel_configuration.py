@@ -212,3 +212,13 @@ def test_a_source_that_is_gone_is_said_to_be_gone() -> None:
     responses.get(f"{ILERT}/api/alert-sources/10", status=404, json={"message": "not found"})
     with pytest.raises(Refusal, match="no longer exists"):
         configuration().add(10, channel_name="ops", slack_user_id="U1")
+
+
+@responses.activate
+def test_ilert_failing_is_told_as_ilert_failing_not_as_its_error_page() -> None:
+    responses.get(f"{ILERT}/api/alert-sources/10", json=PUBLIC)
+    responses.get(f"{ILERT}/api/alert-actions", json=[])
+    responses.post(f"{ILERT}/api/alert-actions", status=503, body="<html>Bad gateway</html>")
+    with pytest.raises(Refusal, match="ilert is not answering") as refused:
+        configuration().add(10, channel_name="ops", slack_user_id="U1")
+    assert "html" not in refused.value.message
