@@ -346,7 +346,8 @@ def _name(item: Json) -> str:
 
 
 def create_alert_form(*, sources: list[Json], policies: list[Json], channel_id: str) -> Json:
-    """A modal asking for alert source, escalation policy, summary and optional details."""
+    """A modal asking for alert source, escalation policy, summary and optional details.
+    `sources` must not be empty: Slack refuses a select without options."""
 
     def select(block_id: str, label: str, items: list[Json]) -> Block:
         options = options_for(items, label=_name)
@@ -366,7 +367,8 @@ def create_alert_form(*, sources: list[Json], policies: list[Json], channel_id: 
         "close": _plain("Close", MODAL_BUTTON),
         "blocks": [
             select(FORM_SOURCE, "Alert source", sources),
-            select(FORM_POLICY, "Escalation policy", policies),
+            # A select needs one option at least; without a policy ilert uses the source's.
+            *([select(FORM_POLICY, "Escalation policy", policies)] if policies else []),
             {
                 "type": "input",
                 "block_id": "summary",

@@ -42,6 +42,11 @@ PRIVATE_TEAM_SOURCE = (
     "can be published to Slack only from ilert's web interface, on the alert source's "
     "*Alert actions* tab."
 )
+NO_SOURCES_TO_ALERT = (
+    ":information_source: ilert shows you no alert sources, so there is none to create an alert "
+    "on. Alert sources are made in ilert; if there are some, an ilert Admin can add you to the "
+    "team that owns them."
+)
 MENU_TEXT = "Manage the alert sources for this channel."
 ILERT_UNAVAILABLE = (
     ":warning: ilert is not answering as it should right now, so nothing was changed. Please try "
@@ -487,8 +492,11 @@ def build_bolt_app(
         try:
             person = person_for(context, client, command["user_id"])
             ilert: IlertClient = context["ilert"]
+            sources = ilert.alert_sources(on_behalf_of=person["id"])
+            if not sources:
+                raise Refusal(NO_SOURCES_TO_ALERT)
             form = blocks.create_alert_form(
-                sources=ilert.alert_sources(on_behalf_of=person["id"]),
+                sources=sources,
                 policies=ilert.escalation_policies(on_behalf_of=person["id"]),
                 channel_id=command["channel_id"],
             )

@@ -485,6 +485,22 @@ def test_a_user_outside_a_private_team_learns_why_they_cannot_accept_its_alert(
     assert status["status"] == "PENDING"
 
 
+def test_someone_who_sees_no_alert_source_is_told_so_instead_of_an_empty_form(
+    sim_services: Services, world: World
+) -> None:
+    stakeholder = world.person("STAKEHOLDER")  # sees only their teams' sources: none here
+
+    answer = sim_services.slack.command(
+        team_id=world.team_id,
+        channel_id=ops(world),
+        user_id=stakeholder.slack_id,
+        command="/il-alert",
+    )
+
+    assert "no alert sources" in visible_text(answer["ephemeral"]), answer
+    assert sim_services.slack.open_views(stakeholder.slack_id) == []
+
+
 def test_a_slack_user_without_an_email_address_is_told_so(
     sim_services: Services, world: World
 ) -> None:

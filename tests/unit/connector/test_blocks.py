@@ -154,3 +154,9 @@ def test_the_create_alert_form_stays_within_slacks_limits_for_any_number_of_sour
     assert large["blocks"][0]["element"]["type"] == "external_select"
     assert len(blocks.form_options(many, "")) == 100
     assert [o["value"] for o in blocks.form_options(many, "source 10")] == ["10", "100"]
+
+
+def test_without_escalation_policies_the_form_leaves_the_policy_out() -> None:
+    form = blocks.create_alert_form(sources=[{"id": 1, "name": "S"}], policies=[], channel_id="C")
+    assert [b["block_id"] for b in form["blocks"]] == ["source", "summary", "details"]
+    assert all(b["element"].get("options") != [] for b in form["blocks"])
