@@ -150,7 +150,8 @@ class ConnectorStore:
         alert actions made in ilert's web interface have no claim of their own, so only a
         whole-channel claim lets each change read ilert and act on what it read. ilert stays
         the one record of what is linked; the claim holds nothing but the right to change it.
-        A thread lock in front spares threads of one process from polling the table.
+        A thread lock in front (striped like the alert locks: two channels on one stripe only
+        wait for each other) spares the threads of one process from polling the table.
         """
         deadline = time.monotonic() + wait
         local = self._channel_locks[hash((team_id, channel_id)) % _ALERT_LOCK_STRIPES]
