@@ -8,6 +8,11 @@ import requests
 
 Json = dict[str, Any]
 
+# ilert answers at most 50 alert sources or escalation policies a page (`max-results`).
+PAGE_SIZE = 50
+# A bound on the pages read, so an API that never answers a short page cannot loop forever.
+MAX_PAGES = 200
+
 
 class IlertApiError(Exception):
     """ilert refused or failed a request; `message` is ilert's own explanation."""
@@ -74,10 +79,27 @@ class IlertClient:
                 return None
             raise
 
-    def alert_sources(self, *, on_behalf_of: int) -> list[Json]:
-        return self._call("GET", "/alert-sources", on_behalf_of=on_behalf_of)
+    def _all_pages(self, path: str, *, on_behalf_of: int | None) -> list[Json]:
+        """Every item of a paged list: ilert pages with `start-index` and `max-results`, and a
+        page shorter than asked for is the last."""
+        items: list[Json] = []
+        for _ in range(MAX_PAGES):
+            page = self._call(
+                "GET",
+                path,
+                on_behalf_of=on_behalf_of,
+                params={"start-index": len(items), "max-results": PAGE_SIZE},
+            )
+            items.extend(page)
+            if len(page) < PAGE_SIZE:
+                break
+        return items
 
-    def alert_source(self, source_id: int, *, on_behalf_of: int) -> Json:
+    def alert_sources(self, *, on_behalf_of: int | None) -> list[Json]:
+        """All the alert sources the person may see (the connector's own view without one)."""
+        return self._all_pages("/alert-sources", on_behalf_of=on_behalf_of)
+
+    def alert_source(self, source_id: int, *, on_behalf_of: int | None) -> Json:
         return self._call("GET", f"/alert-sources/{source_id}", on_behalf_of=on_behalf_of)
 
     def alert_actions(self, *, connector_id: str, on_behalf_of: int | None = None) -> list[Json]:
@@ -88,11 +110,21 @@ class IlertClient:
     def create_alert_action(self, body: Json, *, on_behalf_of: int) -> Json:
         return self._call("POST", "/alert-actions", json=body, on_behalf_of=on_behalf_of)
 
+    def remove_alert_action_source(
+        self, action_id: str, source_id: int, *, on_behalf_of: int
+    ) -> Json:
+        return self._call(
+            "PUT",
+            f"/alert-actions/{action_id}/remove-source",
+            json={"id": source_id},
+            on_behalf_of=on_behalf_of,
+        )
+
     def delete_alert_action(self, action_id: str, *, on_behalf_of: int) -> None:
         self._call("DELETE", f"/alert-actions/{action_id}", on_behalf_of=on_behalf_of)
 
     def escalation_policies(self, *, on_behalf_of: int) -> list[Json]:
-        return self._call("GET", "/escalation-policies", on_behalf_of=on_behalf_of)
+        return self._all_pages("/escalation-policies", on_behalf_of=on_behalf_of)
 
     def create_alert(self, body: Json, *, on_behalf_of: int) -> Json:
         return self._call("POST", "/alerts", json=body, on_behalf_of=on_behalf_of)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -27,6 +28,13 @@ REAUTHORIZE_FOR_MAPPING = (
 )
 
 
+NO_EMAIL_IN_SLACK = (
+    ":bust_in_silhouette: Your Slack profile has no e-mail address, and ilert recognises people "
+    "by the e-mail address they have in both. Add an e-mail address to your Slack account (a "
+    "workspace admin can), and make sure an ilert user has the same one."
+)
+
+
 def unmapped_message(email: str) -> str:
     return (
         f":bust_in_silhouette: There is no ilert user with the e-mail address {email}, so ilert "
@@ -35,8 +43,18 @@ def unmapped_message(email: str) -> str:
     )
 
 
-def ilert_user_for(slack_user_id: str, *, slack: WebClient, ilert: IlertClient) -> Json:
-    """The ilert user behind a Slack user, or a Refusal explaining why there is none."""
+def ilert_user_for(
+    slack_user_id: str,
+    *,
+    slack: WebClient,
+    ilert: IlertClient,
+    scopes: Sequence[str] | None = None,
+) -> Json:
+    """The ilert user behind a Slack user, or a Refusal explaining why there is none.
+
+    `scopes` are the bot token's scopes, when known: they tell a token that may not read
+    e-mail addresses from a person who has none.
+    """
     try:
         profile = slack.users_info(user=slack_user_id)["user"].get("profile", {})
     except SlackApiError as failure:
@@ -45,8 +63,10 @@ def ilert_user_for(slack_user_id: str, *, slack: WebClient, ilert: IlertClient) 
         raise
     email = profile.get("email")
     if not email:
-        # Slack leaves the address out when the token lacks users:read.email.
-        raise Refusal(REAUTHORIZE_FOR_MAPPING)
+        # Slack leaves the address out when the token lacks users:read.email, and for people
+        # (and bots) whose profile has none.
+        may_read_email = scopes is not None and "users:read.email" in scopes
+        raise Refusal(NO_EMAIL_IN_SLACK if may_read_email else REAUTHORIZE_FOR_MAPPING)
     user = ilert.find_user_by_email(email)
     if user is None:
         raise Refusal(unmapped_message(email))

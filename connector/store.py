@@ -8,6 +8,7 @@ connection per thread kept a page cache per thread (64 of them in a busy connect
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 import time
@@ -56,10 +57,27 @@ CREATE TABLE IF NOT EXISTS seen_requests (
     seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests (seen_at);
+CREATE TABLE IF NOT EXISTS channel_changes (
+    team_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (team_id, channel_id)
+);
 """
 
 
 _ALERT_LOCK_STRIPES = 256
+# A change to a channel's alert actions is a few calls to ilert, each given 5 seconds at most; a
+# claim older than this belongs to a connector that died during its change.
+CHANNEL_CLAIM_SECONDS = 60.0
+# How long a click waits for another change to the same channel to finish.
+CHANNEL_WAIT_SECONDS = 5.0
+_CHANNEL_POLL_SECONDS = 0.02
+
+
+class ChannelBusy(Exception):
+    """Another change to the same channel's alert actions did not finish in time."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,7 @@ class ConnectorStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
         self._alert_locks = [threading.Lock() for _ in range(_ALERT_LOCK_STRIPES)]
+        self._channel_locks = [threading.Lock() for _ in range(_ALERT_LOCK_STRIPES)]
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
@@ -115,6 +134,58 @@ class ConnectorStore:
         are striped, so their number stays the same however many alerts there are; two alerts
         on one stripe only wait for each other."""
         return self._alert_locks[alert_id % _ALERT_LOCK_STRIPES]
+
+    @contextmanager
+    def channel_change(
+        self, team_id: str, channel_id: str, *, wait: float = CHANNEL_WAIT_SECONDS
+    ) -> Iterator[None]:
+        """Hold the right to change one channel's alert actions; ChannelBusy after `wait` s.
+
+        ilert lets several alert actions name one channel (so may real ilert), and checking
+        ilert's list before creating one is a check-then-act: two clicks at once both find
+        nothing and both create. The rule "one change to a channel at a time" therefore lives
+        here, as the primary key of `channel_changes`, which every connector process sharing
+        this database honours. It is a claim on the channel rather than on (channel, source):
+        removing one source of a two-source alert action rewrites that action's list, and
+        alert actions made in ilert's web interface have no claim of their own, so only a
+        whole-channel claim lets each change read ilert and act on what it read. ilert stays
+        the one record of what is linked; the claim holds nothing but the right to change it.
+        A thread lock in front (striped like the alert locks: two channels on one stripe only
+        wait for each other) spares the threads of one process from polling the table.
+        """
+        deadline = time.monotonic() + wait
+        local = self._channel_locks[hash((team_id, channel_id)) % _ALERT_LOCK_STRIPES]
+        if not local.acquire(timeout=wait):
+            raise ChannelBusy(channel_id)
+        try:
+            holder = self._claim_channel(team_id, channel_id, deadline)
+            try:
+                yield
+            finally:
+                with self._connect() as db:
+                    db.execute("DELETE FROM channel_changes WHERE holder = ?", (holder,))
+        finally:
+            local.release()
+
+    def _claim_channel(self, team_id: str, channel_id: str, deadline: float) -> str:
+        holder = secrets.token_hex(8)
+        while True:
+            now = time.time()
+            with self._connect() as db:
+                db.execute(
+                    "DELETE FROM channel_changes WHERE team_id = ? AND channel_id = ? "
+                    "AND expires_at < ?",
+                    (team_id, channel_id, now),
+                )
+                claimed = db.execute(
+                    "INSERT OR IGNORE INTO channel_changes VALUES (?, ?, ?, ?)",
+                    (team_id, channel_id, holder, now + CHANNEL_CLAIM_SECONDS),
+                ).rowcount
+            if claimed:
+                return holder
+            if time.monotonic() >= deadline:
+                raise ChannelBusy(channel_id)
+            time.sleep(_CHANNEL_POLL_SECONDS)
 
     # workspace links
 

@@ -1,7 +1,8 @@
 """The actor: fake Slack playing Slack toward the app.
 
-It sends slash commands, `block_actions` (on messages and in modals), `view_submission` and
-`view_closed` to the app's request URL, signed exactly as Slack signs (`v0=` HMAC-SHA256 over
+It sends slash commands, `block_actions` (on messages and in modals), `block_suggestion` (a
+person typing into an external select), `view_submission` and `view_closed` to the app's
+request URL, signed exactly as Slack signs (`v0=` HMAC-SHA256 over
 `v0:{timestamp}:{body}` with the wall clock), waits `ack_timeout` (three seconds, as on Slack) for
 the ack, turns an ack body into a message or a modal change, and serves the `response_url`s it
 handed out. The model prepares each delivery under its lock; the HTTP call to the app happens
@@ -216,6 +217,87 @@ class Actor:
             "is_enterprise_install": False,
         }
 
+    # --- external selects -----------------------------------------------------------------------
+
+    def suggest(self, target: Target, *, user_id: str, query: str) -> dict[str, Any]:
+        """The person types `query` into an external select: `block_suggestion` goes to the app,
+        and the report carries the options it answered, checked as Slack checks them. Like
+        Slack's client, nothing is sent for a query shorter than the element's
+        `min_query_length` (3 unless it says otherwise)."""
+        if len(query) < _min_query_length(target.element):
+            return {"ok": True, "delivered": False, "options": []}
+        delivery = self.state.prepare_suggestion(target)
+        payload = self._block_suggestion(delivery, target, user_id, query)
+        answer = self._send_payload(delivery, payload)
+        report = {**answer.report(), "delivered": True}
+        if not answer.ok:
+            return report
+        options, problem = suggested_options(answer.body)
+        if problem:
+            # Slack's client shows the person no options and an error; nothing is chosen.
+            return {**report, "ok": False, "error": "invalid_options", "detail": problem}
+        return {**report, "options": options}
+
+    def pick_suggested(
+        self, base_url: str, target: Target, *, user_id: str, query: str, option_ref: str
+    ) -> dict[str, Any]:
+        """Type `query`, then pick `option_ref` (a label or a value) among the app's options: in
+        a message that sends `block_actions`; in a modal the view's state keeps the choice for
+        the submission (an input block's select sends no action of its own)."""
+        suggested = self.suggest(target, user_id=user_id, query=query)
+        if not suggested["ok"]:
+            return suggested
+        option = next(
+            (o for o in suggested["options"] if option_ref in (_label(o.get("text")), o["value"])),
+            None,
+        )
+        if option is None:
+            labels = [_label(o.get("text")) for o in suggested["options"]]
+            raise SimError(
+                "option_not_found",
+                f"the app offered no option {option_ref!r} for {query!r}: {labels}",
+                status=404,
+            )
+        if target.view is not None:
+            self.state.choose_in_view(target, option)
+            return {"ok": True, "selected_option": option, "options": suggested["options"]}
+        action = {
+            "type": str(target.element.get("type") or "external_select"),
+            "action_id": target.element.get("action_id", ""),
+            "block_id": target.block_id,
+            "selected_option": option,
+        }
+        return self.interact(base_url, target, user_id=user_id, action=action)
+
+    def _block_suggestion(
+        self, delivery: Delivery, target: Target, user_id: str, query: str
+    ) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/interaction-payloads/block_suggestion-payload
+        payload: dict[str, Any] = {
+            "type": "block_suggestion",
+            **self._who(delivery, user_id),
+            "action_id": target.element.get("action_id", ""),
+            "block_id": target.block_id,
+            "value": query,
+        }
+        if target.view is not None:
+            payload["container"] = {"type": "view", "view_id": target.view.id}
+            payload["view"] = target.view.to_api()
+            return payload
+        message = target.message
+        assert message is not None
+        channel = self.state.channels[message.channel_id]
+        payload["container"] = {
+            "type": "message",
+            "message_ts": message.ts,
+            "channel_id": channel.id,
+            "is_ephemeral": bool(message.ephemeral_to),
+        }
+        payload["channel"] = {"id": channel.id, "name": channel.name}
+        if not message.ephemeral_to:
+            payload["message"] = message.to_api()
+        return payload
+
     # --- modals -------------------------------------------------------------------------------
 
     def submit_view(self, view_id: str, user_id: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -302,6 +384,55 @@ def select_action(target: Target, option_ref: str, *, unlisted: bool = False) ->
 
 def _label(text: Any) -> str:
     return str(text.get("text", "")) if isinstance(text, dict) else ""
+
+
+# Slack's limits on an answer to block_suggestion (Block Kit: external select, option object).
+MAX_SUGGESTED = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+
+
+def _min_query_length(element: dict[str, Any]) -> int:
+    value = element.get("min_query_length", 3)
+    return value if isinstance(value, int) and value >= 0 else 3
+
+
+def suggested_options(body: Any) -> tuple[list[dict[str, Any]], str]:
+    """The options of an app's answer to `block_suggestion` (`options`, or `option_groups` of
+    options), and what is wrong with the answer ("" when nothing)."""
+    if not isinstance(body, dict) or not (
+        isinstance(body.get("options"), list) or isinstance(body.get("option_groups"), list)
+    ):
+        return [], "the answer has neither 'options' nor 'option_groups'"
+    groups = body.get("option_groups")
+    listed = [body["options"]] if isinstance(body.get("options"), list) else []
+    if isinstance(groups, list):
+        if len(groups) > MAX_SUGGESTED:
+            return [], f"{len(groups)} option groups; at most {MAX_SUGGESTED}"
+        listed += [g.get("options") if isinstance(g, dict) else None for g in groups]
+    options: list[dict[str, Any]] = []
+    for items in listed:
+        if not isinstance(items, list) or len(items) > MAX_SUGGESTED:
+            return [], f"each list holds at most {MAX_SUGGESTED} options"
+        for option in items:
+            problem = _option_problem(option)
+            if problem:
+                return [], problem
+            options.append(option)
+    return options, ""
+
+
+def _option_problem(option: Any) -> str:
+    if not isinstance(option, dict) or not isinstance(option.get("value"), str):
+        return f"an option needs a text and a string value: {option!r}"
+    text = option.get("text")
+    if not isinstance(text, dict) or text.get("type") != "plain_text":
+        return f"an option's text must be plain_text: {option!r}"
+    if not 0 < len(str(text.get("text") or "")) <= MAX_OPTION_TEXT:
+        return f"an option's text holds 1 to {MAX_OPTION_TEXT} characters"
+    if not 0 < len(option["value"]) <= MAX_OPTION_VALUE:
+        return f"an option's value holds 1 to {MAX_OPTION_VALUE} characters"
+    return ""
 
 
 # --- response_url ----------------------------------------------------------------------------

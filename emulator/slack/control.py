@@ -382,6 +382,8 @@ def click() -> Reply:
 @bp.post("/actions/select")
 def select() -> Reply:
     body = _body()
+    if "query" in body:
+        return _select_external(body)
     option = _str(body, "option", required=True)
     # `unlisted` sends an option the menu does not offer, as a tampered client would.
     unlisted = bool(body.get("unlisted", False))
@@ -390,6 +392,30 @@ def select() -> Reply:
     action = actor.select_action(target, option, unlisted=unlisted)
     report = _fake().actor.interact(
         _base_url(), target, user_id=_str(body, "user_id"), action=action
+    )
+    return jsonify(report), 200
+
+
+@bp.post("/actions/type")
+def type_into_select() -> Reply:
+    """Type `query` into an external select: the options the app answers to block_suggestion."""
+    body = _body()
+    target = _target(body, "external_select", label="", action_id=_str(body, "action_id"))
+    report = _fake().actor.suggest(
+        target, user_id=_str(body, "user_id", required=True), query=_str(body, "query")
+    )
+    return jsonify(report), 200
+
+
+def _select_external(body: dict[str, Any]) -> Reply:
+    """`/actions/select` with a `query`: type it into an external select, pick `option`."""
+    target = _target(body, "external_select", label="", action_id=_str(body, "action_id"))
+    report = _fake().actor.pick_suggested(
+        _base_url(),
+        target,
+        user_id=_str(body, "user_id", required=True),
+        query=_str(body, "query"),
+        option_ref=_str(body, "option", required=True),
     )
     return jsonify(report), 200
 

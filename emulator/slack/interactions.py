@@ -426,10 +426,34 @@ class Interactions:
         if not view.spec.get("submit"):
             # Slack's client shows no submit button, so nothing can be submitted.
             raise SimError("no_submit_button", f"{view_id} has no submit button", status=409)
-        view.values = submission_values(view.blocks, given)
+        view.values = submission_values(with_chosen_options(view.blocks, view.values), given)
         install = self._live_install(view.app_id, view.team_id)
         trigger_id = self._issue_trigger(install, user_id, view.root_view_id)
         return Delivery(self.apps[install.app_id], install, None, trigger_id, {}), view
+
+    # --- external selects: the app's options as the person types (block_suggestion) ---------------
+
+    @locked
+    def prepare_suggestion(self, target: Target) -> Delivery:
+        """A delivery for `block_suggestion`: Slack sends it without a response_url or trigger."""
+        if target.view is not None:
+            install = self._live_install(target.view.app_id, target.view.team_id)
+        else:
+            message = target.message
+            assert message is not None
+            install = self._live_install(message.app_id, self.channels[message.channel_id].team_id)
+        return Delivery(self.apps[install.app_id], install, None, "", {})
+
+    @locked
+    def choose_in_view(self, target: Target, option: dict[str, Any]) -> None:
+        """The person picked `option` in a modal's external select: the view's state holds it
+        (and a submission keeps it) as Slack's client does."""
+        view = target.view
+        assert view is not None
+        self._top_view(view.id, view.user_id)
+        action_id = str(target.element.get("action_id") or "")
+        kind = str(target.element.get("type") or "external_select")
+        view.values[target.block_id] = {action_id: {"type": kind, "selected_option": option}}
 
     @locked
     def apply_view_answer(self, view: View, answer: ViewAnswer) -> View | None:
@@ -488,6 +512,25 @@ class Interactions:
 
 
 # --- finding interactive elements ---------------------------------------------------------------
+
+
+def with_chosen_options(blocks: list[Any], values: dict[str, Any]) -> list[Any]:
+    """`blocks` where each external select holds, as its initial option, the option the person
+    picked from the app's suggestions: an external select has no options of its own to pick
+    from when the modal is submitted."""
+    return [_with_chosen_option(block, index, values) for index, block in enumerate(blocks)]
+
+
+def _with_chosen_option(block: Any, index: int, values: dict[str, Any]) -> Any:
+    element = block.get("element") if isinstance(block, dict) else None
+    if not isinstance(element, dict) or element.get("type") != "external_select":
+        return block
+    picked = values.get(str(block.get("block_id") or f"b{index}")) or {}
+    entry = picked.get(str(element.get("action_id") or "")) if isinstance(picked, dict) else None
+    option = entry.get("selected_option") if isinstance(entry, dict) else None
+    if not isinstance(option, dict):
+        return block
+    return {**block, "element": {**element, "initial_option": option}}
 
 
 def _message_blocks(message: Message) -> list[Any]:

@@ -248,7 +248,8 @@ CONTROL: tuple[Route, ...] = (
     Route(
         "POST",
         "/_sim/actions/select",
-        "A person picks an option (label or value) of a static select",
+        "A person picks an option (label or value) of a static select; with `query`, types it "
+        "into an external select (block_suggestion) and picks `option` among the app's answers",
         {
             **ELEMENT,
             "required": ["user_id", "option"],
@@ -259,9 +260,32 @@ CONTROL: tuple[Route, ...] = (
                     "type": "boolean",
                     "description": "send an option the menu does not offer (a tampered client)",
                 },
+                "query": {
+                    "type": "string",
+                    "description": "what the person types into an external select",
+                },
             },
         },
         REPORT,
+    ),
+    Route(
+        "POST",
+        "/_sim/actions/type",
+        "A person types `query` into an external select: block_suggestion goes to the app; "
+        "answers the options it offered (none if its answer breaks Slack's rules)",
+        {
+            **ELEMENT,
+            "required": ["user_id"],
+            "properties": {**ELEMENT["properties"], "query": STR},
+        },
+        {
+            **REPORT,
+            "properties": {
+                **REPORT["properties"],
+                "options": {"type": "array", "items": ANY_OBJ},
+                "delivered": BOOL,
+            },
+        },
     ),
     Route(
         "POST",

@@ -10,7 +10,8 @@ waits on an open page.
 
 Where the client stops: people cannot post plain messages (only slash commands), threads open
 under their message instead of in a side panel, and only static selects, buttons, plain-text
-inputs and the common layout blocks are drawn; other elements show as a placeholder.
+inputs, external selects in messages (a type-ahead) and the common layout blocks are drawn;
+other elements show as a placeholder.
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ from flask import (
 from markupsafe import Markup, escape
 
 from emulator.slack import actor as actor_module
-from emulator.slack.entities import Channel, ChannelPage, ShownMessage, User, WorkspaceOverview
+from emulator.slack.entities import (
+    Channel,
+    ChannelPage,
+    ShownMessage,
+    Target,
+    User,
+    WorkspaceOverview,
+)
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
 
@@ -478,6 +486,49 @@ def select(team_id: str, channel_id: str, ts: str) -> Any:
     except SimError as error:
         return _done(team_id, channel_id, error.message)
     return _done(team_id, channel_id, _failure("The menu", report))
+
+
+@bp.get("/client/<team_id>/<channel_id>/messages/<ts>/suggest")
+def suggest(team_id: str, channel_id: str, ts: str) -> Any:
+    """The type-ahead of an external select: what the app offers for the text typed so far."""
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    try:
+        target = _external_select(channel, ts, me, request.args.get("action_id", ""))
+        report = _fake().actor.suggest(target, user_id=me.id, query=request.args.get("query", ""))
+    except SimError as error:
+        return jsonify({"ok": False, "notice": error.message, "options": []})
+    labels = [o["text"]["text"] for o in report.get("options") or []]
+    return jsonify({"ok": bool(report.get("ok")), "options": labels})
+
+
+@bp.post("/client/<team_id>/<channel_id>/messages/<ts>/select-external")
+@_checked_post
+def select_external(team_id: str, channel_id: str, ts: str) -> Any:
+    """The person typed an option's text (the type-ahead offers them) and chose it."""
+    me = _me()
+    channel = _channel_for(me, team_id, channel_id)
+    option = request.form.get("option", "").strip()
+    if not option:
+        return _done(team_id, channel_id, "Type and choose an option first.")
+    try:
+        target = _external_select(channel, ts, me, request.form.get("action_id", ""))
+        report = _fake().actor.pick_suggested(
+            _base_url(), target, user_id=me.id, query=option, option_ref=option
+        )
+    except SimError as error:
+        return _done(team_id, channel_id, error.message)
+    return _done(team_id, channel_id, _failure("The menu", report))
+
+
+def _external_select(channel: Channel, ts: str, me: User, action_id: str) -> Target:
+    return _state().find_element(
+        channel_id=channel.id,
+        message_ts=ts,
+        user_id=me.id,
+        kind="external_select",
+        action_id=action_id,
+    )
 
 
 @bp.post("/client/<team_id>/<channel_id>/invite")

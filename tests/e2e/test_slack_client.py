@@ -402,3 +402,41 @@ def test_a_long_channel_shows_its_latest_page_and_loads_older_ones(page: Page, d
     expect(page.locator("#region-messages")).to_contain_text("This is the very beginning")
     page.get_by_role("link", name="Jump to the latest messages").click()
     expect(shown.last).to_contain_text("Note 105")
+
+
+def test_ilert_menu_with_more_sources_than_a_select_holds_types_ahead(
+    page: Page, demo: Demo
+) -> None:
+    ilert, key = demo.sim.ilert(), demo.world.owner_key
+    policy = {"id": demo.world.policy["id"]}
+    made = [
+        ilert.call(
+            "POST",
+            "/alert-sources",
+            key=key,
+            json={"name": f"Service {n:03d}", "integrationType": "API", "escalationPolicy": policy},
+        )
+        for n in range(120)
+    ]
+    channel_id = demo.world.channel("sre-private")["id"]
+    try:
+        sign_in(page, demo, demo.world.person("ADMIN"))
+        open_channel(page, "sre-private")
+        type_command(page, "/ilert")
+        menu = last_message(page, "Manage the alert sources for this channel.")
+        search = menu.get_by_label("Add a new alert source to the channel")
+
+        search.fill("Service 11")
+        suggestions = menu.locator("datalist option")
+        expect(suggestions).to_have_count(10)  # Service 110 to 119
+        search.fill(f"[{made[-1]['id']}] Service 119")
+        menu.get_by_role("button", name="Choose").click()
+
+        expect(menu).to_contain_text(f"[{made[-1]['id']}] Service 119 added to the channel")
+        assert_not_reloaded(page)
+    finally:
+        for action in ilert.call("GET", "/alert-actions", key=key):
+            if action["params"].get("channelId") == channel_id:
+                ilert.call("DELETE", f"/alert-actions/{action['id']}", key=key)
+        for source in made:
+            ilert.call("DELETE", f"/alert-sources/{source['id']}", key=key)

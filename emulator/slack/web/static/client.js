@@ -160,6 +160,43 @@
     }
   });
 
+  // An external select's type-ahead: what the app offers (block_suggestion) for the text so far.
+  var suggesting = null;
+  function suggest(input) {
+    var form = input.form;
+    var list = document.getElementById(input.getAttribute("list"));
+    var url = new URL(form.getAttribute("data-suggest"), window.location.href);
+    url.searchParams.set("query", input.value);
+    fetch(url, { headers: { "X-Fake-Slack-Client": "1" } })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (body) {
+        list.replaceChildren.apply(list, body.options.map(function (label) {
+          var option = document.createElement("option");
+          option.value = label;
+          return option;
+        }));
+        say(body.notice);
+      })
+      .catch(function () {
+        say("Fake Slack did not answer. Is it still running?");
+      });
+  }
+
+  ["input", "focusin"].forEach(function (kind) {
+    document.addEventListener(kind, function (event) {
+      var input = event.target;
+      if (!input.matches || !input.matches("form[data-suggest] input[list]")) {
+        return;
+      }
+      clearTimeout(suggesting);
+      suggesting = setTimeout(function () {
+        suggest(input);
+      }, 150);
+    });
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       var close = document.querySelector("#region-modal [data-close]");
