@@ -519,6 +519,11 @@ def render_step(step: Step) -> str:
                 f"<pre>{esc(step.traceback)}</pre></details>"
             )
         parts.append(render_state(step.snapshot, "What Slack and ilert showed when it failed"))
+    elif step.snapshot:
+        parts.append(
+            "<details class='after-step'><summary>What Slack and ilert showed after this step"
+            f"</summary>{render_state(step.snapshot, 'After this step')}</details>"
+        )
     parts.append("</li>")
     return "".join(parts)
 
@@ -540,13 +545,6 @@ def source_anchor(uri: str, line: int) -> str:
 
 
 def render_scenario(scenario: Scenario, rule_id: str) -> str:
-    last = scenario.steps[-1] if scenario.steps else None
-    end_state = ""
-    if scenario.status != "failed" and last and last.snapshot:
-        end_state = (
-            "<details class='end-state'><summary>What Slack and ilert showed at the end</summary>"
-            f"{render_state(last.snapshot, 'After the last step')}</details>"
-        )
     tags = " ".join(f"<span class='tag'>@{esc(t)}</span>" for t in scenario.tags)
     where = f"{scenario.uri}:{scenario.line}"
     opened = " open" if scenario.status == "failed" else ""
@@ -560,7 +558,7 @@ def render_scenario(scenario: Scenario, rule_id: str) -> str:
         f"<span class='muted'>{esc(scenario.feature)} · {_duration(scenario.seconds)}</span>"
         f"</summary><div class='scenario-body'><div class='meta'>{tags} · "
         f"<a class='source' href='#{source_anchor(scenario.uri, scenario.line)}'>{esc(where)}</a>"
-        f"</div><ol class='steps'>{steps}</ol>{end_state}</div></details>"
+        f"</div><ol class='steps'>{steps}</ol></div></details>"
     )
 
 
@@ -770,6 +768,7 @@ margin-bottom:.6rem}.ilert-head{font-weight:600}.i-facts{font-size:.82rem;color:
 .source-file pre{background:#fff;border:1px solid #d8dde3;padding:.5rem 0;font-size:.8rem}
 .src-line{display:block;padding:0 .6rem}.src-line:target{background:#fff2cc}
 .ln{display:inline-block;width:2.5rem;color:#9aa4ae;user-select:none}
+.after-step summary{font-size:.8rem;color:#4a5766;cursor:pointer}
 .hidden{display:none!important}.none{margin:.2rem 0}
 @media (max-width:900px){.state-cols{grid-template-columns:1fr}}
 """
