@@ -56,10 +56,10 @@ Feature: Alert updates in Slack
     Then the alert's thread tells "<note>"
 
     Examples:
-      | kind        | update                                          | note        |
-      | escalations | the alert is not accepted for 15 minutes        | Escalated   |
+      | kind        | update                                           | note        |
+      | escalations | the alert is not accepted for 15 minutes         | Escalated   |
       | assignments | the Admin assigns the alert to the User in ilert | Assigned to |
-      | acceptances | the Admin accepts the alert through ilert's API | Accepted by |
+      | acceptances | the Admin accepts the alert through ilert's API  | Accepted by |
       | resolutions | the Admin resolves the alert through ilert's API | Resolved by |
 
   @FAQ-3
