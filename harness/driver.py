@@ -419,7 +419,7 @@ class IlertWeb:
         return self.browser.get(f"{self.url}/connectors")
 
     def slack_integration_page(self) -> PageVisit:
-        return self.browser.get(f"{self.url}/connectors/slack")
+        return self.browser.get(self.slack_integration_url())
 
     def click_authorize(self) -> PageVisit:
         """Authorize (or Re-authorize Slack): where the browser ends up, Slack or a refusal."""
@@ -430,6 +430,12 @@ class IlertWeb:
 
     def alert_source_url(self, source_id: int) -> str:
         return f"{self.url}/alert-sources/{source_id}"
+
+    def alert_url(self, alert_id: int) -> str:
+        return f"{self.url}/alerts/{alert_id}"
+
+    def slack_integration_url(self) -> str:
+        return f"{self.url}/connectors/slack"
 
     def create_alert(self, source_id: int, *, summary: str, priority: str = "HIGH") -> int:
         """Create Alert on the source's page; the id of the alert the browser lands on."""
@@ -466,6 +472,38 @@ class IlertWeb:
         if visit.status != 200:
             raise DriverError(f"{action} on the alert page answered {visit.status}")
         return visit
+
+
+class SlackWeb:
+    """Fake Slack's log-in and OAuth consent pages as a person uses them in a browser."""
+
+    def __init__(self, url: str, browser: Browser | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.browser = browser or Browser()
+
+    def is_login_page(self, visit: PageVisit) -> bool:
+        return visit.url.startswith(self.url) and urlparse(visit.url).path == "/login"
+
+    def is_consent_page(self, visit: PageVisit) -> bool:
+        on_page = urlparse(visit.url).path == "/oauth/v2/authorize"
+        return visit.url.startswith(self.url) and on_page and visit.status == 200
+
+    def log_in(self, user_id: str, *, after: PageVisit) -> PageVisit:
+        """Log in on the page Slack showed (`after`), going on to where it was headed."""
+        return self.browser.submit(
+            f"{self.url}/login", {"user_id": user_id, "next": after.query.get("next", "")}
+        )
+
+    def answer_consent(
+        self, consent: PageVisit, decision: str, *, withhold_scopes: Iterable[str] = ()
+    ) -> PageVisit:
+        """Allow (`allow`) or cancel (`deny`) on the consent page; withheld scopes are left out,
+        as an older app version that did not yet ask for them."""
+        form = {**consent.query, "decision": decision}
+        withheld = set(withhold_scopes)
+        if withheld:
+            form["scope"] = ",".join(s for s in form["scope"].split(",") if s not in withheld)
+        return self.browser.submit(f"{self.url}/oauth/v2/authorize", form)
 
 
 @dataclass
@@ -537,20 +575,16 @@ def authorize_workspace(
     version that did not yet ask for those scopes: they are left out of the consent.
     """
     browser = browser or Browser()
-    browser.submit(f"{ilert_url}/login", {"user_id": ilert_user_id})
-    visit = browser.submit(f"{ilert_url}/connectors/slack/authorize", {})
+    ilert, slack = IlertWeb(ilert_url, browser), SlackWeb(slack_url, browser)
+    ilert.log_in(ilert_user_id)
+    visit = ilert.click_authorize()
     if visit.status != 200 or not visit.url.startswith(slack_url):
         return visit
-    if urlparse(visit.url).path == "/login":
-        visit = browser.submit(
-            f"{slack_url}/login", {"user_id": slack_user_id, "next": visit.query.get("next", "")}
-        )
-    if urlparse(visit.url).path != "/oauth/v2/authorize" or visit.status != 200:
+    if slack.is_login_page(visit):
+        visit = slack.log_in(slack_user_id, after=visit)
+    if not slack.is_consent_page(visit):
         return visit
-    form = {**visit.query, "decision": decision}
-    if withhold_scopes:
-        form["scope"] = ",".join(s for s in form["scope"].split(",") if s not in withhold_scopes)
-    return browser.submit(f"{slack_url}/oauth/v2/authorize", form)
+    return slack.answer_consent(visit, decision, withhold_scopes=withhold_scopes)
 
 
 # Reading messages as a person sees them

@@ -146,12 +146,15 @@ def _status(steps: list[dict]) -> str:
 def _steps(raw: list[Json], evidence: Json) -> list[Step]:
     recorded = evidence.get("steps", [])
     failure = evidence.get("failure") or {}
-    steps, failed = [], False
+    steps, seen_failure = [], False
     for index, item in enumerate(raw):
         result = item.get("result", {})
         status = result.get("status", "skipped")
-        if status == "failed":
-            status, failed = (NOT_RUN, failed) if failed else ("failed", True)
+        # pytest-bdd reports every step after the failing one as failed too: they never ran.
+        if status == "failed" and seen_failure:
+            status = NOT_RUN
+        elif status == "failed":
+            seen_failure = True
         extra = recorded[index] if index < len(recorded) else {}
         if extra.get("line") != item.get("line"):
             extra = {}

@@ -40,7 +40,8 @@ def follow_source_link(services: Services, world: World, command: SlashCommand, 
 @then(parsers.parse('ilert shows the page of the alert source "{name}"'))
 def source_page_shown(services: Services, world: World, tab: Tab, name: str) -> None:
     assert tab.page.status == 200
-    assert tab.page.url == f"{services.ilert_url}/alert-sources/{world.source(name)['id']}"
+    expected = IlertWeb(services.ilert_url).alert_source_url(world.source(name)["id"])
+    assert tab.page.url == expected, tab.page.url
     assert name in tab.page.text
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pytest_bdd import given, parsers, then, when
 
 from harness.driver import (
+    IlertWeb,
     Services,
     button_labels,
     visible_text,
@@ -80,7 +81,7 @@ def shows_alert(services: Services, world: World, alert: Json, channel: str, tit
     assert match, visible_text(message)
     url, text = match.groups()
     assert text == title
-    assert url == f"{services.ilert_url}/alerts/{alert['id']}", url
+    assert url == IlertWeb(services.ilert_url).alert_url(alert["id"]), url
 
 
 @then(parsers.parse("the alert's message says it is assigned to the {role}"))

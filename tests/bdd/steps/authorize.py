@@ -9,8 +9,10 @@ from pytest_bdd import given, parsers, then, when
 
 from harness.driver import (
     Browser,
+    IlertWeb,
     PageVisit,
     Services,
+    SlackWeb,
     authorize_workspace,
 )
 from harness.seed import Person, World, build_world
@@ -129,15 +131,12 @@ def authorize_request(page: PageVisit) -> dict[str, str]:
 
 @then("Slack asks the person to log in")
 def slack_login_first(services: Services, tab: Tab) -> None:
-    assert tab.page.url.startswith(f"{services.slack_url}/login"), tab.page.url
+    assert SlackWeb(services.slack_url).is_login_page(tab.page), tab.page.url
     assert tab.page.status == 200
 
 
 def log_in_to_slack(services: Services, tab: Tab, person: Person) -> Tab:
-    page = tab.browser.submit(
-        f"{services.slack_url}/login",
-        {"user_id": person.slack_id, "next": tab.page.query["next"]},
-    )
+    page = SlackWeb(services.slack_url, tab.browser).log_in(person.slack_id, after=tab.page)
     return Tab(tab.browser, page)
 
 
@@ -147,8 +146,8 @@ def admin_logs_in(services: Services, world: World, tab: Tab) -> Tab:
 
 
 @then("Slack's consent page names the workspace and the permissions asked for")
-def consent_page(world: World, tab: Tab) -> None:
-    assert urlparse(tab.page.url).path == "/oauth/v2/authorize", tab.page.url
+def consent_page(services: Services, world: World, tab: Tab) -> None:
+    assert SlackWeb(services.slack_url).is_consent_page(tab.page), tab.page.url
     assert world.team_name in tab.page.text
     for scope in REQUIRED_SCOPES:
         assert scope in tab.page.text
@@ -184,7 +183,7 @@ def cancel(services: Services, world: World) -> Tab:
 @then("ilert shows a success message naming the workspace's address and team name")
 def success_message(services: Services, world: World, tab: Tab) -> None:
     page = tab.page
-    assert page.url.startswith(f"{services.ilert_url}/connectors/slack"), page.url
+    assert page.url.startswith(IlertWeb(services.ilert_url).slack_integration_url()), page.url
     assert page.query.get("status") == "success"
     assert f"https://{world.team_domain}.slack.com" in page.text
     assert world.team_name in page.text
@@ -192,7 +191,7 @@ def success_message(services: Services, world: World, tab: Tab) -> None:
 
 @then("ilert shows an error saying access was not allowed")
 def denied_message(services: Services, tab: Tab) -> None:
-    assert tab.page.url.startswith(f"{services.ilert_url}/connectors/slack")
+    assert tab.page.url.startswith(IlertWeb(services.ilert_url).slack_integration_url())
     assert tab.page.query.get("status") == "error"
     assert "not allowed" in tab.page.text
 
@@ -268,7 +267,7 @@ def never_reached_slack(services: Services, tab: Tab) -> None:
 def at_consent_page(services: Services, world: World) -> Tab:
     admin = world.person("ADMIN")
     tab = log_in_to_slack(services, click_authorize(services, admin), admin)
-    assert urlparse(tab.page.url).path == "/oauth/v2/authorize", tab.page.url
+    assert SlackWeb(services.slack_url).is_consent_page(tab.page), tab.page.url
     return tab
 
 
@@ -279,15 +278,13 @@ def demote_admin(services: Services, world: World) -> None:
 
 @when("the person allows access in Slack", target_fixture="tab")
 def allow_on_consent_page(services: Services, tab: Tab) -> Tab:
-    page = tab.browser.submit(
-        f"{services.slack_url}/oauth/v2/authorize", {**tab.page.query, "decision": "allow"}
-    )
+    page = SlackWeb(services.slack_url, tab.browser).answer_consent(tab.page, "allow")
     return Tab(tab.browser, page)
 
 
 @then("ilert shows an error because only an Admin can authorize the Slack Workspace Integration")
 def error_not_admin(services: Services, tab: Tab) -> None:
-    assert tab.page.url.startswith(f"{services.ilert_url}/connectors/slack")
+    assert tab.page.url.startswith(IlertWeb(services.ilert_url).slack_integration_url())
     assert tab.page.query.get("status") == "error"
     assert "Only an Admin" in tab.page.text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from harness.driver import (
+    IlertWeb,
     Services,
     button_labels,
     select_options,
@@ -111,7 +112,7 @@ def menu_lists(
     services: Services, world: World, command: SlashCommand, name: str, label: str
 ) -> None:
     menu = menu_seen(services, world, command)
-    page = f"{services.ilert_url}/alert-sources/{world.source(name)['id']}"
+    page = IlertWeb(services.ilert_url).alert_source_url(world.source(name)["id"])
     assert f"{page}|{option(world, name)}" in visible_text(menu), visible_text(menu)
     assert label in button_labels(menu)
 
