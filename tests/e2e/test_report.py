@@ -108,6 +108,10 @@ def test_each_example_of_an_outline_appears_once_with_its_values(
     first.locator("> summary").click()
     expect(first.locator("li.step .param", has_text="User").first).to_be_visible()
     save_screenshot("report-outline.png", rule_block(page, "AUTH-1").screenshot())
+    first.locator("a.source").click()
+    line = page.locator(".src-line:target")
+    expect(line).to_be_visible()
+    expect(line).to_contain_text(f"Scenario Outline: {OUTLINE}")
 
 
 def test_the_rule_filter_shows_that_rule_alone(
