@@ -1,8 +1,11 @@
 """The living documentation in Chromium, generated from a run in which a scenario fails on purpose.
 
 The run is the real features against the in-process harness with the connector broken one way
-(alert messages lose their Accept and Resolve buttons, tests/sensitivity/breakages.py), limited
-to two rules: CHAN-7, whose first scenario then fails, and AUTH-1, which has an Outline.
+(updates change the alert's message but say nothing in its thread, tests/sensitivity/
+breakages.py), limited to three rules: FAQ-2, whose scenarios then fail, CHAN-7, which still
+passes, and AUTH-1, which has an Outline. The state is recorded after every step
+(ILERT_SLACK_SIM_SNAPSHOTS=every), so the page shows what Slack and ilert looked like at each step
+of the passing scenarios too.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from harness.living_docs import main as living_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 Save = Callable[[str, bytes], Path]
-FAILING = "A new alert is posted in the linked channel"
+FAILING = "A manual assignment is published"
+PASSING = "A new alert is posted in the linked channel"
 OUTLINE = "Only an Admin may start the integration"
 
 
@@ -39,18 +43,18 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-p",
             "no:randomly",
             "-m",
-            "CHAN-7 or AUTH-1",
+            "FAQ-2 or CHAN-7 or AUTH-1",
             "-p",
             "tests.sensitivity.breakages",
             "--break-connector",
-            "no-buttons",
+            "no-thread-replies",
             f"--cucumberjson={cucumber}",
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "ILERT_SLACK_SIM_SNAPSHOTS": "every"},
     )
     assert run.returncode == pytest.ExitCode.TESTS_FAILED, run.stdout[-2000:] + run.stderr
     page = folder / "features.html"
@@ -58,7 +62,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     checked = living_docs(
         [str(cucumber), "--catalogue", str(catalogue), "--html", str(page), "--check"]
     )
-    assert checked == 1, "--check accepted a run whose CHAN-7 scenario failed"
+    assert checked == 1, "--check accepted a run whose FAQ-2 scenarios failed"
     return page
 
 
@@ -80,19 +84,21 @@ def test_a_failed_scenario_shows_its_step_its_message_and_the_channel(
     page: Page, report: Path, save_screenshot: Save
 ) -> None:
     open_report(page, report)
-    entry = scenario_entry(page, "CHAN-7", FAILING)
+    entry = scenario_entry(page, "FAQ-2", FAILING)
     expect(entry).to_have_attribute("data-status", "failed")
     expect(entry).to_have_attribute("open", "")
     failed = entry.locator("li.step.failed")
     expect(failed).to_have_count(1)
-    expect(failed).to_contain_text('the alert\'s message has the buttons "Accept" and "Resolve"')
-    expect(failed.locator("pre.error")).to_contain_text("assert [] == ['Accept', 'Resolve']")
+    expect(failed).to_contain_text('the alert\'s thread tells "Assigned to" the User')
+    expect(failed.locator("pre.error")).to_contain_text("assert []")
     channel = failed.locator(".slack[data-channel='ops-alerts']")
     expect(channel).to_be_visible()
-    message = channel.locator(".s-message", has_text="[Pending] Database primary is down")
+    # The message was updated in place, with its buttons, but nothing was said in its thread.
+    message = channel.locator(".s-message", has_text="[Pending] Checkout errors")
     expect(message).to_contain_text("Assigned to")
-    expect(message.locator(".s-button")).to_have_count(0)
-    expect(failed.locator(".ilert")).to_contain_text("Alert created by")
+    expect(message.locator(".s-button")).to_have_text(["Accept", "Resolve"])
+    expect(message.locator(".s-thread")).to_have_count(0)
+    expect(failed.locator(".ilert")).to_contain_text("Alert assigned to")
     save_screenshot("report-failed-scenario.png", entry.screenshot())
 
 
@@ -121,11 +127,30 @@ def test_the_rule_filter_shows_that_rule_alone(
     save_screenshot("report-overview.png", page.screenshot())
     page.get_by_label("Rule").select_option("AUTH-1")
     expect(rule_block(page, "AUTH-1")).to_be_visible()
-    expect(rule_block(page, "CHAN-7")).to_be_hidden()
+    expect(rule_block(page, "FAQ-2")).to_be_hidden()
     expect(page.locator("section.rule:visible")).to_have_count(1)
     count = rule_block(page, "AUTH-1").locator("details.scenario").count()
     expect(page.locator("#f-count")).to_have_text(f"{count} scenarios shown")
     page.get_by_label("Rule").select_option("")
     page.get_by_label("Status").select_option("failed")
-    expect(page.locator("details.scenario:visible")).to_have_count(1)
-    expect(page.locator("details.scenario:visible")).to_contain_text(FAILING)
+    shown = page.locator("details.scenario:visible")
+    expect(shown.filter(has_text=FAILING)).to_have_count(1)
+    for status in shown.evaluate_all("(all) => all.map((s) => s.dataset.status)"):
+        assert status == "failed"
+    expect(page.locator("section.rule:visible")).to_have_count(1)
+
+
+def test_a_passing_step_shows_slack_and_ilert_as_they_were_after_it(
+    page: Page, report: Path, save_screenshot: Save
+) -> None:
+    open_report(page, report)
+    entry = scenario_entry(page, "CHAN-7", PASSING)
+    expect(entry).to_have_attribute("data-status", "passed")
+    entry.locator("> summary").click()
+    last = entry.locator("li.step").last
+    last.locator("details.after-step > summary").click()
+    expect(last).to_contain_text('has the buttons "Accept" and "Resolve"')
+    message = last.locator(".slack .s-message", has_text="[Pending] Database primary is down")
+    expect(message.locator(".s-button")).to_have_text(["Accept", "Resolve"])
+    expect(last.locator(".ilert")).to_contain_text("Database primary is down")
+    save_screenshot("report-passing-scenario.png", entry.screenshot())

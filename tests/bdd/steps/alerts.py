@@ -87,7 +87,8 @@ def shows_alert(services: Services, world: World, alert: Json, channel: str, tit
 @then(parsers.parse("the alert's message says it is assigned to the {role}"))
 def assigned_to(services: Services, world: World, alert: Json, role: str) -> None:
     text = visible_text(the_message(services, world, alert))
-    assert f"Assigned to *{world.person(role_of(role)).name}*" in text, text
+    name = world.person(role_of(role)).name
+    assert f"Assigned to *{name}*" in text, f"the message is not assigned to {name}: {text!r}"
 
 
 @then(parsers.parse('the alert\'s message has the buttons "{first}" and "{second}"'))
@@ -145,7 +146,7 @@ def alert_status(services: Services, world: World, alert: Json, status: str) -> 
 @then(parsers.parse('the alert\'s message reads "{title}"'))
 def message_reads(services: Services, world: World, alert: Json, title: str) -> None:
     text = visible_text(the_message(services, world, alert))
-    assert f"|{title}>" in text, text
+    assert f"|{title}>" in text, f"the alert's message does not read {title!r}: {text!r}"
 
 
 @given(
@@ -256,13 +257,15 @@ def thread_of(services: Services, world: World, alert: Json) -> list[str]:
 def thread_tells_about(services: Services, world: World, alert: Json, note: str, role: str) -> None:
     name = world.person(role_of(role)).name
     replies = thread_of(services, world, alert)
-    assert [r for r in replies if note in r and name in r], replies
+    told = [r for r in replies if note in r and name in r]
+    assert told, f"no reply in the thread tells {note!r} {name}; the thread holds {replies}"
 
 
 @then(parsers.parse('the alert\'s thread tells "{note}"'))
 def thread_tells(services: Services, world: World, alert: Json, note: str) -> None:
     replies = thread_of(services, world, alert)
-    assert [r for r in replies if note in r], replies
+    told = [r for r in replies if note in r]
+    assert told, f"no reply in the thread tells {note!r}; the thread holds {replies}"
 
 
 @then("the alert's thread holds, in order:")
