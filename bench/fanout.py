@@ -29,8 +29,9 @@ import math
 import sys
 import time
 
-from bench.common import JournalTail, Linked, Verdicts, link, machine
+from bench.common import Linked, Verdicts, link, machine
 from emulator.serving import quiet_waitress
+from harness.driver import JournalTail
 from harness.simulation import Simulation, SimulationConfig
 
 TARGET_SHARE = 0.9

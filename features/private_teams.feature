@@ -10,19 +10,19 @@ Feature: Alert sources of private teams
 
   @FAQ-4 @smoke
   Scenario: /ilert does not offer a private team's source, even to its members
-    When the User types "/ilert" in "#ops-alerts"
-    Then the menu does not offer "Payments Gateway"
-    And the menu offers "New Relic"
+    When the User runs "/ilert" in "#ops-alerts"
+    Then the channel menu does not offer "Payments Gateway"
+    And the channel menu offers "New Relic"
 
   @FAQ-4
   Scenario: A crafted choice of a private team's source is refused
-    When the User types "/ilert" in "#ops-alerts"
-    And the User's menu sends the choice of "Payments Gateway" although it is not offered
+    Given the User has run "/ilert" in "#ops-alerts"
+    When the User's channel menu sends the choice of "Payments Gateway" although it is not offered
     Then the User alone is told that private teams' sources are linked in ilert's web interface
     And ilert does not publish "Payments Gateway" to "#ops-alerts"
 
   @FAQ-4
   Scenario: Linked on ilert's Alert actions tab, a private team's source publishes to Slack
-    When the Admin adds a Slack alert action for "#ops-alerts" on the Alert actions of "Payments Gateway"
-    And an alert "Card payments failing" is created on "Payments Gateway"
+    Given the Admin has added a Slack alert action for "#ops-alerts" on the Alert actions of "Payments Gateway"
+    When an alert "Card payments failing" is created on "Payments Gateway"
     Then "#ops-alerts" shows the alert "[Pending] Card payments failing" linked to the alert in ilert

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from html.parser import HTMLParser
@@ -147,6 +150,13 @@ class SlackControl:
             timeout=10,
         )
 
+    def journal(self, *, limit: int = 100) -> list[Json]:
+        """The most recent Web API calls, oldest first (fake Slack keeps the last 1,000)."""
+        answer = _checked(
+            self.http.get(f"{self.url}/_sim/journal", params={"limit": limit}, timeout=10)
+        )
+        return answer["entries"]
+
     def add_fault(self, **rule: Any) -> Json:
         """A fault rule: see fake Slack's `POST /_sim/faults`."""
         return self._post("/_sim/faults", rule)
@@ -177,6 +187,54 @@ def find_button(message: Json, label: str) -> Json:
             if element.get("type") == "button" and element["text"]["text"] == label:
                 return {**element, "block_id": block.get("block_id", "")}
     raise DriverError(f"no button {label!r} in {visible_text(message)!r}")
+
+
+class JournalTail:
+    """Follows fake Slack's capped journal while a block runs, so that no call goes unseen.
+
+    The journal keeps the last 1,000 calls; reading it every `interval` seconds sees every entry,
+    and a gap in the entry ids says when it did not (`missed`). It counts the calls, their answers
+    by status, and each time a fault struck (`faulted`).
+    """
+
+    def __init__(self, slack: SlackControl, interval: float = 0.2) -> None:
+        self.slack = slack
+        self.interval = interval
+        self.calls = 0
+        self.faulted = 0
+        self.missed = 0
+        self.statuses: Counter[int] = Counter()
+        self._last = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="journal-tail", daemon=True)
+
+    def __enter__(self) -> JournalTail:
+        newest = self.slack.journal(limit=1)
+        self._last = newest[-1]["id"] if newest else 0
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.read()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.read()
+
+    def read(self) -> None:
+        fresh = [e for e in self.slack.journal(limit=1000) if e["id"] > self._last]
+        if not fresh:
+            return
+        self.missed += max(0, fresh[0]["id"] - self._last - 1)
+        self._last = fresh[-1]["id"]
+        self.calls += len(fresh)
+        self.statuses.update(entry["status"] for entry in fresh)
+        # One call may be struck twice: a delay before the effect, an error after it.
+        self.faulted += sum(
+            len(e["fault"]) if isinstance(e["fault"], list) else 1 for e in fresh if e["fault"]
+        )
 
 
 class IlertControl:
@@ -260,6 +318,193 @@ class IlertControl:
             self.http.post(f"{self.url}/_sim/clock/advance", json={"seconds": seconds}, timeout=10)
         )
 
+    # ilert's REST API, one named operation per action; `key` says whose permissions apply.
+
+    def current_user(self, key: str) -> Json:
+        return self.call("GET", "/users/current", key=key)
+
+    def update_user(self, key: str, user_id: int, **changes: Any) -> Json:
+        return self.call("PUT", f"/users/{user_id}", key=key, json=changes)
+
+    def create_team(self, key: str, *, name: str, private: bool, member_ids: Iterable[int]) -> Json:
+        members = [{"user": {"id": user_id}, "role": "USER"} for user_id in member_ids]
+        visibility = "PRIVATE" if private else "PUBLIC"
+        return self.call(
+            "POST",
+            "/teams",
+            key=key,
+            json={"name": name, "visibility": visibility, "members": members},
+        )
+
+    def create_escalation_policy(
+        self, key: str, *, name: str, user_ids: Iterable[int], timeout_minutes: int
+    ) -> Json:
+        rule = {"escalationTimeout": timeout_minutes, "users": [{"id": i} for i in user_ids]}
+        return self.call(
+            "POST", "/escalation-policies", key=key, json={"name": name, "escalationRules": [rule]}
+        )
+
+    def create_alert_source(
+        self, key: str, *, name: str, policy_id: int, team_ids: Iterable[int] = ()
+    ) -> Json:
+        body: Json = {
+            "name": name,
+            "integrationType": "API",
+            "escalationPolicy": {"id": policy_id},
+        }
+        if team_ids:
+            body["teams"] = [{"id": team_id} for team_id in team_ids]
+        return self.call("POST", "/alert-sources", key=key, json=body)
+
+    def alert_sources(self, key: str) -> list[Json]:
+        return self.call("GET", "/alert-sources", key=key)
+
+    def find_alert_source(self, key: str, source_id: int) -> Json | None:
+        """The alert source, or None when ilert answers that there is none for this key."""
+        response = self.api("GET", f"/alert-sources/{source_id}", key=key)
+        return None if response.status_code == 404 else _checked(response)
+
+    def create_alert(self, key: str, *, summary: str, source_id: int) -> Json:
+        return self.call(
+            "POST", "/alerts", key=key, json={"summary": summary, "alertSource": {"id": source_id}}
+        )
+
+    def alerts(self, key: str, *, source_id: int | None = None) -> list[Json]:
+        params = {"sources": source_id} if source_id is not None else None
+        return self.call("GET", "/alerts", key=key, params=params)
+
+    def alert(self, key: str, alert_id: int) -> Json:
+        return self.call("GET", f"/alerts/{alert_id}", key=key)
+
+    def alert_log(self, key: str, alert_id: int) -> list[Json]:
+        """The alert's timeline, oldest entry first."""
+        return self.call("GET", f"/alerts/{alert_id}/log-entries", key=key)
+
+    def accept_alert(self, key: str, alert_id: int) -> Json:
+        return self.call("PUT", f"/alerts/{alert_id}/accept", key=key)
+
+    def resolve_alert(self, key: str, alert_id: int) -> Json:
+        return self.call("PUT", f"/alerts/{alert_id}/resolve", key=key)
+
+    def assign_alert(self, key: str, alert_id: int, *, user_id: int) -> Json:
+        return self.call("PUT", f"/alerts/{alert_id}/assign", key=key, params={"user-id": user_id})
+
+    def connectors(self, key: str) -> list[Json]:
+        return self.call("GET", "/connectors", key=key)
+
+    def slack_connectors(self, key: str) -> list[Json]:
+        return [c for c in self.connectors(key) if c["type"].lower() == "slack"]
+
+    def alert_actions(self, key: str, *, source_id: int) -> list[Json]:
+        return self.call("GET", "/alert-actions", key=key, params={"source": source_id})
+
+    def create_alert_action(self, key: str, **action: Any) -> Json:
+        return self.call("POST", "/alert-actions", key=key, json=action)
+
+    def update_alert_action(self, key: str, action: Json) -> Json:
+        return self.call("PUT", f"/alert-actions/{action['id']}", key=key, json=action)
+
+
+class IlertWeb:
+    """Fake ilert's web pages as a person uses them: one browser, one operation per click."""
+
+    def __init__(self, url: str, browser: Browser | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.browser = browser or Browser()
+
+    def log_in(self, user_id: int) -> PageVisit:
+        return self.browser.submit(f"{self.url}/login", {"user_id": user_id})
+
+    def connectors_page(self) -> PageVisit:
+        return self.browser.get(f"{self.url}/connectors")
+
+    def slack_integration_page(self) -> PageVisit:
+        return self.browser.get(self.slack_integration_url())
+
+    def click_authorize(self) -> PageVisit:
+        """Authorize (or Re-authorize Slack): where the browser ends up, Slack or a refusal."""
+        return self.browser.submit(f"{self.url}/connectors/slack/authorize", {})
+
+    def alert_source_page(self, source_id: int) -> PageVisit:
+        return self.browser.get(self.alert_source_url(source_id))
+
+    def alert_source_url(self, source_id: int) -> str:
+        return f"{self.url}/alert-sources/{source_id}"
+
+    def alert_url(self, alert_id: int) -> str:
+        return f"{self.url}/alerts/{alert_id}"
+
+    def slack_integration_url(self) -> str:
+        return f"{self.url}/connectors/slack"
+
+    def create_alert(self, source_id: int, *, summary: str, priority: str = "HIGH") -> int:
+        """Create Alert on the source's page; the id of the alert the browser lands on."""
+        visit = self.browser.submit(
+            f"{self.url}/alert-sources/{source_id}/alerts",
+            {"summary": summary, "details": "", "priority": priority},
+        )
+        if visit.status != 200 or "/alerts/" not in visit.url:
+            raise DriverError(f"Create Alert landed on {visit.url} ({visit.status})")
+        return int(visit.url.rstrip("/").rsplit("/", 1)[1])
+
+    def add_alert_action(
+        self, source_id: int, *, name: str, channel: str, trigger_types: Iterable[str]
+    ) -> PageVisit:
+        """The Alert actions tab's form for a Slack channel, `channel` being the picker's value."""
+        visit = self.browser.submit(
+            f"{self.url}/alert-sources/{source_id}/alert-actions",
+            {
+                "name": name,
+                "channel": channel,
+                "triggerMode": "AUTOMATIC",
+                "triggerTypes": list(trigger_types),
+            },
+        )
+        if visit.status != 200:
+            raise DriverError(
+                f"adding the alert action answered {visit.status}: {visit.text[:300]}"
+            )
+        return visit
+
+    def act_on_alert(self, alert_id: int, action: str) -> PageVisit:
+        """A button on the alert's page: `accept` or `resolve`."""
+        visit = self.browser.submit(f"{self.url}/alerts/{alert_id}/{action}", {})
+        if visit.status != 200:
+            raise DriverError(f"{action} on the alert page answered {visit.status}")
+        return visit
+
+
+class SlackWeb:
+    """Fake Slack's log-in and OAuth consent pages as a person uses them in a browser."""
+
+    def __init__(self, url: str, browser: Browser | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.browser = browser or Browser()
+
+    def is_login_page(self, visit: PageVisit) -> bool:
+        return visit.url.startswith(self.url) and urlparse(visit.url).path == "/login"
+
+    def is_consent_page(self, visit: PageVisit) -> bool:
+        on_page = urlparse(visit.url).path == "/oauth/v2/authorize"
+        return visit.url.startswith(self.url) and on_page and visit.status == 200
+
+    def log_in(self, user_id: str, *, after: PageVisit) -> PageVisit:
+        """Log in on the page Slack showed (`after`), going on to where it was headed."""
+        return self.browser.submit(
+            f"{self.url}/login", {"user_id": user_id, "next": after.query.get("next", "")}
+        )
+
+    def answer_consent(
+        self, consent: PageVisit, decision: str, *, withhold_scopes: Iterable[str] = ()
+    ) -> PageVisit:
+        """Allow (`allow`) or cancel (`deny`) on the consent page; withheld scopes are left out,
+        as an older app version that did not yet ask for them."""
+        form = {**consent.query, "decision": decision}
+        withheld = set(withhold_scopes)
+        if withheld:
+            form["scope"] = ",".join(s for s in form["scope"].split(",") if s not in withheld)
+        return self.browser.submit(f"{self.url}/oauth/v2/authorize", form)
+
 
 @dataclass
 class PageVisit:
@@ -330,20 +575,16 @@ def authorize_workspace(
     version that did not yet ask for those scopes: they are left out of the consent.
     """
     browser = browser or Browser()
-    browser.submit(f"{ilert_url}/login", {"user_id": ilert_user_id})
-    visit = browser.submit(f"{ilert_url}/connectors/slack/authorize", {})
+    ilert, slack = IlertWeb(ilert_url, browser), SlackWeb(slack_url, browser)
+    ilert.log_in(ilert_user_id)
+    visit = ilert.click_authorize()
     if visit.status != 200 or not visit.url.startswith(slack_url):
         return visit
-    if urlparse(visit.url).path == "/login":
-        visit = browser.submit(
-            f"{slack_url}/login", {"user_id": slack_user_id, "next": visit.query.get("next", "")}
-        )
-    if urlparse(visit.url).path != "/oauth/v2/authorize" or visit.status != 200:
+    if slack.is_login_page(visit):
+        visit = slack.log_in(slack_user_id, after=visit)
+    if not slack.is_consent_page(visit):
         return visit
-    form = {**visit.query, "decision": decision}
-    if withhold_scopes:
-        form["scope"] = ",".join(s for s in form["scope"].split(",") if s not in withhold_scopes)
-    return browser.submit(f"{slack_url}/oauth/v2/authorize", form)
+    return slack.answer_consent(visit, decision, withhold_scopes=withhold_scopes)
 
 
 # Reading messages as a person sees them

@@ -143,61 +143,6 @@ def faults_struck(slack: SlackControl) -> Counter[str]:
     return struck
 
 
-class JournalTail:
-    """Reads fake Slack's capped journal as it fills, counting each call a fault struck once.
-
-    The journal keeps the last 1,000 calls; reading often enough sees every entry, and a gap in
-    the entry ids says when it did not (`missed`).
-    """
-
-    def __init__(self, slack: SlackControl, interval: float = 0.25) -> None:
-        self.slack = slack
-        self.interval = interval
-        self.faulted = 0
-        self.calls = 0
-        self.missed = 0
-        self._last = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="journal-tail", daemon=True)
-
-    def __enter__(self) -> JournalTail:
-        self._last = self._newest_id()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.read()
-
-    def _newest_id(self) -> int:
-        entries = self._entries(1)
-        return entries[-1]["id"] if entries else 0
-
-    def _entries(self, limit: int) -> list[Json]:
-        response = self.slack.http.get(
-            f"{self.slack.url}/_sim/journal", params={"limit": limit}, timeout=10
-        )
-        return response.json()["entries"]
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.read()
-
-    def read(self) -> None:
-        fresh = [e for e in self._entries(1000) if e["id"] > self._last]
-        if not fresh:
-            return
-        if fresh[0]["id"] != self._last + 1:
-            self.missed += fresh[0]["id"] - self._last - 1
-        self._last = fresh[-1]["id"]
-        self.calls += len(fresh)
-        # One call may be struck twice: a delay before the effect, an error after it.
-        self.faulted += sum(
-            len(e["fault"]) if isinstance(e["fault"], list) else 1 for e in fresh if e["fault"]
-        )
-
-
 # --- alerts living their lives -----------------------------------------------------------------
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import random
 
+from harness.driver import JournalTail
 from harness.simulation import Simulation, SimulationConfig
 from tests.resilience.conftest import Tally, setting
 from tests.resilience.support import (
-    JournalTail,
     check_guarantee,
     faults_struck,
     inject_faults,

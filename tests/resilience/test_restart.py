@@ -9,11 +9,11 @@ import random
 import threading
 from pathlib import Path
 
+from harness.driver import JournalTail
 from harness.simulation import Simulation, SimulationConfig
 from tests.resilience.conftest import Tally, setting
 from tests.resilience.support import (
     ConnectorProcess,
-    JournalTail,
     check_guarantee,
     faults_struck,
     free_port,

@@ -1,15 +1,15 @@
 """Steps for alerts in Slack, their updates and their delivery (CHAN-7, CHAN-8, FAQ-2, FAQ-3,
-REL-1)."""
+MAP-1, REL-1)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 
 from pytest_bdd import given, parsers, then, when
 
 from harness.driver import (
-    Browser,
+    IlertWeb,
     Services,
     button_labels,
     visible_text,
@@ -17,45 +17,48 @@ from harness.driver import (
 from harness.seed import World
 from tests.bdd.steps.common import (
     Json,
-    Scene,
     alert_messages,
     channel_id,
     current_alert,
+    ilert_web,
+    message_of,
     role_of,
     slack_actions_for,
     the_message,
 )
 
+# The kinds of update an alert action can publish, by ilert's name for each.
+KINDS = {
+    "new alerts": "alert-created",
+    "escalations": "alert-auto-escalated",
+    "assignments": "alert-assigned",
+    "acceptances": "alert-acknowledged",
+    "resolutions": "alert-resolved",
+}
 
-def create_alert(services: Services, world: World, scene: Scene, summary: str, source: str) -> None:
-    scene.alert = services.ilert.call(
-        "POST",
-        "/alerts",
-        key=world.owner_key,
-        json={"summary": summary, "alertSource": {"id": world.source(source)["id"]}},
+
+@when(parsers.parse('an alert "{summary}" is created on "{source}"'), target_fixture="alert")
+def alert_created(services: Services, world: World, summary: str, source: str) -> Json:
+    return services.ilert.create_alert(
+        world.owner_key, summary=summary, source_id=world.source(source)["id"]
     )
 
 
-@when(parsers.parse('an alert "{summary}" is created on "{source}"'))
-def alert_created(
-    services: Services, world: World, scene: Scene, summary: str, source: str
-) -> None:
-    create_alert(services, world, scene, summary, source)
+@given(
+    parsers.parse('an alert "{summary}" on "{source}" is posted in "{channel}"'),
+    target_fixture="alert",
+)
+def alert_posted(services: Services, world: World, summary: str, source: str, channel: str) -> Json:
+    alert = alert_created(services, world, summary, source)
+    assert message_of(services, world, alert)[0] == channel.lstrip("#")
+    return alert
 
 
-@given(parsers.parse('an alert "{summary}" on "{source}" is posted in "{channel}"'))
-def alert_posted(
-    services: Services, world: World, scene: Scene, summary: str, source: str, channel: str
-) -> None:
-    create_alert(services, world, scene, summary, source)
-    scene.alert_channel = channel.lstrip("#")
-    assert len(alert_messages(services, world, channel)) == 1
-
-
-@when(parsers.parse('a monitoring tool reports "{summary}" with the integration key of "{source}"'))
-def event_reported(
-    services: Services, world: World, scene: Scene, summary: str, source: str
-) -> None:
+@when(
+    parsers.parse('a monitoring tool reports "{summary}" with the integration key of "{source}"'),
+    target_fixture="alert",
+)
+def event_reported(services: Services, world: World, summary: str, source: str) -> Json:
     response = services.ilert.send_event(
         {
             "integrationKey": world.source(source)["integrationKey"],
@@ -65,39 +68,42 @@ def event_reported(
         }
     )
     assert response.status_code == 202, response.text
-    scene.alert = None
+    alerts = services.ilert.alerts(world.owner_key, source_id=world.source(source)["id"])
+    [alert] = [a for a in alerts if a["summary"] == summary]
+    return alert
 
 
 @then(parsers.parse('"{channel}" shows the alert "{title}" linked to the alert in ilert'))
-def shows_alert(services: Services, world: World, scene: Scene, channel: str, title: str) -> None:
-    scene.alert_channel = channel.lstrip("#")
-    message = the_message(services, world, scene)
+def shows_alert(services: Services, world: World, alert: Json, channel: str, title: str) -> None:
+    where, message = message_of(services, world, alert)
+    assert where == channel.lstrip("#")
     match = re.search(r"<(\S+?)\|([^>]+)>", visible_text(message))
     assert match, visible_text(message)
     url, text = match.groups()
     assert text == title
-    assert re.fullmatch(rf"{re.escape(services.ilert_url)}/alerts/\d+", url), url
+    assert url == IlertWeb(services.ilert_url).alert_url(alert["id"]), url
 
 
 @then(parsers.parse("the alert's message says it is assigned to the {role}"))
-def assigned_to(services: Services, world: World, scene: Scene, role: str) -> None:
-    text = visible_text(the_message(services, world, scene))
-    assert f"Assigned to *{world.person(role_of(role)).name}*" in text, text
+def assigned_to(services: Services, world: World, alert: Json, role: str) -> None:
+    text = visible_text(the_message(services, world, alert))
+    name = world.person(role_of(role)).name
+    assert f"Assigned to *{name}*" in text, f"the message is not assigned to {name}: {text!r}"
 
 
 @then(parsers.parse('the alert\'s message has the buttons "{first}" and "{second}"'))
-def has_buttons(services: Services, world: World, scene: Scene, first: str, second: str) -> None:
-    assert button_labels(the_message(services, world, scene)) == [first, second]
+def has_buttons(services: Services, world: World, alert: Json, first: str, second: str) -> None:
+    assert button_labels(the_message(services, world, alert)) == [first, second]
 
 
 @then(parsers.parse('the alert\'s message has only the button "{label}"'))
-def has_one_button(services: Services, world: World, scene: Scene, label: str) -> None:
-    assert button_labels(the_message(services, world, scene)) == [label]
+def has_one_button(services: Services, world: World, alert: Json, label: str) -> None:
+    assert button_labels(the_message(services, world, alert)) == [label]
 
 
 @then("the alert's message has no buttons")
-def has_no_buttons(services: Services, world: World, scene: Scene) -> None:
-    assert button_labels(the_message(services, world, scene)) == []
+def has_no_buttons(services: Services, world: World, alert: Json) -> None:
+    assert button_labels(the_message(services, world, alert)) == []
 
 
 @then(parsers.parse('"{channel}" shows no alert messages'))
@@ -105,18 +111,12 @@ def no_alert_messages(services: Services, world: World, channel: str) -> None:
     assert alert_messages(services, world, channel) == []
 
 
-@when(parsers.parse('the {role} clicks "{label}" on the alert\'s message'))
-def click_alert(services: Services, world: World, scene: Scene, role: str, label: str) -> None:
-    person = world.person(role_of(role))
-    click_alert_as(services, world, scene, person.slack_id, label)
-
-
 def click_alert_as(
-    services: Services, world: World, scene: Scene, slack_user: str, label: str
+    services: Services, world: World, alert: Json, slack_user: str, label: str
 ) -> None:
-    message = the_message(services, world, scene)
+    channel, message = message_of(services, world, alert)
     answer = services.slack.click(
-        channel_id=channel_id(world, scene.alert_channel),
+        channel_id=channel_id(world, channel),
         message_ts=message["ts"],
         user_id=slack_user,
         label=label,
@@ -124,169 +124,187 @@ def click_alert_as(
     assert answer["ok"], answer
 
 
+@when(parsers.parse('the {role} clicks "{label}" on the alert\'s message'))
+def click_alert(services: Services, world: World, alert: Json, role: str, label: str) -> None:
+    click_alert_as(services, world, alert, world.person(role_of(role)).slack_id, label)
+
+
 @then(parsers.parse("the alert is {status} in ilert by the {role}"))
-def alert_status_by(services: Services, world: World, scene: Scene, status: str, role: str) -> None:
-    alert = current_alert(services, world, scene)
-    assert alert["status"] == status
+def alert_status_by(services: Services, world: World, alert: Json, status: str, role: str) -> None:
+    now = current_alert(services, world, alert)
+    assert now["status"] == status.upper()
     person = world.person(role_of(role))
-    by = alert["acknowledgedBy"] if status == "ACCEPTED" else alert["resolvedBy"]
+    by = now["acknowledgedBy"] if status == "accepted" else now["resolvedBy"]
     assert by and by["id"] == person.ilert_id, by
 
 
 @then(parsers.parse("the alert is still {status} in ilert"))
-def alert_status(services: Services, world: World, scene: Scene, status: str) -> None:
-    assert current_alert(services, world, scene)["status"] == status
+def alert_status(services: Services, world: World, alert: Json, status: str) -> None:
+    assert current_alert(services, world, alert)["status"] == status.upper()
 
 
 @then(parsers.parse('the alert\'s message reads "{title}"'))
-def message_reads(services: Services, world: World, scene: Scene, title: str) -> None:
-    text = visible_text(the_message(services, world, scene))
-    assert f"|{title}>" in text, text
+def message_reads(services: Services, world: World, alert: Json, title: str) -> None:
+    text = visible_text(the_message(services, world, alert))
+    assert f"|{title}>" in text, f"the alert's message does not read {title!r}: {text!r}"
 
 
-@given(parsers.parse('a Slack user with no ilert account is in "{channel}"'))
-def stranger(services: Services, world: World, scene: Scene, channel: str) -> None:
-    scene.stranger = services.slack.create_user(
+@given(
+    parsers.parse('a Slack user with no ilert account is in "{channel}"'),
+    target_fixture="slack_visitor",
+)
+def stranger(services: Services, world: World, channel: str) -> Json:
+    visitor = services.slack.create_user(
         world.team_id,
         name="visitor",
         email=f"visitor@{world.team_domain}.elsewhere.example",
         real_name="Visiting Contractor",
     )
-    services.slack.invite(channel_id(world, channel), scene.stranger["id"])
+    services.slack.invite(channel_id(world, channel), visitor["id"])
+    return visitor
+
+
+@given(
+    "an ilert responder and a Slack user with another name share an e-mail address, written "
+    "in capitals in Slack",
+    target_fixture="slack_visitor",
+)
+def shared_address(services: Services, world: World, alert: Json) -> Json:
+    email = f"pat.doe@{world.team_domain}.example"
+    services.ilert.create_user(
+        world.account_id, firstName="Pat", lastName="Doe", email=email, role="RESPONDER"
+    )
+    visitor = services.slack.create_user(
+        world.team_id, name="night-shift-42", email=email.upper(), real_name="Night Shift"
+    )
+    channel, _ = message_of(services, world, alert)
+    services.slack.invite(channel_id(world, channel), visitor["id"])
+    return visitor
 
 
 @when(parsers.parse('that Slack user clicks "{label}" on the alert\'s message'))
-def stranger_clicks(services: Services, world: World, scene: Scene, label: str) -> None:
-    assert scene.stranger is not None
-    click_alert_as(services, world, scene, scene.stranger["id"], label)
+def visitor_clicks(
+    services: Services, world: World, alert: Json, slack_visitor: Json, label: str
+) -> None:
+    click_alert_as(services, world, alert, slack_visitor["id"], label)
 
 
 @then("that Slack user alone is told that no ilert user has their e-mail address")
-def stranger_told(services: Services, world: World, scene: Scene) -> None:
-    assert scene.stranger is not None
-    channel = channel_id(world, scene.alert_channel)
+def visitor_told(services: Services, world: World, alert: Json, slack_visitor: Json) -> None:
+    channel = channel_id(world, message_of(services, world, alert)[0])
     mine = [
         visible_text(m)
-        for m in services.slack.messages(channel, user_id=scene.stranger["id"])
-        if m.get("ephemeral_to") == scene.stranger["id"]
+        for m in services.slack.messages(channel, user_id=slack_visitor["id"])
+        if m.get("ephemeral_to") == slack_visitor["id"]
     ]
-    assert any("no ilert user" in t and scene.stranger["profile"]["email"] in t for t in mine), mine
+    email = slack_visitor["profile"]["email"]
+    assert any("no ilert user" in t and email in t for t in mine), mine
     admin = world.person("ADMIN")
     theirs = [visible_text(m) for m in services.slack.messages(channel, user_id=admin.slack_id)]
     assert not any("no ilert user" in t for t in theirs)
 
 
-def alert_path(scene: Scene) -> str:
-    assert scene.alert is not None
-    return f"/alerts/{scene.alert['id']}"
+@then("the alert is accepted in ilert by that ilert responder")
+def accepted_by_mapped(services: Services, world: World, alert: Json, slack_visitor: Json) -> None:
+    now = current_alert(services, world, alert)
+    assert now["status"] == "ACCEPTED"
+    assert now["acknowledgedBy"]["email"].lower() == slack_visitor["profile"]["email"].lower()
+    assert now["acknowledgedBy"]["firstName"] == "Pat", now["acknowledgedBy"]
 
 
-@when("15 minutes pass without anyone accepting the alert")
 @when("the alert is not accepted for 15 minutes")
 def fifteen_minutes(services: Services) -> None:
     services.ilert.advance_clock(15 * 60)
 
 
 @when(parsers.parse("the Admin assigns the alert to the {role} in ilert"))
-@when(parsers.parse("the alert is assigned to the {role} in ilert"))
-def assign(services: Services, world: World, scene: Scene, role: str) -> None:
+def assign(services: Services, world: World, alert: Json, role: str) -> None:
     person, admin = world.person(role_of(role)), world.person("ADMIN")
-    services.ilert.call(
-        "PUT", f"{alert_path(scene)}/assign", key=admin.api_key, params={"user-id": person.ilert_id}
-    )
+    services.ilert.assign_alert(admin.api_key, alert["id"], user_id=person.ilert_id)
 
 
-VERB = {
-    "accepts": ("accept", "Accept"),
-    "resolves": ("resolve", "Resolve"),
-    "accepted": ("accept", "Accept"),
-    "resolved": ("resolve", "Resolve"),
+def act_in_slack(services: Services, world: World, alert: Json, action: str) -> None:
+    click_alert_as(services, world, alert, world.person("ADMIN").slack_id, action.capitalize())
+
+
+def act_through_api(services: Services, world: World, alert: Json, action: str) -> None:
+    key = world.person("ADMIN").api_key
+    act = services.ilert.accept_alert if action == "accept" else services.ilert.resolve_alert
+    act(key, alert["id"])
+
+
+def act_on_page(services: Services, world: World, alert: Json, action: str) -> None:
+    ilert_web(services, world.person("ADMIN")).act_on_alert(alert["id"], action)
+
+
+WHERE: dict[str, Callable[[Services, World, Json, str], None]] = {
+    "in Slack": act_in_slack,
+    "through ilert's API": act_through_api,
+    "on ilert's alert page": act_on_page,
 }
 
 
 @when(parsers.re(r"the Admin (?P<action>accepts|resolves) the alert (?P<where>.+)"))
-@when(parsers.re(r"the alert is (?P<action>accepted|resolved) (?P<where>.+)"))
-def act_on_alert(services: Services, world: World, scene: Scene, action: str, where: str) -> None:
-    verb, label = VERB[action]
-    admin = world.person("ADMIN")
-    if where == "in Slack":
-        click_alert_as(services, world, scene, admin.slack_id, label)
-    elif where == "through ilert's API":
-        services.ilert.call("PUT", f"{alert_path(scene)}/{verb}", key=admin.api_key)
-    elif where == "on ilert's alert page":
-        browser = Browser()
-        browser.submit(f"{services.ilert_url}/login", {"user_id": admin.ilert_id})
-        visit = browser.submit(f"{services.ilert_url}{alert_path(scene)}/{verb}", {})
-        assert visit.status == 200, visit.text[:300]
-    else:
-        raise AssertionError(f"no way to act {where!r}")
+def act_on_alert(services: Services, world: World, alert: Json, action: str, where: str) -> None:
+    WHERE[where](services, world, alert, action.removesuffix("s"))
 
 
-def thread_of(services: Services, world: World, scene: Scene) -> list[str]:
-    return [visible_text(reply) for reply in the_message(services, world, scene)["replies"]]
+def thread_of(services: Services, world: World, alert: Json) -> list[str]:
+    return [visible_text(reply) for reply in the_message(services, world, alert)["replies"]]
 
 
 @then(parsers.parse('the alert\'s thread tells "{note}" the {role}'))
-def thread_tells_about(
-    services: Services, world: World, scene: Scene, note: str, role: str
-) -> None:
+def thread_tells_about(services: Services, world: World, alert: Json, note: str, role: str) -> None:
     name = world.person(role_of(role)).name
-    replies = thread_of(services, world, scene)
-    assert [r for r in replies if note in r and name in r], replies
+    replies = thread_of(services, world, alert)
+    told = [r for r in replies if note in r and name in r]
+    assert told, f"no reply in the thread tells {note!r} {name}; the thread holds {replies}"
 
 
 @then(parsers.parse('the alert\'s thread tells "{note}"'))
-def thread_tells(services: Services, world: World, scene: Scene, note: str) -> None:
-    replies = thread_of(services, world, scene)
-    assert [r for r in replies if note in r], replies
+def thread_tells(services: Services, world: World, alert: Json, note: str) -> None:
+    replies = thread_of(services, world, alert)
+    told = [r for r in replies if note in r]
+    assert told, f"no reply in the thread tells {note!r}; the thread holds {replies}"
 
 
-@then(parsers.parse('the alert\'s thread holds, in order, "{first}", "{second}" and "{third}"'))
+@then("the alert's thread holds, in order:")
 def thread_in_order(
-    services: Services, world: World, scene: Scene, first: str, second: str, third: str
+    services: Services, world: World, alert: Json, datatable: list[list[str]]
 ) -> None:
-    replies = thread_of(services, world, scene)
-    assert len(replies) == 3, replies
-    for reply, note in zip(replies, (first, second, third), strict=True):
+    notes = [row[0] for row in datatable]
+    replies = thread_of(services, world, alert)
+    assert len(replies) == len(notes), replies
+    for reply, note in zip(replies, notes, strict=True):
         assert note in reply, replies
 
 
 @then("the alert's thread is empty")
-def thread_empty(services: Services, world: World, scene: Scene) -> None:
-    assert thread_of(services, world, scene) == []
+def thread_empty(services: Services, world: World, alert: Json) -> None:
+    assert thread_of(services, world, alert) == []
 
 
-@then(parsers.parse('"{channel}" still has one message for the alert'))
-def one_message(services: Services, world: World, channel: str) -> None:
-    assert len(alert_messages(services, world, channel)) == 1
+@then(parsers.parse('"{channel}" has exactly one message for the alert'))
+def exactly_one_message(services: Services, world: World, alert: Json, channel: str) -> None:
+    messages = alert_messages(services, world, channel)
+    assert len(messages) == 1, [visible_text(m) for m in messages]
 
 
 @then(parsers.parse('the alert\'s message still reads "{title}" and was never edited'))
-def never_edited(services: Services, world: World, scene: Scene, title: str) -> None:
-    message = the_message(services, world, scene)
+def never_edited(services: Services, world: World, alert: Json, title: str) -> None:
+    message = the_message(services, world, alert)
     assert f"|{title}>" in visible_text(message)
     assert not message.get("edited")
 
 
-def channel_alert_action(services: Services, world: World, scene: Scene) -> Json:
-    [action] = slack_actions_for(services, world, "New Relic", scene.alert_channel)
-    return action
-
-
-@given(parsers.parse('the channel\'s alert action publishes only "{first}" and "{second}"'))
-@given(parsers.parse('the channel\'s alert action publishes only "{first}"'))
-def choose_trigger_types(
-    services: Services, world: World, scene: Scene, first: str, second: str = ""
-) -> None:
-    action = channel_alert_action(services, world, scene)
-    chosen = [t for t in (first, second) if t]
-    services.ilert.call(
-        "PUT",
-        f"/alert-actions/{action['id']}",
-        key=world.owner_key,
-        json={**action, "triggerTypes": chosen},
-    )
-    assert channel_alert_action(services, world, scene)["triggerTypes"] == chosen
+@given(parsers.parse("the channel's alert action publishes only {kinds}"))
+def choose_kinds(services: Services, world: World, alert: Json, kinds: str) -> None:
+    channel, _ = message_of(services, world, alert)
+    [action] = slack_actions_for(services, world, alert["alertSource"]["name"], channel)
+    chosen = [KINDS[kind] for kind in kinds.split(" and ")]
+    services.ilert.update_alert_action(world.owner_key, {**action, "triggerTypes": chosen})
+    [updated] = slack_actions_for(services, world, alert["alertSource"]["name"], channel)
+    assert updated["triggerTypes"] == chosen
 
 
 @given("Slack will store the next message but lose its answer")
@@ -294,7 +312,9 @@ def lose_next_post_answer(services: Services) -> None:
     services.slack.add_fault(method="chat.postMessage", count=1, drop_connection=True, when="after")
 
 
-@given(parsers.parse("Slack will answer the next {count:d} updates of a message with a rate limit"))
+@given(
+    parsers.parse("Slack will refuse the next {count:d} updates of a message for going too fast")
+)
 def rate_limit_updates(services: Services, count: int) -> None:
     services.slack.add_fault(
         method="chat.update",
@@ -306,7 +326,7 @@ def rate_limit_updates(services: Services, count: int) -> None:
     )
 
 
-@given("Slack will fail the next thread reply with a server error after storing it")
+@given("Slack will fail the next thread reply after storing it")
 def fail_next_reply(services: Services) -> None:
     services.slack.add_fault(
         method="chat.postMessage", count=1, status=500, error="internal_error", when="after"
@@ -319,20 +339,5 @@ def retried_everything(services: Services) -> None:
 
 
 @when("the connector restarts")
-def connector_restarts(restart_connector: Any) -> None:
+def connector_restarts(restart_connector: Callable[[], None]) -> None:
     restart_connector()
-
-
-@then(parsers.parse('"{channel}" has exactly one message for the alert'))
-def exactly_one_message(services: Services, world: World, scene: Scene, channel: str) -> None:
-    scene.alert_channel = channel.lstrip("#")
-    assert len(alert_messages(services, world, channel)) == 1
-
-
-@then(parsers.parse('the alert\'s thread holds, in order, "{first}" and "{second}"'))
-def thread_two_in_order(
-    services: Services, world: World, scene: Scene, first: str, second: str
-) -> None:
-    replies = thread_of(services, world, scene)
-    assert len(replies) == 2, replies
-    assert first in replies[0] and second in replies[1], replies

@@ -1,26 +1,32 @@
-"""What the steps share: the services, the scene a scenario builds up, the world, and the
-steps and helpers that several parts of the guide use."""
+"""What the steps share: the services, the fixtures steps hand to each other, the world, and the
+steps and helpers that several parts of the guide use.
+
+State moves between steps as pytest fixtures: a step that produces something a later step needs
+returns it with `target_fixture` (the world, the page a browser shows, the alert, the channel
+where a command ran), and the later step asks for it by name.
+"""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import requests
-from pytest_bdd import parsers, when
+from pytest_bdd import given, parsers, when
 
 from harness.driver import (
     Browser,
+    IlertWeb,
     PageVisit,
     Services,
     visible_text,
 )
-from harness.seed import World
+from harness.seed import Person, World
 
 Json = dict[str, Any]
 _worlds = itertools.count(100)
+MENU_HEADING = "Manage the alert sources"
 
 
 @pytest.fixture(scope="session")
@@ -29,31 +35,20 @@ def services(sim_services: Services) -> Services:
     return sim_services
 
 
-@dataclass
-class Scene:
-    """What one scenario has done so far, passed from step to step."""
+@dataclass(frozen=True)
+class Tab:
+    """Where a person's browser is: the page it shows, and the browser to go on with."""
 
-    visits: list[PageVisit] = field(default_factory=list)
-    browser: Browser = field(default_factory=Browser)
-    menu: dict[str, Json] = field(default_factory=dict)  # per role: the /ilert menu it sees
-    alert: Json | None = None
-    alert_channel: str = "ops-alerts"
-    stranger: Json | None = None
-    response: requests.Response | None = None
-    slack_answer: Json = field(default_factory=dict)
-    listed: dict[str, list[Json]] = field(default_factory=dict)
-    menus_before: int = 0
-    connector_id: str = ""
-    mapped_user: Json = field(default_factory=dict)
-
-    @property
-    def visit(self) -> PageVisit:
-        return self.visits[-1]
+    browser: Browser
+    page: PageVisit
 
 
-@pytest.fixture
-def scene() -> Scene:
-    return Scene()
+@dataclass(frozen=True)
+class SlashCommand:
+    """A command someone ran in a channel: later steps read what that person sees there."""
+
+    person: Person
+    channel: str  # the channel's name, without '#'
 
 
 ROLE = {
@@ -74,39 +69,52 @@ def channel_id(world: World, name: str) -> str:
     return world.channel(name)["id"]
 
 
-def latest_menu(services: Services, world: World, channel: str, slack_user: str) -> Json:
-    messages = services.slack.messages(channel_id(world, channel), user_id=slack_user)
+def ilert_web(services: Services, person: Person, browser: Browser | None = None) -> IlertWeb:
+    """ilert's pages in a browser logged in as `person` (a fresh browser unless one is given)."""
+    web = IlertWeb(services.ilert_url, browser)
+    web.log_in(person.ilert_id)
+    return web
+
+
+def latest_menu(services: Services, world: World, channel: str, person: Person) -> Json:
+    """The newest channel menu that `person` sees in `channel`."""
+    messages = services.slack.messages(channel_id(world, channel), user_id=person.slack_id)
     menus = [
         m
         for m in messages
-        if m.get("ephemeral_to") == slack_user and "Manage the alert sources" in visible_text(m)
+        if m.get("ephemeral_to") == person.slack_id and MENU_HEADING in visible_text(m)
     ]
-    assert menus, f"no channel menu visible to {slack_user}: {messages}"
+    assert menus, f"no channel menu visible to {person.name} in #{channel}: {messages}"
     return menus[-1]
 
 
-@when(parsers.parse('the {role} types "/ilert" in "{channel}"'))
-def type_ilert(services: Services, world: World, scene: Scene, role: str, channel: str) -> None:
+def run_slash_command(
+    services: Services, world: World, role: str, command: str, channel: str
+) -> SlashCommand:
     person = world.person(role_of(role))
+    name, _, text = command.partition(" ")
     answer = services.slack.command(
         team_id=world.team_id,
         channel_id=channel_id(world, channel),
         user_id=person.slack_id,
-        command="/ilert",
+        command=name,
+        text=text,
     )
     assert answer["ok"], answer
-    scene.menu[role_of(role)] = latest_menu(services, world, channel, person.slack_id)
+    return SlashCommand(person, channel.lstrip("#"))
 
 
-def menu_of(scene: Scene, role: str = "ADMIN") -> Json:
-    return scene.menu[role]
+@when(parsers.parse('the {role} runs "{command}" in "{channel}"'), target_fixture="command")
+@given(parsers.parse('the {role} has run "{command}" in "{channel}"'), target_fixture="command")
+def runs_command(
+    services: Services, world: World, role: str, command: str, channel: str
+) -> SlashCommand:
+    return run_slash_command(services, world, role, command, channel)
 
 
 def slack_actions_for(services: Services, world: World, name: str, channel: str) -> list[Json]:
-    source = world.source(name)
-    actions = services.ilert.call(
-        "GET", "/alert-actions", key=world.owner_key, params={"source": source["id"]}
-    )
+    """The Slack alert actions that publish the source `name` to `channel`."""
+    actions = services.ilert.alert_actions(world.owner_key, source_id=world.source(name)["id"])
     return [
         a
         for a in actions
@@ -116,6 +124,7 @@ def slack_actions_for(services: Services, world: World, name: str, channel: str)
 
 
 def alert_messages(services: Services, world: World, channel: str) -> list[Json]:
+    """The bot's alert messages in `channel`, once ilert's webhooks have been answered."""
     services.ilert.wait_for_deliveries()
     return [
         m
@@ -124,14 +133,31 @@ def alert_messages(services: Services, world: World, channel: str) -> list[Json]
     ]
 
 
-def the_message(services: Services, world: World, scene: Scene) -> Json:
-    [message] = alert_messages(services, world, scene.alert_channel)
-    return message
+def links_to(message: Json, alert: Json) -> bool:
+    return f"/alerts/{alert['id']}|" in visible_text(message)
 
 
-def current_alert(services: Services, world: World, scene: Scene) -> Json:
-    assert scene.alert is not None
-    return services.ilert.call("GET", f"/alerts/{scene.alert['id']}", key=world.owner_key)
+def message_of(services: Services, world: World, alert: Json) -> tuple[str, Json]:
+    """The channel where the alert's message is, and the message: there must be exactly one."""
+    services.ilert.wait_for_deliveries()
+    for name, channel in world.channels.items():
+        found = [
+            m
+            for m in services.slack.messages(channel["id"])
+            if m.get("bot_id") and not m.get("ephemeral_to") and links_to(m, alert)
+        ]
+        if found:
+            assert len(found) == 1, f"{len(found)} messages for the alert in #{name}"
+            return name, found[0]
+    raise AssertionError(f"no channel shows a message for alert {alert['id']}")
+
+
+def the_message(services: Services, world: World, alert: Json) -> Json:
+    return message_of(services, world, alert)[1]
+
+
+def current_alert(services: Services, world: World, alert: Json) -> Json:
+    return services.ilert.alert(world.owner_key, alert["id"])
 
 
 def active_installs(services: Services, team_id: str) -> list[Json]:
@@ -147,13 +173,15 @@ def ephemeral_texts(services: Services, world: World, channel: str, slack_user: 
     return [visible_text(m) for m in messages if m.get("ephemeral_to") == slack_user]
 
 
-def told_alone(services: Services, world: World, role: str, *phrases: str) -> None:
-    person = world.person(role_of(role))
-    mine = ephemeral_texts(services, world, "ops-alerts", person.slack_id)
+def told_alone(
+    services: Services, world: World, person: Person, channel: str, *phrases: str
+) -> None:
+    """`person` sees a private note with every phrase in `channel`; someone else does not."""
+    mine = ephemeral_texts(services, world, channel, person.slack_id)
     assert any(all(p in text for p in phrases) for text in mine), mine
-    other = world.person("USER" if role_of(role) != "USER" else "ADMIN")
+    other = world.person("USER" if person.role != "USER" else "ADMIN")
     theirs = [
         visible_text(m)
-        for m in services.slack.messages(channel_id(world, "ops-alerts"), user_id=other.slack_id)
+        for m in services.slack.messages(channel_id(world, channel), user_id=other.slack_id)
     ]
     assert not any(all(p in text for p in phrases) for text in theirs)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import requests
 from pytest_bdd import parsers, then, when
 
-from harness.driver import (
-    Services,
-)
+from harness.driver import Services
 from harness.seed import World
-from tests.bdd.steps.common import Json, Scene, role_of
+from tests.bdd.steps.common import Json, role_of
 
 
 def top_view(services: Services, world: World, role: str) -> Json:
@@ -21,84 +20,81 @@ def view_inputs(view: Json) -> dict[str, Json]:
     return {b["label"]["text"]: b for b in view["blocks"] if b["type"] == "input"}
 
 
-@then(parsers.parse('the {role} sees the form "{title}" asking for "{a}", "{b}", "{c}" and "{d}"'))
+@then(parsers.parse('the {role} sees the form "{title}" asking for:'))
 def sees_form(
-    services: Services, world: World, role: str, title: str, a: str, b: str, c: str, d: str
+    services: Services, world: World, role: str, title: str, datatable: list[list[str]]
 ) -> None:
     view = top_view(services, world, role)
     assert view["title"]["text"] == title
     inputs = view_inputs(view)
-    assert list(inputs) == [a, b, c, d]
-    assert inputs[d].get("optional") is True
+    header, *rows = datatable
+    assert header == ["field", "required"], header
+    assert list(inputs) == [field for field, _ in rows]
+    for field, required in rows:
+        assert inputs[field].get("optional", False) is (required == "no"), inputs[field]
 
 
-def submit_form(services: Services, world: World, scene: Scene, role: str, values: Json) -> None:
+def submit_form(services: Services, world: World, role: str, values: Json) -> requests.Response:
     view = top_view(services, world, role)
-    scene.response = services.slack.submit_view(
+    return services.slack.submit_view(
         view_id=view["id"], user_id=world.person(role_of(role)).slack_id, values=values
     )
-    scene.slack_answer = scene.response.json()
 
 
 @when(
     parsers.parse(
         'the {role} submits the form with the source "{source}", the policy "{policy}" and the '
         'summary "{summary}"'
-    )
+    ),
+    target_fixture="form_answer",
 )
 def submit_alert_form(
-    services: Services,
-    world: World,
-    scene: Scene,
-    role: str,
-    source: str,
-    policy: str,
-    summary: str,
-) -> None:
-    submit_form(
-        services,
-        world,
-        scene,
-        role,
-        {"Alert source": source, "Escalation policy": policy, "Alert summary": summary},
-    )
-    assert scene.response is not None and scene.response.status_code == 200, scene.slack_answer
+    services: Services, world: World, role: str, source: str, policy: str, summary: str
+) -> requests.Response:
+    values = {"Alert source": source, "Escalation policy": policy, "Alert summary": summary}
+    answer = submit_form(services, world, role, values)
+    assert answer.status_code == 200, answer.text
+    return answer
 
 
 @when(
     parsers.parse(
         'the {role} tries to submit the form with the source "{source}", the policy "{policy}" '
         "and no summary"
-    )
+    ),
+    target_fixture="form_answer",
 )
 def submit_without_summary(
-    services: Services, world: World, scene: Scene, role: str, source: str, policy: str
-) -> None:
-    submit_form(services, world, scene, role, {"Alert source": source, "Escalation policy": policy})
+    services: Services, world: World, role: str, source: str, policy: str
+) -> requests.Response:
+    return submit_form(services, world, role, {"Alert source": source, "Escalation policy": policy})
 
 
 @then("the form closes")
-def form_closes(scene: Scene) -> None:
-    assert scene.slack_answer.get("closed") is True, scene.slack_answer
+def form_closes(form_answer: requests.Response) -> None:
+    assert form_answer.json().get("closed") is True, form_answer.text
 
 
-@then(parsers.parse('the form refuses because "{label}" is required'))
-def form_requires(scene: Scene, label: str) -> None:
-    assert scene.response is not None and scene.response.status_code == 422
-    assert scene.slack_answer["error"] == "input_required"
-    assert label in scene.slack_answer["message"]
+@then(parsers.parse('Slack keeps the form open because "{label}" is required'))
+def form_requires(form_answer: requests.Response, label: str) -> None:
+    answer = form_answer.json()
+    assert form_answer.status_code == 422, answer
+    assert answer["error"] == "input_required"
+    assert label in answer["message"]
 
 
-@then(parsers.parse('the form stays open and says "{text}" next to "{block_id}"'))
-def form_error(scene: Scene, text: str, block_id: str) -> None:
-    assert scene.slack_answer.get("closed") is False, scene.slack_answer
-    assert text in scene.slack_answer["errors"][block_id]
+@then(parsers.parse('the form stays open and says "{text}" under "{label}"'))
+def form_error(
+    services: Services, world: World, form_answer: requests.Response, text: str, label: str
+) -> None:
+    answer = form_answer.json()
+    assert answer.get("closed") is False, answer
+    block_id = view_inputs(top_view(services, world, "User"))[label]["block_id"]
+    assert text in answer["errors"][block_id], answer["errors"]
 
 
 def alerts_on(services: Services, world: World, source: str) -> list[Json]:
-    return services.ilert.call(
-        "GET", "/alerts", key=world.owner_key, params={"sources": world.source(source)["id"]}
-    )
+    return services.ilert.alerts(world.owner_key, source_id=world.source(source)["id"])
 
 
 @then(parsers.parse('ilert has an alert "{summary}" on "{source}" created by the {role}'))
@@ -106,7 +102,7 @@ def alert_created_by(
     services: Services, world: World, summary: str, source: str, role: str
 ) -> None:
     [alert] = [a for a in alerts_on(services, world, source) if a["summary"] == summary]
-    entries = services.ilert.call("GET", f"/alerts/{alert['id']}/log-entries", key=world.owner_key)
+    entries = services.ilert.alert_log(world.owner_key, alert["id"])
     creators = [e["actor"]["id"] for e in entries if e.get("actor")]
     assert creators and creators[0] == world.person(role_of(role)).ilert_id, entries
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
@@ -16,14 +17,28 @@ from harness.driver import (
     visible_text,
 )
 from harness.seed import World
-from tests.bdd.steps.common import Json, Scene, channel_id, the_message
+from tests.bdd.steps.common import (
+    MENU_HEADING,
+    Json,
+    active_installs,
+    channel_id,
+    message_of,
+)
+
+
+@dataclass(frozen=True)
+class ConnectorAnswer:
+    """What the connector answered a hand-made request, and how many menus there were before."""
+
+    response: requests.Response
+    menus_before: int = 0
 
 
 def signing_secret(services: Services) -> str:
     return next(a for a in services.slack.state()["apps"] if a["name"] == "ilert")["signing_secret"]
 
 
-def send_to_connector(services: Services, scene: Scene, body: str, how: str) -> None:
+def send_to_connector(services: Services, body: str, how: str) -> requests.Response:
     secret, now = signing_secret(services), int(time.time())
     timestamp, signed_body = str(now), body
     if how == "signed with another secret":
@@ -36,16 +51,21 @@ def send_to_connector(services: Services, scene: Scene, body: str, how: str) -> 
     if how != "without a signature":
         headers["X-Slack-Request-Timestamp"] = timestamp
         headers["X-Slack-Signature"] = slack_signature(secret, timestamp, signed_body)
-    scene.response = requests.post(
+    return requests.post(
         f"{services.connector_url}/slack/events", data=body, headers=headers, timeout=10
     )
 
 
-@when(parsers.parse('someone sends the connector a click on "{label}" for that alert {how}'))
-def forged_click(services: Services, world: World, scene: Scene, label: str, how: str) -> None:
-    message, person = the_message(services, world, scene), world.person("RESPONDER")
+@when(
+    parsers.parse('someone sends the connector a click on "{label}" for that alert {how}'),
+    target_fixture="connector_answer",
+)
+def forged_click(
+    services: Services, world: World, alert: Json, label: str, how: str
+) -> ConnectorAnswer:
+    name, message = message_of(services, world, alert)
+    person, channel = world.person("RESPONDER"), world.channel(name)
     button = find_button(message, label)
-    channel = world.channel(scene.alert_channel)
     payload = {
         "type": "block_actions",
         "api_app_id": "A0",
@@ -73,13 +93,22 @@ def forged_click(services: Services, world: World, scene: Scene, label: str, how
             }
         ],
     }
-    send_to_connector(services, scene, urlencode({"payload": json.dumps(payload)}), how)
+    body = urlencode({"payload": json.dumps(payload)})
+    return ConnectorAnswer(send_to_connector(services, body, how))
 
 
-@when(parsers.parse('someone sends the connector "/ilert" for "{channel}" {how}'))
-def forged_command(services: Services, world: World, scene: Scene, channel: str, how: str) -> None:
+def count_menus(services: Services, world: World, channel: str) -> int:
+    messages = services.slack.messages(channel_id(world, channel))
+    return len([m for m in messages if MENU_HEADING in visible_text(m)])
+
+
+@when(
+    parsers.parse('someone sends the connector "/ilert" for "{channel}" {how}'),
+    target_fixture="connector_answer",
+)
+def forged_command(services: Services, world: World, channel: str, how: str) -> ConnectorAnswer:
     admin = world.person("ADMIN")
-    scene.menus_before = count_menus(services, world, channel)
+    before = count_menus(services, world, channel)
     body = urlencode(
         {
             "command": "/ilert",
@@ -96,28 +125,21 @@ def forged_command(services: Services, world: World, scene: Scene, channel: str,
             "token": "t",
         }
     )
-    send_to_connector(
-        services,
-        scene,
-        body,
-        "signed with another secret" if how == "signed with another secret" else "",
-    )
+    signed = "signed with another secret" if how == "signed with another secret" else ""
+    return ConnectorAnswer(send_to_connector(services, body, signed), before)
 
 
 @then(parsers.parse("the connector answers {status:d}"))
-def connector_answers(scene: Scene, status: int) -> None:
-    assert scene.response is not None
-    assert scene.response.status_code == status, scene.response.text[:300]
+def connector_answers(connector_answer: ConnectorAnswer, status: int) -> None:
+    response = connector_answer.response
+    assert response.status_code == status, response.text[:300]
 
 
-def count_menus(services: Services, world: World, channel: str) -> int:
-    messages = services.slack.messages(channel_id(world, channel))
-    return len([m for m in messages if "Manage the alert sources" in visible_text(m)])
-
-
-@then(parsers.parse('nobody sees a new configuration menu in "{channel}"'))
-def no_new_menu(services: Services, world: World, scene: Scene, channel: str) -> None:
-    assert count_menus(services, world, channel) == scene.menus_before
+@then(parsers.parse('nobody sees a new channel menu in "{channel}"'))
+def no_new_menu(
+    services: Services, world: World, connector_answer: ConnectorAnswer, channel: str
+) -> None:
+    assert count_menus(services, world, channel) == connector_answer.menus_before
 
 
 @given(parsers.parse('a second Slack workspace with a channel "{channel}"'), target_fixture="other")
@@ -130,31 +152,25 @@ def second_workspace(services: Services, world: World, channel: str) -> Json:
     }
 
 
-def bot_token(services: Services, team_id: str) -> str:
-    installs = [
-        i
-        for i in services.slack.state()["installs"]
-        if i["team_id"] == team_id and not i.get("revoked")
-    ]
-    assert installs, f"no app installed in {team_id}"
-    return installs[-1]["access_token"]
-
-
-@when(parsers.parse('the connector\'s bot token for the first workspace posts to "{channel}"'))
-def cross_post(services: Services, world: World, scene: Scene, other: Json, channel: str) -> None:
-    scene.slack_answer = services.slack.web_api(
+@when(
+    parsers.parse('the ilert bot of the first workspace posts to "{channel}"'),
+    target_fixture="slack_answer",
+)
+def cross_post(services: Services, world: World, other: Json, channel: str) -> Json:
+    installs = active_installs(services, world.team_id)
+    assert installs, f"no app installed in {world.team_id}"
+    return services.slack.web_api(
         "chat.postMessage",
-        bot_token(services, world.team_id),
+        installs[-1]["access_token"],
         channel=other["channel"]["id"],
         text="Hello from another workspace",
     )
 
 
-@then(parsers.parse('Slack answers "{error}"'))
-def slack_answers(scene: Scene, error: str) -> None:
-    assert scene.slack_answer == {"ok": False, "error": error} or (
-        scene.slack_answer.get("ok") is False and scene.slack_answer.get("error") == error
-    )
+@then("Slack refuses because the bot knows no such channel")
+def slack_refuses(slack_answer: Json) -> None:
+    assert slack_answer.get("ok") is False, slack_answer
+    assert slack_answer.get("error") == "channel_not_found", slack_answer
 
 
 @then(parsers.parse('"{channel}" has no messages'))
@@ -168,49 +184,28 @@ def channel_empty(services: Services, other: Json, channel: str) -> None:
 def second_account(services: Services, world: World, name: str) -> Json:
     account = services.ilert.create_account(f"{world.team_name} Other")
     key = account["apiKey"]
-    policy = services.ilert.call(
-        "POST",
-        "/escalation-policies",
-        key=key,
-        json={
-            "name": "Theirs",
-            "escalationRules": [
-                {"escalationTimeout": 5, "users": [{"id": account["owner"]["id"]}]}
-            ],
-        },
+    policy = services.ilert.create_escalation_policy(
+        key, name="Theirs", user_ids=[account["owner"]["id"]], timeout_minutes=5
     )
-    source = services.ilert.call(
-        "POST",
-        "/alert-sources",
-        key=key,
-        json={"name": name, "integrationType": "API", "escalationPolicy": {"id": policy["id"]}},
-    )
-    alert = services.ilert.call(
-        "POST",
-        "/alerts",
-        key=key,
-        json={"summary": "Their alert", "alertSource": {"id": source["id"]}},
-    )
+    source = services.ilert.create_alert_source(key, name=name, policy_id=policy["id"])
+    alert = services.ilert.create_alert(key, summary="Their alert", source_id=source["id"])
     return {"account": account, "source": source, "alert": alert}
 
 
-@when("the first account's owner lists alert sources and alerts")
-def list_everything(services: Services, world: World, scene: Scene) -> None:
-    scene.listed = {
-        "sources": services.ilert.call("GET", "/alert-sources", key=world.owner_key),
-        "alerts": services.ilert.call("GET", "/alerts", key=world.owner_key),
+@when("the first account's owner lists alert sources and alerts", target_fixture="listed")
+def list_everything(services: Services, world: World) -> dict[str, list[Json]]:
+    return {
+        "sources": services.ilert.alert_sources(world.owner_key),
+        "alerts": services.ilert.alerts(world.owner_key),
     }
 
 
 @then("none of the second account's alert sources or alerts are listed")
-def nothing_of_theirs(scene: Scene, other: Json) -> None:
-    assert other["source"]["id"] not in {s["id"] for s in scene.listed["sources"]}
-    assert other["alert"]["id"] not in {a["id"] for a in scene.listed["alerts"]}
+def nothing_of_theirs(listed: dict[str, list[Json]], other: Json) -> None:
+    assert other["source"]["id"] not in {s["id"] for s in listed["sources"]}
+    assert other["alert"]["id"] not in {a["id"] for a in listed["alerts"]}
 
 
-@then("asking for the second account's alert source by id is answered 404")
-def their_source_404(services: Services, world: World, other: Json) -> None:
-    response = services.ilert.api(
-        "GET", f"/alert-sources/{other['source']['id']}", key=world.owner_key
-    )
-    assert response.status_code == 404
+@then("the second account's alert source cannot be found by its id")
+def their_source_hidden(services: Services, world: World, other: Json) -> None:
+    assert services.ilert.find_alert_source(world.owner_key, other["source"]["id"]) is None

@@ -28,7 +28,7 @@ Feature: Alerts in Slack
   Scenario: Accepting an alert from Slack
     Given an alert "Disk almost full" on "New Relic" is posted in "#ops-alerts"
     When the Responder clicks "Accept" on the alert's message
-    Then the alert is ACCEPTED in ilert by the Responder
+    Then the alert is accepted in ilert by the Responder
     And the alert's message reads "[Accepted] Disk almost full"
     And the alert's message has only the button "Resolve"
 
@@ -36,7 +36,7 @@ Feature: Alerts in Slack
   Scenario: Resolving an alert from Slack
     Given an alert "Queue backlog growing" on "New Relic" is posted in "#ops-alerts"
     When the User clicks "Resolve" on the alert's message
-    Then the alert is RESOLVED in ilert by the User
+    Then the alert is resolved in ilert by the User
     And the alert's message reads "[Resolved] Queue backlog growing"
     And the alert's message has no buttons
 
@@ -46,4 +46,4 @@ Feature: Alerts in Slack
     And a Slack user with no ilert account is in "#ops-alerts"
     When that Slack user clicks "Accept" on the alert's message
     Then that Slack user alone is told that no ilert user has their e-mail address
-    And the alert is still PENDING in ilert
+    And the alert is still pending in ilert

@@ -13,7 +13,13 @@ Feature: One workspace per account
     Then ilert shows an error saying the account is already linked to the first workspace
     And the ilert account is still linked to the first workspace
     And the ilert app keeps no installation in the second Slack workspace
-    And "/ilert" in the first workspace still opens the menu
+
+  @FAQ-1
+  Scenario: After a refused second workspace, the first one keeps working
+    Given a second Slack workspace where the Admin is a member too
+    And the Admin has tried to link the second workspace
+    When the Admin runs "/ilert" in "#ops-alerts"
+    Then the Admin alone sees the channel menu of "#ops-alerts"
 
   @FAQ-1
   Scenario: A workspace linked to one account cannot be linked to another

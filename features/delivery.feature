@@ -18,12 +18,14 @@ Feature: Delivery that can be relied on
   @REL-1
   Scenario: Errors and rate limits delay updates but lose and repeat none
     Given an alert "Checkout errors" on "New Relic" is posted in "#ops-alerts"
-    And Slack will answer the next 2 updates of a message with a rate limit
-    And Slack will fail the next thread reply with a server error after storing it
+    And Slack will refuse the next 2 updates of a message for going too fast
+    And Slack will fail the next thread reply after storing it
     When the Admin accepts the alert through ilert's API
     And the Admin resolves the alert through ilert's API
     And ilert has retried everything the connector could not confirm
-    Then the alert's thread holds, in order, "Accepted by" and "Resolved by"
+    Then the alert's thread holds, in order:
+      | Accepted by |
+      | Resolved by |
     And the alert's message reads "[Resolved] Checkout errors"
 
   @REL-1 @restart

@@ -1,6 +1,7 @@
 Feature: Authorizing a Slack workspace in ilert
   An ilert Admin connects the company's Slack workspace to the ilert account. The journey starts on
-  ilert's Connectors page, passes through Slack's consent page and ends back in ilert.
+  ilert's Connectors page, passes through Slack's consent page and ends back in ilert, with the
+  workspace linked.
 
   Background:
     Given an ilert account and a Slack workspace with the same people
@@ -17,16 +18,21 @@ Feature: Authorizing a Slack workspace in ilert
     And no Slack workspace is linked to the ilert account
 
   @AUTH-4 @smoke
-  Scenario: Authorize hands the browser to Slack's consent page
+  Scenario: Authorize asks the person to log in to Slack first
     When the Admin clicks Authorize in ilert
-    Then Slack asks the person to log in first
-    And after logging in, Slack's consent page names the workspace and the permissions asked for
-    And the request to Slack carries the app's client id, the connector's return address and a state
+    Then Slack asks the person to log in
 
   @AUTH-4
-  Scenario: Every Authorize click gets a state of its own
+  Scenario: After logging in, Slack asks for consent to the ilert app's permissions
+    Given the Admin has clicked Authorize in ilert
+    When the Admin logs in to Slack
+    Then Slack's consent page names the workspace and the permissions asked for
+    And Slack is asked on behalf of the ilert app to send the person back to the connector
+
+  @AUTH-4
+  Scenario: Every Authorize click is a journey of its own
     When the Admin clicks Authorize in ilert twice
-    Then the two requests to Slack carry different, unguessable states
+    Then each trip to Slack carries its own unguessable one-time key
 
   @AUTH-5 @smoke
   Scenario: Allowing access links the workspace
@@ -42,9 +48,9 @@ Feature: Authorizing a Slack workspace in ilert
 
   @AUTH-5
   Scenario: Slack's answer cannot be replayed
-    Given the Admin has authorized the workspace
-    When Slack's answer to that authorization arrives a second time
-    Then the connector refuses it because the state was already used
+    Given the workspace is linked to the ilert account
+    When Slack's answer that linked it arrives a second time
+    Then the connector refuses it as already used
 
   @AUTH-1 @smoke
   Scenario Outline: Only an Admin may start the integration
@@ -92,6 +98,6 @@ Feature: Authorizing a Slack workspace in ilert
   @AUTH-6
   Scenario: Once linked, alert sources can be added to the workspace's channels
     Given the workspace is linked to the ilert account
-    When the Admin types "/ilert" in "#ops-alerts"
-    And the Admin chooses "Grafana" in the menu
+    And the Admin has run "/ilert" in "#ops-alerts"
+    When the Admin chooses "Grafana" in the channel menu
     Then ilert publishes "Grafana" automatically to "#ops-alerts" of the linked workspace

@@ -5,7 +5,7 @@ Feature: Re-authorizing the workspace
 
   Background:
     Given an ilert account and a Slack workspace with the same people
-    And the workspace was authorized when the app did not yet ask for "users:read.email"
+    And the workspace was linked when the app did not yet ask for "users:read.email"
 
   @REAUTH-1 @smoke
   Scenario: ilert shows that re-authorization is needed
@@ -23,17 +23,18 @@ Feature: Re-authorizing the workspace
     Given ilert publishes "New Relic" to "#ops-alerts" through an alert action made in ilert
     When the Admin re-authorizes Slack and allows access
     Then ilert shows a success message naming the workspace's address and team name
-    And the page no longer says that re-authorization is needed
-    And the ilert account keeps the same Slack connector
+    And the ilert account keeps the same Slack connector, now with every permission
     And ilert still publishes "New Relic" to "#ops-alerts"
-    When the Admin types "/ilert" in "#ops-alerts"
-    Then the menu says "1 Alert source(s) configured for this channel"
 
-  @MAP-1
-  Scenario: A Slack user is recognised in ilert by e-mail address alone
+  @REAUTH-2
+  Scenario: Once re-authorized, ilert no longer asks for it
     Given the Admin has re-authorized Slack
-    And "Grafana" is linked to "#ops-alerts"
-    And an alert "Replica lag" on "Grafana" is posted in "#ops-alerts"
-    And an ilert responder and a Slack user with another name share an e-mail address, written in capitals in Slack
-    When that Slack user clicks "Accept" on the alert's message
-    Then the alert is ACCEPTED in ilert by that ilert responder
+    When the Admin opens the Slack Workspace Integration in ilert
+    Then the page does not say that re-authorization is needed
+
+  @REAUTH-2
+  Scenario: Once re-authorized, the channel menu still lists what was linked
+    Given ilert publishes "New Relic" to "#ops-alerts" through an alert action made in ilert
+    And the Admin has re-authorized Slack
+    When the Admin runs "/ilert" in "#ops-alerts"
+    Then the channel menu says "1 Alert source(s) configured for this channel"

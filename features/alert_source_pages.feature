@@ -1,4 +1,4 @@
-Feature: The alert source in ilert
+Feature: The alert source's pages in ilert
   Each alert source has a page in ilert. Slack links to it; its Alert actions tab shows where its
   alerts are published and adds Slack channels; Create Alert sends a test alert.
 
@@ -9,6 +9,7 @@ Feature: The alert source in ilert
   @CHAN-4 @smoke
   Scenario: The source's name in Slack opens its page in ilert
     Given "New Relic" is linked to "#ops-alerts"
+    And the Admin has run "/ilert" in "#ops-alerts"
     When the Admin follows the link of "New Relic" in the channel menu
     Then ilert shows the page of the alert source "New Relic"
 
@@ -16,7 +17,12 @@ Feature: The alert source in ilert
   Scenario: The Alert actions tab shows that alerts are published to Slack
     Given "New Relic" is linked to "#ops-alerts"
     When the Admin opens the Alert actions of "New Relic" in ilert
-    Then an alert action is listed with the label "Slack #ops-alerts", the connector "Slack Workspace Integration", the trigger mode "AUTOMATIC", the status "OKAY" and the channel "#ops-alerts"
+    Then the Alert actions tab lists this alert action:
+      | Label        | Slack #ops-alerts           |
+      | Connector    | Slack Workspace Integration |
+      | Trigger mode | Automatic                   |
+      | Status       | Okay                        |
+      | Channel      | #ops-alerts                 |
 
   @CHAN-6 @smoke
   Scenario: Create Alert on the source's page sends a test alert to the linked channel
@@ -25,7 +31,7 @@ Feature: The alert source in ilert
     Then "#ops-alerts" shows the alert "[Pending] Test alert from ilert" linked to the alert in ilert
 
   @FAQ-5 @smoke
-  Scenario: The channel picker offers public channels and the private ones the bot is in
+  Scenario: The channel picker offers public channels and not the private ones without the bot
     When the Admin opens the Alert actions of "New Relic" in ilert
     Then the channel picker offers "#ops-alerts", "#incidents" and "#general"
     And the channel picker does not offer "#sre-private"
@@ -39,6 +45,6 @@ Feature: The alert source in ilert
   @FAQ-5 @CHAN-5
   Scenario: A Slack alert action made on the tab publishes to the chosen channel
     Given someone invites the ilert bot into "#sre-private"
-    When the Admin adds a Slack alert action for "#sre-private" on the Alert actions of "New Relic"
-    And an alert "Latency above target" is created on "New Relic"
+    And the Admin has added a Slack alert action for "#sre-private" on the Alert actions of "New Relic"
+    When an alert "Latency above target" is created on "New Relic"
     Then "#sre-private" shows the alert "[Pending] Latency above target" linked to the alert in ilert
