@@ -36,12 +36,14 @@ from flask import (
     session,
     url_for,
 )
-from markupsafe import Markup, escape
+from flask.blueprints import BlueprintSetupState
+from markupsafe import Markup
 
 from emulator.slack import actor as actor_module
 from emulator.slack.entities import Channel, ChannelPage, ShownMessage, User, WorkspaceOverview
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
+from emulator.slack.mrkdwn import mrkdwn, plain, shown
 
 bp = Blueprint(
     "slack_pages",
@@ -129,6 +131,13 @@ def _checked_post(view: Callable[P, R]) -> Callable[P, R]:
 
 # A global, not a context variable, so that imported macros see it too.
 bp.add_app_template_global(_csrf_token, "csrf_token")
+
+
+@bp.record_once
+def _print_every_character(setup: BlueprintSetupState) -> None:
+    # Every string any template of the app prints (the OAuth pages too) goes through `shown`,
+    # so no control character or lone surrogate reaches a page, whichever field it came in.
+    setup.app.jinja_env.finalize = shown
 
 
 @bp.errorhandler(SignInNeeded)
@@ -561,114 +570,7 @@ def close_view(team_id: str, channel_id: str, view_id: str) -> Any:
     return _done(team_id, channel_id)
 
 
-# --- drawing mrkdwn ------------------------------------------------------------------------------
-
-EMOJI = {
-    "+1": "👍",
-    "-1": "👎",
-    "alarm_clock": "⏰",
-    "arrow_double_up": "⏫",
-    "arrow_up": "⬆️",
-    "ballot_box_with_check": "☑️",
-    "bell": "🔔",
-    "bust_in_silhouette": "👤",
-    "calendar": "📆",
-    "clock3": "🕒",
-    "exclamation": "❗",
-    "eyes": "👀",
-    "fire": "🔥",
-    "gear": "⚙️",
-    "heavy_check_mark": "✔️",
-    "hourglass": "⌛",
-    "information_source": "\u2139\ufe0f",
-    "large_green_circle": "🟢",
-    "large_yellow_circle": "🟡",
-    "link": "🔗",
-    "lock": "🔒",
-    "mag": "🔍",
-    "memo": "📝",
-    "no_entry": "⛔",
-    "pager": "📟",
-    "question": "❓",
-    "red_circle": "🔴",
-    "robot_face": "🤖",
-    "rocket": "🚀",
-    "rotating_light": "🚨",
-    "sos": "🆘",
-    "speech_balloon": "💬",
-    "tada": "🎉",
-    "thumbsup": "👍",
-    "warning": "⚠️",
-    "wastebasket": "🗑️",
-    "white_check_mark": "✅",
-    "x": "❌",
-    "zap": "⚡",
-}
-
-_TOKEN = re.compile(r"<([^<>\n]+)>")
-_CODE_BLOCK = re.compile(r"```(.+?)```", re.S)
-_CODE = re.compile(r"`([^`\n]+)`")
-_EMOJI = re.compile(r":([a-z0-9_+\-]+):")
-_STYLES = (
-    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), "strong"),
-    (re.compile(r"(?<![\w])_(?=\S)([^_\n]*?\S)_(?![\w])"), "em"),
-    (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "del"),
-)
-_SAFE_URL = re.compile(r"^(https?:|mailto:)", re.I)
-
-
-def _unslack(text: str) -> str:
-    """Slack's escaped `&amp;`, `&lt;`, `&gt;` back to characters (before HTML escaping)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def emojify(escaped: str) -> str:
-    return _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), escaped)
-
-
-def _token(body: str, names: _Names | None) -> str:
-    """One `<…>` of mrkdwn as HTML: a link, a mention, a channel or a special."""
-    target, _, label = body.partition("|")
-    if target.startswith("@"):
-        name = label or (names.user(target[1:]) if names else target[1:])
-        return f'<span class="mention">@{escape(_unslack(name))}</span>'
-    if target.startswith("#"):
-        name = label or (names.channel(target[1:]) if names else target[1:])
-        return f'<span class="mention">#{escape(_unslack(name))}</span>'
-    if target.startswith("!"):
-        special = target[1:].split("^")[0]
-        shown = label or ("@" + special)
-        return f'<span class="mention">{escape(_unslack(shown))}</span>'
-    url = _unslack(target)
-    text = escape(_unslack(label or target))
-    if not _SAFE_URL.match(url):
-        return str(text)
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{emojify(text)}</a>'
-
-
-def mrkdwn(text: str, names: _Names | None = None) -> Markup:
-    """Slack's mrkdwn as safe HTML: links, mentions, *bold*, _italic_, ~strike~, code, emoji."""
-    tokens: list[str] = []
-
-    def hold(rendered: str) -> str:
-        tokens.append(rendered)
-        return f"\x00{len(tokens) - 1}\x00"
-
-    text = _TOKEN.sub(lambda m: hold(_token(m.group(1), names)), text)
-    out = str(escape(_unslack(text)))
-    out = _CODE_BLOCK.sub(lambda m: hold(f"<pre>{m.group(1).strip(chr(10))}</pre>"), out)
-    out = _CODE.sub(lambda m: hold(f"<code>{m.group(1)}</code>"), out)
-    for pattern, tag in _STYLES:
-        out = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", out)
-    out = emojify(out).replace("\n", "<br>")
-    while "\x00" in out:
-        out = re.sub(r"\x00(\d+)\x00", lambda m: tokens[int(m.group(1))], out)
-    return Markup(out)
-
-
-def plain(text: str, *, emoji: bool = True) -> Markup:
-    out = str(escape(text))
-    return Markup(emojify(out) if emoji else out)
+# --- drawing text ------------------------------------------------------------------------------
 
 
 @bp.app_template_filter("slack_text")

@@ -1,0 +1,72 @@
+"""The web client's pages over HTTP, as a browser without JavaScript sees them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tests.unit.slack.conftest import World
+
+
+@pytest.fixture
+def browser(world: World) -> requests.Session:
+    """Alice, signed in."""
+    session = requests.Session()
+    signed_in = session.post(
+        f"{world.url}/login", data={"user_id": world.alice["id"], "next": "/client"}, timeout=10
+    )
+    assert signed_in.ok, signed_in.text
+    return session
+
+
+def channel_page(world: World, browser: requests.Session) -> requests.Response:
+    # A short timeout: a renderer that loops must fail this test, not hang the run.
+    return browser.get(f"{world.url}/client/{world.team['id']}/{world.general['id']}", timeout=5)
+
+
+def post(world: World, **args: str) -> None:
+    world.invite_bot(world.general["id"])
+    answer = requests.post(
+        f"{world.url}/api/chat.postMessage",
+        headers={"Authorization": f"Bearer {world.install['access_token']}"},
+        json={"channel": world.general["id"], **args},
+        timeout=10,
+    ).json()
+    assert answer["ok"], answer
+
+
+def test_a_message_with_a_nul_is_shown_with_a_visible_stand_in(
+    world: World, browser: requests.Session
+) -> None:
+    post(world, text="a\u0000b")
+
+    page = channel_page(world, browser)
+
+    assert page.status_code == 200
+    assert "a\u2400b" in page.text
+
+
+def test_a_message_that_looks_like_a_placeholder_is_shown(
+    world: World, browser: requests.Session
+) -> None:
+    post(world, text="\u00007\u0000")
+
+    page = channel_page(world, browser)
+
+    assert page.status_code == 200
+    assert "\u24007\u2400" in page.text
+
+
+def test_control_characters_and_lone_surrogates_in_any_field_are_shown(
+    world: World, browser: requests.Session
+) -> None:
+    attachment = {"title": "title\ud800", "author_name": "by\x1b[31m", "fallback": "x"}
+    post(world, text="words", attachments=json.dumps([attachment]))
+
+    page = channel_page(world, browser)
+
+    assert page.status_code == 200
+    assert "title\ufffd" in page.text
+    assert "by\u241b[31m" in page.text
