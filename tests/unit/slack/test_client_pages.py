@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from tests.unit.slack.conftest import World
+from tests.unit.slack.conftest import Sim, World
 
 
 @pytest.fixture
@@ -70,3 +70,43 @@ def test_control_characters_and_lone_surrogates_in_any_field_are_shown(
     assert page.status_code == 200
     assert "title\ufffd" in page.text
     assert "by\u241b[31m" in page.text
+
+
+# --- what browsers ask for besides the pages ----------------------------------------------------
+
+
+def test_the_favicon_is_served_and_kept_out_of_the_web_api_journal(world: World, sim: Sim) -> None:
+    icon = requests.get(f"{world.url}/favicon.ico", timeout=10)
+
+    assert icon.status_code == 200
+    assert icon.headers["Content-Type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")
+    assert sim.get("/journal", method="favicon.ico")["entries"] == []
+
+
+@pytest.mark.parametrize("path", ["robots.txt", "favicon.png", "sitemap.xml", "index.html"])
+def test_files_browsers_ask_for_are_not_found_and_not_web_api_calls(
+    world: World, sim: Sim, path: str
+) -> None:
+    answer = requests.get(f"{world.url}/{path}", timeout=10)
+
+    assert answer.status_code == 404
+    assert sim.get("/journal")["entries"] == []
+
+
+def test_method_names_at_the_root_are_still_web_api_calls(world: World, sim: Sim) -> None:
+    answer = requests.post(f"{world.url}/users.list", timeout=10).json()
+
+    assert answer == {"ok": False, "error": "not_authed"}
+    assert [e["method"] for e in sim.get("/journal")["entries"]] == ["users.list"]
+
+
+def test_every_page_names_its_icon(world: World, browser: requests.Session) -> None:
+    pages = [
+        channel_page(world, browser),
+        requests.get(f"{world.url}/login", timeout=10),
+        requests.get(world.url, headers={"Accept": "text/html"}, timeout=10),
+    ]
+
+    for page in pages:
+        assert '<link rel="icon" href="/client/static/favicon.svg"' in page.text, page.url
