@@ -21,6 +21,8 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from emulator.slack import consent
+from emulator.slack.entities import Workspace
 from emulator.slack.errors import SimError
 from emulator.slack.models import App, SlackState, User
 
@@ -112,8 +114,7 @@ def authorize_page() -> Response | str:
         workspace=workspace,
         user=user,
         req=req,
-        scopes=req.scopes,
-        user_scopes=req.user_scopes,
+        questions=consent.questions(app.name, req.scopes, req.user_scopes),
         here=request.full_path,
     )
 
@@ -148,21 +149,26 @@ def _safe_next(target: str) -> str:
     return target
 
 
+def people_to_sign_in_as(state: SlackState) -> list[tuple[Workspace, list[User]]]:
+    """Every workspace with the people one may sign in as (bots and deleted people left out)."""
+    return [
+        (workspace, [user for user in people if not user.deleted])
+        for workspace, people in state.people_by_workspace()
+    ]
+
+
 @bp.get("/login")
 def login() -> str:
-    state = _state()
-    users = [
-        (user, state.workspaces[user.team_id])
-        for user in state.users.values()
-        if not user.is_bot and not user.deleted
-    ]
-    return render_template("login.html", users=users, next=_safe_next(request.args.get("next", "")))
+    workspaces = people_to_sign_in_as(_state())
+    return render_template(
+        "login.html", workspaces=workspaces, next=_safe_next(request.args.get("next", ""))
+    )
 
 
 @bp.post("/login")
 def login_submit() -> Response:
     user = _state().users.get(request.form.get("user_id", ""))
-    if user is None or user.is_bot:
+    if user is None or user.is_bot or user.deleted:
         raise SimError("user_not_found", "Pick a person of a workspace to sign in.")
     session["user_id"] = user.id
     return redirect(_safe_next(request.form.get("next", "")))

@@ -44,6 +44,7 @@ from emulator.slack.entities import Channel, ChannelPage, ShownMessage, User, Wo
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
 from emulator.slack.mrkdwn import mrkdwn, plain, shown
+from emulator.slack.oauth import people_to_sign_in_as
 
 bp = Blueprint(
     "slack_pages",
@@ -318,7 +319,7 @@ def home() -> Any:
 
 
 def _sign_in_page() -> str:
-    workspaces = _state().people_by_workspace()
+    workspaces = people_to_sign_in_as(_state())
     next_path = request.args.get("next", "")
     return render_template(
         "pages/home.html",
