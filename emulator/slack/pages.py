@@ -22,8 +22,9 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
@@ -264,16 +265,18 @@ def _regions(me: User, channel: Channel, before: str) -> Regions:
             "modal_values": {},
             "modal_errors": {},
             "modal_notice": "",
-            "names": _Names(state),
+            "names": _Names(state, me.tz),
         },
     )
 
 
 class _Names:
-    """Display names for mentions and authors, looked up as the page draws."""
+    """Display names for mentions and authors, looked up as the page draws, and the time zone
+    the viewer reads times in (their profile's, as on Slack)."""
 
-    def __init__(self, state: SlackState) -> None:
+    def __init__(self, state: SlackState, zone: str = "UTC") -> None:
         self.state = state
+        self.zone = zone
 
     def user(self, user_id: str) -> str:
         user = _found(self.state.user, user_id)
@@ -587,10 +590,32 @@ def _text_filter(obj: Any, names: _Names | None = None) -> Markup:
     return plain(text, emoji=obj.get("emoji", True) is not False)
 
 
+def _moment(ts: str, zone: str) -> datetime:
+    try:
+        where: tzinfo = ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        where = UTC
+    return datetime.fromtimestamp(float(ts or 0), UTC).astimezone(where)
+
+
 @bp.app_template_filter("slack_time")
-def _time_filter(ts: str) -> str:
-    seconds = int(float(ts)) if ts else 0
-    return datetime.fromtimestamp(seconds).strftime("%-I:%M %p")
+def _time_filter(ts: str, zone: str = "UTC") -> str:
+    """`4:04 PM CET`: a message's time in the viewer's profile time zone, named, as Slack
+    shows it (fake ilert shows its times in its person's zone the same way)."""
+    moment = _moment(ts, zone)
+    return moment.strftime("%-I:%M %p ") + (moment.tzname() or "UTC")
+
+
+@bp.app_template_filter("slack_date")
+def _date_filter(ts: str, zone: str = "UTC") -> str:
+    """`14 Nov 2023, 23:13:20 CET`: the whole moment, for the time's tooltip."""
+    moment = _moment(ts, zone)
+    return moment.strftime("%-d %b %Y, %H:%M:%S ") + (moment.tzname() or "UTC")
+
+
+@bp.app_template_filter("slack_iso")
+def _iso_filter(ts: str) -> str:
+    return datetime.fromtimestamp(float(ts or 0), UTC).isoformat(timespec="seconds")
 
 
 _NAMED_COLOURS = {"good": "#2eb886", "warning": "#daa038", "danger": "#a30200"}

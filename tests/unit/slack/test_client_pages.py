@@ -110,3 +110,24 @@ def test_every_page_names_its_icon(world: World, browser: requests.Session) -> N
 
     for page in pages:
         assert '<link rel="icon" href="/client/static/favicon.svg"' in page.text, page.url
+
+
+# --- times --------------------------------------------------------------------------------------
+
+
+def test_a_message_time_is_shown_in_the_viewers_zone_and_named(
+    world: World, browser: requests.Session
+) -> None:
+    post(world, text="when?")  # the virtual clock stands at 2023-11-14 22:13:20 UTC
+
+    page = channel_page(world, browser).text
+
+    # Alice's profile zone is Slack's default here, Europe/Berlin: fake ilert's default too.
+    assert '<time datetime="2023-11-14T22:13:20+00:00"' in page
+    assert 'title="14 Nov 2023, 23:13:20 CET">11:13 PM CET</time>' in page
+
+
+def test_an_unknown_zone_shows_utc_and_says_so() -> None:
+    from emulator.slack.pages import _time_filter
+
+    assert _time_filter("1700000000.000100", "Not/AZone") == "10:13 PM UTC"
