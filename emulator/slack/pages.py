@@ -8,6 +8,9 @@ the form. The page keeps itself current by short polling `…/updates` with the 
 an unchanged page costs one fingerprint of what it shows and an empty 204, and no server thread
 waits on an open page.
 
+As on Slack, an ephemeral message and a modal live in the page they arrived in: opened anew,
+a page shows neither from before. Text is drawn by `mrkdwn`, times in the viewer's profile zone.
+
 Where the client stops: people cannot post plain messages (only slash commands), threads open
 under their message instead of in a side panel, and only static selects, buttons, plain-text
 inputs and the common layout blocks are drawn; other elements show as a placeholder.
@@ -15,6 +18,7 @@ inputs and the common layout blocks are drawn; other elements show as a placehol
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import marshal
@@ -30,6 +34,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -41,7 +46,15 @@ from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 from emulator.slack import actor as actor_module
-from emulator.slack.entities import Channel, ChannelPage, ShownMessage, User, WorkspaceOverview
+from emulator.slack.entities import (
+    Channel,
+    ChannelPage,
+    ShownMessage,
+    User,
+    WorkspaceOverview,
+    format_ts,
+    parse_ts,
+)
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
 from emulator.slack.mrkdwn import mrkdwn, plain, shown
@@ -126,9 +139,16 @@ def _checked_post(view: Callable[P, R]) -> Callable[P, R]:
         sent = request.form.get("csrf", "")
         if not sent or not secrets.compare_digest(sent, _csrf_token()):
             raise PageError("invalid_form", "The form has expired; reload the page.", 400)
+        _note_since(str(kwargs.get("channel_id", "")))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _note_since(channel_id: str) -> None:
+    """The channel's newest ts before the action: what it brings comes after."""
+    channel = _found(_state().channel, channel_id) if channel_id else None
+    g.since = format_ts(channel.last_micros) if channel else ""
 
 
 # A global, not a context variable, so that imported macros see it too.
@@ -166,7 +186,14 @@ def _done(team_id: str, channel_id: str, notice: str = "", **extra: Any) -> Any:
         return jsonify({"ok": not notice, "notice": notice, **extra})
     if notice:
         session["notice"] = notice
+    _go_on_after_redirect()
     return redirect(url_for("slack_pages.channel_page", team_id=team_id, channel_id=channel_id))
+
+
+def _go_on_after_redirect() -> None:
+    """The page a POST redirects to is the same client going on: it keeps the modal and shows
+    the ephemeral messages since the action began (`g.since`)."""
+    session["since"] = getattr(g, "since", "")
 
 
 # --- what a person sees ------------------------------------------------------------------------
@@ -247,10 +274,11 @@ class Regions:
     context: dict[str, Any]
 
 
-def _regions(me: User, channel: Channel, before: str) -> Regions:
+def _regions(me: User, channel: Channel, before: str, since: str) -> Regions:
     state = _state()
     overview = state.workspace_overview(me.team_id, me.id)
     page = state.channel_page(channel.id, viewer_id=me.id, before=before or None, limit=PAGE_SIZE)
+    page = _arrived_since(page, since)
     modal = _modal(state, me)
     return Regions(
         {"c": _overview_version(overview), "m": _page_version(page), "v": _modal_version(modal)},
@@ -268,6 +296,25 @@ def _regions(me: User, channel: Channel, before: str) -> Regions:
             "names": _Names(state, me.tz),
         },
     )
+
+
+def _arrived_since(page: ChannelPage, since: str) -> ChannelPage:
+    """The page without the ephemeral messages from before `since`, the ts it was opened at.
+
+    On Slack an ephemeral message lives in the client it arrived in and is gone after a reload;
+    the model keeps it (the control plane shows what the app sent), the page does not.
+    """
+    opened = parse_ts(since) or 0
+
+    def kept(message: ShownMessage) -> bool:
+        return not message.ephemeral or (parse_ts(message.ts) or 0) > opened
+
+    messages = [
+        dataclasses.replace(m, replies=[r for r in m.replies if kept(r)])
+        for m in page.messages
+        if kept(m)
+    ]
+    return dataclasses.replace(page, messages=messages)
 
 
 class _Names:
@@ -358,19 +405,40 @@ def workspace_page(team_id: str) -> Any:
 
 @bp.get("/client/<team_id>/<channel_id>")
 def channel_page(team_id: str, channel_id: str) -> str:
+    """A channel as a newly opened client shows it.
+
+    Opened anew (a reload, a link), it shows no ephemeral message from before and closes the
+    person's open modals, as Slack's client does; the page a form's POST comes back to (no
+    JavaScript) is the same client going on, and keeps both.
+    """
     me = _me()
     channel = _channel_for(me, team_id, channel_id)
     before = request.args.get("before", "")
-    regions = _regions(me, channel, before)
+    since = session.pop("since", None)
+    if not isinstance(since, str):
+        since = format_ts(channel.last_micros)
+        _close_modals(me)
+    regions = _regions(me, channel, before, since)
     return render_template(
         "pages/channel.html",
         versions=regions.versions,
         notice=session.pop("notice", ""),
         updates_url=url_for(
-            ".updates", team_id=team_id, channel_id=channel_id, before=before or None
+            ".updates", team_id=team_id, channel_id=channel_id, before=before or None, since=since
         ),
         **regions.context,
     )
+
+
+def _close_modals(me: User) -> None:
+    """Every modal of the person, closed as the person would (the app hears of it only if the
+    view asked for `notify_on_close`)."""
+    for stack in _state().open_views(me.id):
+        for view in reversed(stack["views"]):
+            try:
+                _fake().actor.close_view(view["id"], me.id)
+            except SimError:  # gone meanwhile, or the whole stack went with `clear_on_close`
+                break
 
 
 _REGION_TEMPLATES = {
@@ -385,7 +453,7 @@ def updates(team_id: str, channel_id: str) -> Any:
     """What changed since the versions the page shows: 204 if nothing, else the new parts."""
     me = _me()
     channel = _channel_for(me, team_id, channel_id)
-    regions = _regions(me, channel, request.args.get("before", ""))
+    regions = _regions(me, channel, request.args.get("before", ""), request.args.get("since", ""))
     changed = [k for k, v in regions.versions.items() if request.args.get(k) != v]
     if not changed:
         return Response(status=204)
@@ -554,8 +622,9 @@ def _modal_answer(
     """The modal stays open with what the person entered and what was wrong with it."""
     if not _wants_json():
         session["notice"] = notice or "; ".join(errors.values())
+        _go_on_after_redirect()
         return redirect(url_for(".channel_page", team_id=team_id, channel_id=channel.id))
-    context = _regions(me, channel, "").context
+    context = _regions(me, channel, "", "").context
     context.update(modal=view, modal_values=values, modal_errors=errors, modal_notice=notice)
     return jsonify(
         {"ok": False, "html": {"modal": render_template("pages/_modal.html", **context)}}

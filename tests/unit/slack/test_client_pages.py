@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 import requests
@@ -131,3 +133,56 @@ def test_an_unknown_zone_shows_utc_and_says_so() -> None:
     from emulator.slack.pages import _time_filter
 
     assert _time_filter("1700000000.000100", "Not/AZone") == "10:13 PM UTC"
+
+
+# --- what lives only in the client: ephemeral messages ------------------------------------------
+
+
+def whisper(world: World, text: str) -> None:
+    world.invite_bot(world.general["id"])
+    answer = world.client().chat_postEphemeral(
+        channel=world.general["id"], user=world.alice["id"], text=text
+    )
+    assert answer["ok"]
+
+
+def updates_of(world: World, browser: requests.Session, page: str) -> str:
+    """What the page's script fetches next: the changed regions' HTML."""
+    url = re.search(r'data-updates="([^"]+)"', page)
+    assert url, page
+    answer = browser.get(f"{world.url}{html.unescape(url.group(1))}", timeout=5)
+    assert answer.status_code == 200, answer.status_code
+    return json.dumps(answer.json()["html"], ensure_ascii=False)
+
+
+def test_an_ephemeral_message_shows_in_the_open_page_and_is_gone_after_a_reload(
+    world: World, browser: requests.Session
+) -> None:
+    opened = channel_page(world, browser).text
+    whisper(world, "only for you, now")
+
+    assert "only for you, now" in updates_of(world, browser, opened)
+    assert "only for you, now" not in channel_page(world, browser).text
+
+
+def test_without_javascript_the_page_after_an_action_shows_what_it_brought(
+    world: World, browser: requests.Session
+) -> None:
+    whisper(world, "from before")
+    page = channel_page(world, browser).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf
+
+    answer = browser.post(
+        f"{world.url}/client/{world.team['id']}/{world.general['id']}/command",
+        data={"csrf": csrf.group(1), "text": "/ilert"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    whisper(world, "what the command brought")
+    after = browser.get(f"{world.url}{answer.headers['Location']}", timeout=5).text
+    reloaded = channel_page(world, browser).text
+
+    assert answer.status_code == 302
+    assert "what the command brought" in after and "from before" not in after
+    assert "what the command brought" not in reloaded
