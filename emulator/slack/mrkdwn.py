@@ -82,17 +82,9 @@ def _stand_in(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """`text` with every character a page cannot show replaced by a visible stand-in."""
-    if not _UNSHOWABLE.search(text):
+    if text.isprintable() or not _UNSHOWABLE.search(text):  # isprintable: the fast common case
         return text
     return _UNSHOWABLE.sub(_stand_in, text.replace("\r\n", "\n"))
-
-
-def shown(value: object) -> object:
-    """Jinja's `finalize`: every string a template prints goes through `visible`."""
-    if isinstance(value, str) and _UNSHOWABLE.search(value):
-        cleaned = visible(value)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
 
 
 _TOKEN = re.compile(r"<([^<>\n]+)>")
@@ -104,6 +96,7 @@ _STYLES = (
     (re.compile(r"(?<![\w])_(?=\S)([^_\n]*?\S)_(?![\w])"), "em"),
     (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "del"),
 )
+_MARKS = re.compile(r"[*_~]")
 _SAFE_URL = re.compile(r"^(https?:|mailto:)", re.I)
 # A placeholder for HTML already drawn. The text holds no NUL once `visible` has run, so a
 # placeholder can neither be forged nor appear by accident.
@@ -125,6 +118,8 @@ class _Held:
         return f"\x00{len(self.parts) - 1}\x00"
 
     def release(self, text: str) -> str:
+        if "\x00" not in text:
+            return text
         return _HELD.sub(lambda m: self.parts[int(m.group(1))], text)
 
 
@@ -134,6 +129,8 @@ def _unslack(text: str) -> str:
 
 
 def emojify(escaped: str) -> str:
+    if ":" not in escaped:
+        return escaped
     return _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), escaped)
 
 
@@ -175,7 +172,7 @@ def mrkdwn(text: str, names: Names | None = None) -> Markup:
 def _styled(text: str, styles: tuple[tuple[re.Pattern[str], str], ...], held: _Held) -> str:
     """*bold*, _italic_ and ~strike~, each span held once drawn: a later mark that starts
     inside a span and ends outside it is left as text, so the tags always nest."""
-    if not styles:
+    if not styles or not _MARKS.search(text):
         return text
     (pattern, tag), rest = styles[0], styles[1:]
 

@@ -7,16 +7,19 @@ here are HTML pages (a person is looking), rendered in this blueprint's one erro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
     current_app,
     redirect,
-    render_template,
     request,
     session,
     url_for,
+)
+from flask import (
+    render_template as _render_template,
 )
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -25,6 +28,7 @@ from emulator.slack import consent
 from emulator.slack.entities import Workspace
 from emulator.slack.errors import SimError
 from emulator.slack.models import App, SlackState, User
+from emulator.slack.mrkdwn import visible
 
 bp = Blueprint("slack_oauth", __name__)
 
@@ -61,13 +65,20 @@ def _split(scopes: str) -> list[str]:
     return [s.strip() for s in scopes.replace(" ", ",").split(",") if s.strip()]
 
 
+def render_page(template: str, **context: Any) -> str:
+    """A template of fake Slack's pages, drawn with every character a browser can show: a
+    control character or a lone surrogate from any field becomes a visible stand-in (one pass
+    over the page, so no field can be missed)."""
+    return visible(_render_template(template, **context))
+
+
 def _state() -> SlackState:
     return current_app.extensions["fakeslack"].state
 
 
 @bp.errorhandler(SimError)
 def _error_page(error: SimError) -> tuple[str, int]:
-    return render_template("error.html", code=error.code, message=error.message), error.status
+    return render_page("error.html", code=error.code, message=error.message), error.status
 
 
 def _parse_authorize(values: MultiDict[str, str]) -> tuple[AuthorizeRequest, App]:
@@ -108,7 +119,7 @@ def authorize_page() -> Response | str:
     if user is None:
         return redirect(url_for(".login", next=request.full_path))
     workspace = _state().workspaces[user.team_id]
-    return render_template(
+    return render_page(
         "consent.html",
         app=app,
         workspace=workspace,
@@ -160,7 +171,7 @@ def people_to_sign_in_as(state: SlackState) -> list[tuple[Workspace, list[User]]
 @bp.get("/login")
 def login() -> str:
     workspaces = people_to_sign_in_as(_state())
-    return render_template(
+    return render_page(
         "login.html", workspaces=workspaces, next=_safe_next(request.args.get("next", ""))
     )
 

@@ -37,12 +37,10 @@ from flask import (
     g,
     jsonify,
     redirect,
-    render_template,
     request,
     session,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 from emulator.slack import actor as actor_module
@@ -57,8 +55,8 @@ from emulator.slack.entities import (
 )
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
-from emulator.slack.mrkdwn import mrkdwn, plain, shown
-from emulator.slack.oauth import people_to_sign_in_as
+from emulator.slack.mrkdwn import mrkdwn, plain
+from emulator.slack.oauth import people_to_sign_in_as, render_page
 
 bp = Blueprint(
     "slack_pages",
@@ -155,13 +153,6 @@ def _note_since(channel_id: str) -> None:
 bp.add_app_template_global(_csrf_token, "csrf_token")
 
 
-@bp.record_once
-def _print_every_character(setup: BlueprintSetupState) -> None:
-    # Every string any template of the app prints (the OAuth pages too) goes through `shown`,
-    # so no control character or lone surrogate reaches a page, whichever field it came in.
-    setup.app.jinja_env.finalize = shown
-
-
 @bp.errorhandler(SignInNeeded)
 def _sign_in(_: SignInNeeded) -> Any:
     if _wants_json():
@@ -177,7 +168,7 @@ def _page_error(error: PageError | SimError) -> Any:
     if _wants_json():
         # Always 200 for the page's own script: a 4xx would be a console error in the browser.
         return jsonify({"ok": False, "notice": error.message})
-    return render_template("error.html", code=error.code, message=error.message), error.status
+    return render_page("error.html", code=error.code, message=error.message), error.status
 
 
 def _done(team_id: str, channel_id: str, notice: str = "", **extra: Any) -> Any:
@@ -309,6 +300,8 @@ def _arrived_since(page: ChannelPage, since: str) -> ChannelPage:
     def kept(message: ShownMessage) -> bool:
         return not message.ephemeral or (parse_ts(message.ts) or 0) > opened
 
+    if all(kept(m) and all(kept(r) for r in m.replies) for m in page.messages):
+        return page
     messages = [
         dataclasses.replace(m, replies=[r for r in m.replies if kept(r)])
         for m in page.messages
@@ -371,7 +364,7 @@ def home() -> Any:
 def _sign_in_page() -> str:
     workspaces = people_to_sign_in_as(_state())
     next_path = request.args.get("next", "")
-    return render_template(
+    return render_page(
         "pages/home.html",
         workspaces=workspaces,
         next=next_path if next_path.startswith("/client/") else "/client",
@@ -419,7 +412,7 @@ def channel_page(team_id: str, channel_id: str) -> str:
         since = format_ts(channel.last_micros)
         _close_modals(me)
     regions = _regions(me, channel, before, since)
-    return render_template(
+    return render_page(
         "pages/channel.html",
         versions=regions.versions,
         notice=session.pop("notice", ""),
@@ -461,7 +454,7 @@ def updates(team_id: str, channel_id: str) -> Any:
     for key in changed:
         names = _REGION_TEMPLATES[key]
         for name, template in zip(names[::2], names[1::2], strict=True):
-            parts[name] = render_template(template, **regions.context)
+            parts[name] = render_page(template, **regions.context)
     response = jsonify({"ok": True, "versions": regions.versions, "html": parts})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -626,9 +619,7 @@ def _modal_answer(
         return redirect(url_for(".channel_page", team_id=team_id, channel_id=channel.id))
     context = _regions(me, channel, "", "").context
     context.update(modal=view, modal_values=values, modal_errors=errors, modal_notice=notice)
-    return jsonify(
-        {"ok": False, "html": {"modal": render_template("pages/_modal.html", **context)}}
-    )
+    return jsonify({"ok": False, "html": {"modal": render_page("pages/_modal.html", **context)}})
 
 
 @bp.post("/client/<team_id>/<channel_id>/views/<view_id>/close")
@@ -668,23 +659,16 @@ def _moment(ts: str, zone: str) -> datetime:
 
 
 @bp.app_template_filter("slack_time")
-def _time_filter(ts: str, zone: str = "UTC") -> str:
-    """`4:04 PM CET`: a message's time in the viewer's profile time zone, named, as Slack
-    shows it (fake ilert shows its times in its person's zone the same way)."""
+def _time_filter(ts: str, zone: str = "UTC") -> Markup:
+    """A message's `<time>`: `4:04 PM CET` in the viewer's profile time zone, named, as Slack
+    shows it (fake ilert names its person's zone the same way); the date in the tooltip."""
     moment = _moment(ts, zone)
-    return moment.strftime("%-I:%M %p ") + (moment.tzname() or "UTC")
-
-
-@bp.app_template_filter("slack_date")
-def _date_filter(ts: str, zone: str = "UTC") -> str:
-    """`14 Nov 2023, 23:13:20 CET`: the whole moment, for the time's tooltip."""
-    moment = _moment(ts, zone)
-    return moment.strftime("%-d %b %Y, %H:%M:%S ") + (moment.tzname() or "UTC")
-
-
-@bp.app_template_filter("slack_iso")
-def _iso_filter(ts: str) -> str:
-    return datetime.fromtimestamp(float(ts or 0), UTC).isoformat(timespec="seconds")
+    named = moment.tzname() or "UTC"
+    return Markup(
+        f'<time datetime="{moment.astimezone(UTC).isoformat(timespec="seconds")}" '
+        f'title="{moment.strftime("%-d %b %Y, %H:%M:%S")} {named}">'
+        f"{moment.strftime('%-I:%M %p')} {named}</time>"
+    )
 
 
 _NAMED_COLOURS = {"good": "#2eb886", "warning": "#daa038", "danger": "#a30200"}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.slack.mrkdwn import mrkdwn, plain, shown, visible
+from emulator.slack.mrkdwn import mrkdwn, plain, visible
 
 CONTROLS = [chr(c) for c in range(0x20)] + [chr(c) for c in range(0x7F, 0xA0)]
 SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
@@ -144,10 +144,9 @@ def test_a_name_looked_up_for_a_mention_is_drawn_visibly() -> None:
     )
 
 
-def test_templates_print_strings_through_the_same_stand_ins() -> None:
-    assert shown("a\x00b") == "a\u2400b"
-    assert shown(7) == 7
-    assert visible("plain text") == "plain text"
+def test_visible_leaves_text_that_shows_as_it_is() -> None:
+    assert visible("plain text, tabs\tand\nlines") == "plain text, tabs\tand\nlines"
+    assert visible("a\x00b\r\nc") == "a\u2400b\nc"
 
 
 # --- any text ---------------------------------------------------------------------------------
