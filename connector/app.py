@@ -187,7 +187,8 @@ def _answer(outcome: Outcome) -> Response:
 
 def _error_page(message: str, status: int) -> Any:
     body = (
-        f"<!doctype html><title>ilert Slack app</title><h1>The installation cannot go on</h1>"
+        f"<!doctype html><title>ilert Slack app</title><link rel='icon' href='data:,'>"
+        f"<h1>The installation cannot go on</h1>"
         f"<p role='alert'>{escape(message)}</p>"
     )
     return make_response(body, status)

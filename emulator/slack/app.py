@@ -11,7 +11,8 @@ from typing import Any
 import flask
 from flask import jsonify
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import BaseConverter
 
 from emulator.clock import Clock, VirtualClock
 from emulator.slack import actor, control, oauth, openapi, pages, webapi
@@ -130,13 +131,37 @@ class FakeSlack:
         app.json.sort_keys = False  # type: ignore[attr-defined]
         app.extensions["fakeslack"] = self
         app.url_map.converters["method"] = webapi.MethodConverter
+        app.url_map.converters["file"] = FileName
         for blueprint in (control.bp, oauth.bp, actor.bp, pages.bp, webapi.bp):
             app.register_blueprint(blueprint)
         app.add_url_rule("/", "index", _index)
+        app.add_url_rule("/favicon.ico", "favicon", _favicon)
+        app.add_url_rule("/<file:name>", "no_such_file", _no_such_file, methods=["GET", "POST"])
         app.register_error_handler(HTTPException, _http_error)
         app.register_error_handler(Exception, _unexpected)
         app.wsgi_app = _ConnectionDropper(app.wsgi_app)  # type: ignore[method-assign]
         return app
+
+
+class FileName(BaseConverter):
+    """A file that browsers and crawlers ask for at the root: `robots.txt`, `favicon.png`.
+
+    Such a name has the shape of a Web API method too (`/<method>`), but no Slack method ends
+    in a file type; matched here first, it is a 404 and stays out of the Web API's journal.
+    """
+
+    regex = r"[^/]+\.(?:ico|png|svg|gif|jpe?g|webp|txt|xml|html?|js|css|map|webmanifest)"
+    weight = 50  # below the default 100 of the `method` converter: werkzeug tries it first
+
+
+def _favicon() -> flask.Response:
+    return flask.send_from_directory(
+        pages.bp.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
+
+
+def _no_such_file(name: str) -> Any:
+    raise NotFound(f"No file {name} here; fake Slack's pages live under /client.")
 
 
 class _ConnectionDropper:

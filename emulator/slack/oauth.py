@@ -7,22 +7,28 @@ here are HTML pages (a person is looking), rendered in this blueprint's one erro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
     current_app,
     redirect,
-    render_template,
     request,
     session,
     url_for,
 )
+from flask import (
+    render_template as _render_template,
+)
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from emulator.slack import consent
+from emulator.slack.entities import Workspace
 from emulator.slack.errors import SimError
 from emulator.slack.models import App, SlackState, User
+from emulator.slack.mrkdwn import visible
 
 bp = Blueprint("slack_oauth", __name__)
 
@@ -59,13 +65,20 @@ def _split(scopes: str) -> list[str]:
     return [s.strip() for s in scopes.replace(" ", ",").split(",") if s.strip()]
 
 
+def render_page(template: str, **context: Any) -> str:
+    """A template of fake Slack's pages, drawn with every character a browser can show: a
+    control character or a lone surrogate from any field becomes a visible stand-in (one pass
+    over the page, so no field can be missed)."""
+    return visible(_render_template(template, **context))
+
+
 def _state() -> SlackState:
     return current_app.extensions["fakeslack"].state
 
 
 @bp.errorhandler(SimError)
 def _error_page(error: SimError) -> tuple[str, int]:
-    return render_template("error.html", code=error.code, message=error.message), error.status
+    return render_page("error.html", code=error.code, message=error.message), error.status
 
 
 def _parse_authorize(values: MultiDict[str, str]) -> tuple[AuthorizeRequest, App]:
@@ -106,14 +119,13 @@ def authorize_page() -> Response | str:
     if user is None:
         return redirect(url_for(".login", next=request.full_path))
     workspace = _state().workspaces[user.team_id]
-    return render_template(
+    return render_page(
         "consent.html",
         app=app,
         workspace=workspace,
         user=user,
         req=req,
-        scopes=req.scopes,
-        user_scopes=req.user_scopes,
+        questions=consent.questions(app.name, req.scopes, req.user_scopes),
         here=request.full_path,
     )
 
@@ -148,21 +160,26 @@ def _safe_next(target: str) -> str:
     return target
 
 
+def people_to_sign_in_as(state: SlackState) -> list[tuple[Workspace, list[User]]]:
+    """Every workspace with the people one may sign in as (bots and deleted people left out)."""
+    return [
+        (workspace, [user for user in people if not user.deleted])
+        for workspace, people in state.people_by_workspace()
+    ]
+
+
 @bp.get("/login")
 def login() -> str:
-    state = _state()
-    users = [
-        (user, state.workspaces[user.team_id])
-        for user in state.users.values()
-        if not user.is_bot and not user.deleted
-    ]
-    return render_template("login.html", users=users, next=_safe_next(request.args.get("next", "")))
+    workspaces = people_to_sign_in_as(_state())
+    return render_page(
+        "login.html", workspaces=workspaces, next=_safe_next(request.args.get("next", ""))
+    )
 
 
 @bp.post("/login")
 def login_submit() -> Response:
     user = _state().users.get(request.form.get("user_id", ""))
-    if user is None or user.is_bot:
+    if user is None or user.is_bot or user.deleted:
         raise SimError("user_not_found", "Pick a person of a workspace to sign in.")
     session["user_id"] = user.id
     return redirect(_safe_next(request.form.get("next", "")))

@@ -8,6 +8,9 @@ the form. The page keeps itself current by short polling `…/updates` with the 
 an unchanged page costs one fingerprint of what it shows and an empty 204, and no server thread
 waits on an open page.
 
+As on Slack, an ephemeral message and a modal live in the page they arrived in: opened anew,
+a page shows neither from before. Text is drawn by `mrkdwn`, times in the viewer's profile zone.
+
 Where the client stops: people cannot post plain messages (only slash commands), threads open
 under their message instead of in a side panel, and only static selects, buttons, plain-text
 inputs, external selects in messages (a type-ahead) and the common layout blocks are drawn;
@@ -16,6 +19,7 @@ other elements show as a placeholder.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import marshal
@@ -23,21 +27,22 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     redirect,
-    render_template,
     request,
     session,
     url_for,
 )
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from emulator.slack import actor as actor_module
 from emulator.slack.entities import (
@@ -47,9 +52,13 @@ from emulator.slack.entities import (
     Target,
     User,
     WorkspaceOverview,
+    format_ts,
+    parse_ts,
 )
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
+from emulator.slack.mrkdwn import mrkdwn, plain
+from emulator.slack.oauth import people_to_sign_in_as, render_page
 
 bp = Blueprint(
     "slack_pages",
@@ -130,9 +139,16 @@ def _checked_post(view: Callable[P, R]) -> Callable[P, R]:
         sent = request.form.get("csrf", "")
         if not (sent.isascii() and secrets.compare_digest(sent, _csrf_token())):
             raise PageError("invalid_form", "The form has expired; reload the page.", 400)
+        _note_since(str(kwargs.get("channel_id", "")))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _note_since(channel_id: str) -> None:
+    """The channel's newest ts before the action: what it brings comes after."""
+    channel = _found(_state().channel, channel_id) if channel_id else None
+    g.since = format_ts(channel.last_micros) if channel else ""
 
 
 # A global, not a context variable, so that imported macros see it too.
@@ -154,7 +170,7 @@ def _page_error(error: PageError | SimError) -> Any:
     if _wants_json():
         # Always 200 for the page's own script: a 4xx would be a console error in the browser.
         return jsonify({"ok": False, "notice": error.message})
-    return render_template("error.html", code=error.code, message=error.message), error.status
+    return render_page("error.html", code=error.code, message=error.message), error.status
 
 
 def _done(team_id: str, channel_id: str, notice: str = "", **extra: Any) -> Any:
@@ -163,7 +179,14 @@ def _done(team_id: str, channel_id: str, notice: str = "", **extra: Any) -> Any:
         return jsonify({"ok": not notice, "notice": notice, **extra})
     if notice:
         session["notice"] = notice
+    _go_on_after_redirect()
     return redirect(url_for("slack_pages.channel_page", team_id=team_id, channel_id=channel_id))
+
+
+def _go_on_after_redirect() -> None:
+    """The page a POST redirects to is the same client going on: it keeps the modal and shows
+    the ephemeral messages since the action began (`g.since`)."""
+    session["since"] = getattr(g, "since", "")
 
 
 # --- what a person sees ------------------------------------------------------------------------
@@ -244,10 +267,11 @@ class Regions:
     context: dict[str, Any]
 
 
-def _regions(me: User, channel: Channel, before: str) -> Regions:
+def _regions(me: User, channel: Channel, before: str, since: str) -> Regions:
     state = _state()
     overview = state.workspace_overview(me.team_id, me.id)
     page = state.channel_page(channel.id, viewer_id=me.id, before=before or None, limit=PAGE_SIZE)
+    page = _arrived_since(page, since)
     modal = _modal(state, me)
     return Regions(
         {"c": _overview_version(overview), "m": _page_version(page), "v": _modal_version(modal)},
@@ -262,16 +286,39 @@ def _regions(me: User, channel: Channel, before: str) -> Regions:
             "modal_values": {},
             "modal_errors": {},
             "modal_notice": "",
-            "names": _Names(state),
+            "names": _Names(state, me.tz),
         },
     )
 
 
-class _Names:
-    """Display names for mentions and authors, looked up as the page draws."""
+def _arrived_since(page: ChannelPage, since: str) -> ChannelPage:
+    """The page without the ephemeral messages from before `since`, the ts it was opened at.
 
-    def __init__(self, state: SlackState) -> None:
+    On Slack an ephemeral message lives in the client it arrived in and is gone after a reload;
+    the model keeps it (the control plane shows what the app sent), the page does not.
+    """
+    opened = parse_ts(since) or 0
+
+    def kept(message: ShownMessage) -> bool:
+        return not message.ephemeral or (parse_ts(message.ts) or 0) > opened
+
+    if all(kept(m) and all(kept(r) for r in m.replies) for m in page.messages):
+        return page
+    messages = [
+        dataclasses.replace(m, replies=[r for r in m.replies if kept(r)])
+        for m in page.messages
+        if kept(m)
+    ]
+    return dataclasses.replace(page, messages=messages)
+
+
+class _Names:
+    """Display names for mentions and authors, looked up as the page draws, and the time zone
+    the viewer reads times in (their profile's, as on Slack)."""
+
+    def __init__(self, state: SlackState, zone: str = "UTC") -> None:
         self.state = state
+        self.zone = zone
 
     def user(self, user_id: str) -> str:
         user = _found(self.state.user, user_id)
@@ -317,9 +364,9 @@ def home() -> Any:
 
 
 def _sign_in_page() -> str:
-    workspaces = _state().people_by_workspace()
+    workspaces = people_to_sign_in_as(_state())
     next_path = request.args.get("next", "")
-    return render_template(
+    return render_page(
         "pages/home.html",
         workspaces=workspaces,
         next=next_path if next_path.startswith("/client/") else "/client",
@@ -353,19 +400,40 @@ def workspace_page(team_id: str) -> Any:
 
 @bp.get("/client/<team_id>/<channel_id>")
 def channel_page(team_id: str, channel_id: str) -> str:
+    """A channel as a newly opened client shows it.
+
+    Opened anew (a reload, a link), it shows no ephemeral message from before and closes the
+    person's open modals, as Slack's client does; the page a form's POST comes back to (no
+    JavaScript) is the same client going on, and keeps both.
+    """
     me = _me()
     channel = _channel_for(me, team_id, channel_id)
     before = request.args.get("before", "")
-    regions = _regions(me, channel, before)
-    return render_template(
+    since = session.pop("since", None)
+    if not isinstance(since, str):
+        since = format_ts(channel.last_micros)
+        _close_modals(me)
+    regions = _regions(me, channel, before, since)
+    return render_page(
         "pages/channel.html",
         versions=regions.versions,
         notice=session.pop("notice", ""),
         updates_url=url_for(
-            ".updates", team_id=team_id, channel_id=channel_id, before=before or None
+            ".updates", team_id=team_id, channel_id=channel_id, before=before or None, since=since
         ),
         **regions.context,
     )
+
+
+def _close_modals(me: User) -> None:
+    """Every modal of the person, closed as the person would (the app hears of it only if the
+    view asked for `notify_on_close`)."""
+    for stack in _state().open_views(me.id):
+        for view in reversed(stack["views"]):
+            try:
+                _fake().actor.close_view(view["id"], me.id)
+            except SimError:  # gone meanwhile, or the whole stack went with `clear_on_close`
+                break
 
 
 _REGION_TEMPLATES = {
@@ -380,7 +448,7 @@ def updates(team_id: str, channel_id: str) -> Any:
     """What changed since the versions the page shows: 204 if nothing, else the new parts."""
     me = _me()
     channel = _channel_for(me, team_id, channel_id)
-    regions = _regions(me, channel, request.args.get("before", ""))
+    regions = _regions(me, channel, request.args.get("before", ""), request.args.get("since", ""))
     changed = [k for k, v in regions.versions.items() if request.args.get(k) != v]
     if not changed:
         return Response(status=204)
@@ -388,7 +456,7 @@ def updates(team_id: str, channel_id: str) -> Any:
     for key in changed:
         names = _REGION_TEMPLATES[key]
         for name, template in zip(names[::2], names[1::2], strict=True):
-            parts[name] = render_template(template, **regions.context)
+            parts[name] = render_page(template, **regions.context)
     response = jsonify({"ok": True, "versions": regions.versions, "html": parts})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -592,12 +660,11 @@ def _modal_answer(
     """The modal stays open with what the person entered and what was wrong with it."""
     if not _wants_json():
         session["notice"] = notice or "; ".join(errors.values())
+        _go_on_after_redirect()
         return redirect(url_for(".channel_page", team_id=team_id, channel_id=channel.id))
-    context = _regions(me, channel, "").context
+    context = _regions(me, channel, "", "").context
     context.update(modal=view, modal_values=values, modal_errors=errors, modal_notice=notice)
-    return jsonify(
-        {"ok": False, "html": {"modal": render_template("pages/_modal.html", **context)}}
-    )
+    return jsonify({"ok": False, "html": {"modal": render_page("pages/_modal.html", **context)}})
 
 
 @bp.post("/client/<team_id>/<channel_id>/views/<view_id>/close")
@@ -612,114 +679,7 @@ def close_view(team_id: str, channel_id: str, view_id: str) -> Any:
     return _done(team_id, channel_id)
 
 
-# --- drawing mrkdwn ------------------------------------------------------------------------------
-
-EMOJI = {
-    "+1": "👍",
-    "-1": "👎",
-    "alarm_clock": "⏰",
-    "arrow_double_up": "⏫",
-    "arrow_up": "⬆️",
-    "ballot_box_with_check": "☑️",
-    "bell": "🔔",
-    "bust_in_silhouette": "👤",
-    "calendar": "📆",
-    "clock3": "🕒",
-    "exclamation": "❗",
-    "eyes": "👀",
-    "fire": "🔥",
-    "gear": "⚙️",
-    "heavy_check_mark": "✔️",
-    "hourglass": "⌛",
-    "information_source": "\u2139\ufe0f",
-    "large_green_circle": "🟢",
-    "large_yellow_circle": "🟡",
-    "link": "🔗",
-    "lock": "🔒",
-    "mag": "🔍",
-    "memo": "📝",
-    "no_entry": "⛔",
-    "pager": "📟",
-    "question": "❓",
-    "red_circle": "🔴",
-    "robot_face": "🤖",
-    "rocket": "🚀",
-    "rotating_light": "🚨",
-    "sos": "🆘",
-    "speech_balloon": "💬",
-    "tada": "🎉",
-    "thumbsup": "👍",
-    "warning": "⚠️",
-    "wastebasket": "🗑️",
-    "white_check_mark": "✅",
-    "x": "❌",
-    "zap": "⚡",
-}
-
-_TOKEN = re.compile(r"<([^<>\n]+)>")
-_CODE_BLOCK = re.compile(r"```(.+?)```", re.S)
-_CODE = re.compile(r"`([^`\n]+)`")
-_EMOJI = re.compile(r":([a-z0-9_+\-]+):")
-_STYLES = (
-    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), "strong"),
-    (re.compile(r"(?<![\w])_(?=\S)([^_\n]*?\S)_(?![\w])"), "em"),
-    (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "del"),
-)
-_SAFE_URL = re.compile(r"^(https?:|mailto:)", re.I)
-
-
-def _unslack(text: str) -> str:
-    """Slack's escaped `&amp;`, `&lt;`, `&gt;` back to characters (before HTML escaping)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def emojify(escaped: str) -> str:
-    return _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), escaped)
-
-
-def _token(body: str, names: _Names | None) -> str:
-    """One `<…>` of mrkdwn as HTML: a link, a mention, a channel or a special."""
-    target, _, label = body.partition("|")
-    if target.startswith("@"):
-        name = label or (names.user(target[1:]) if names else target[1:])
-        return f'<span class="mention">@{escape(_unslack(name))}</span>'
-    if target.startswith("#"):
-        name = label or (names.channel(target[1:]) if names else target[1:])
-        return f'<span class="mention">#{escape(_unslack(name))}</span>'
-    if target.startswith("!"):
-        special = target[1:].split("^")[0]
-        shown = label or ("@" + special)
-        return f'<span class="mention">{escape(_unslack(shown))}</span>'
-    url = _unslack(target)
-    text = escape(_unslack(label or target))
-    if not _SAFE_URL.match(url):
-        return str(text)
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{emojify(text)}</a>'
-
-
-def mrkdwn(text: str, names: _Names | None = None) -> Markup:
-    """Slack's mrkdwn as safe HTML: links, mentions, *bold*, _italic_, ~strike~, code, emoji."""
-    tokens: list[str] = []
-
-    def hold(rendered: str) -> str:
-        tokens.append(rendered)
-        return f"\x00{len(tokens) - 1}\x00"
-
-    text = _TOKEN.sub(lambda m: hold(_token(m.group(1), names)), text)
-    out = str(escape(_unslack(text)))
-    out = _CODE_BLOCK.sub(lambda m: hold(f"<pre>{m.group(1).strip(chr(10))}</pre>"), out)
-    out = _CODE.sub(lambda m: hold(f"<code>{m.group(1)}</code>"), out)
-    for pattern, tag in _STYLES:
-        out = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", out)
-    out = emojify(out).replace("\n", "<br>")
-    while "\x00" in out:
-        out = re.sub(r"\x00(\d+)\x00", lambda m: tokens[int(m.group(1))], out)
-    return Markup(out)
-
-
-def plain(text: str, *, emoji: bool = True) -> Markup:
-    out = str(escape(text))
-    return Markup(emojify(out) if emoji else out)
+# --- drawing text ------------------------------------------------------------------------------
 
 
 @bp.app_template_filter("slack_text")
@@ -735,10 +695,25 @@ def _text_filter(obj: Any, names: _Names | None = None) -> Markup:
     return plain(text, emoji=obj.get("emoji", True) is not False)
 
 
+def _moment(ts: str, zone: str) -> datetime:
+    try:
+        where: tzinfo = ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        where = UTC
+    return datetime.fromtimestamp(float(ts or 0), UTC).astimezone(where)
+
+
 @bp.app_template_filter("slack_time")
-def _time_filter(ts: str) -> str:
-    seconds = int(float(ts)) if ts else 0
-    return datetime.fromtimestamp(seconds).strftime("%-I:%M %p")
+def _time_filter(ts: str, zone: str = "UTC") -> Markup:
+    """A message's `<time>`: `4:04 PM CET` in the viewer's profile time zone, named, as Slack
+    shows it (fake ilert names its person's zone the same way); the date in the tooltip."""
+    moment = _moment(ts, zone)
+    named = moment.tzname() or "UTC"
+    return Markup(
+        f'<time datetime="{moment.astimezone(UTC).isoformat(timespec="seconds")}" '
+        f'title="{moment.strftime("%-d %b %Y, %H:%M:%S")} {named}">'
+        f"{moment.strftime('%-I:%M %p')} {named}</time>"
+    )
 
 
 _NAMED_COLOURS = {"good": "#2eb886", "warning": "#daa038", "danger": "#a30200"}

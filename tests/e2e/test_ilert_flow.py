@@ -117,11 +117,14 @@ def test_the_guide_by_clicks(
 
     # Slack: log in, then Allow on the consent page
     expect(ilert.get_by_role("heading", name="Sign in to Fake Slack")).to_be_visible()
-    ilert.get_by_label("Sign in as").select_option(value=admin.slack_id)
-    ilert.get_by_role("button", name="Sign in", exact=True).click()
+    save_screenshot("slack-sign-in.png", ilert.locator("main.signin").screenshot())
+    ilert.get_by_role("button", name=f"Sign in as {admin.name}").click()
     expect(
         ilert.get_by_role("heading", name=re.compile("is requesting permission"))
     ).to_contain_text(world.team_name)
+    expect(ilert.get_by_role("heading", name="What will ilert be able to do?")).to_be_visible()
+    expect(ilert.get_by_text("Send messages as @ilert", exact=True)).to_be_visible()
+    save_screenshot("slack-consent.png", ilert.screenshot(full_page=True))
     ilert.get_by_role("button", name="Allow").click()
 
     # back in ilert: the success box names the workspace's address and team

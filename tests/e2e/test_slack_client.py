@@ -250,6 +250,28 @@ def test_escape_closes_a_modal(page: Page, demo: Demo) -> None:
     expect(composer(page)).to_be_focused()
 
 
+def test_a_reload_closes_the_modal_and_forgets_the_ephemeral_messages(
+    page: Page, demo: Demo
+) -> None:
+    """On Slack both live in the client they arrived in; the model may keep them, the page not."""
+    admin = demo.world.person("ADMIN")
+    sign_in(page, demo, admin)
+    open_channel(page, "general")
+    type_command(page, "/ilert")
+    menu = last_message(page, "Manage the alert sources for this channel.")
+    expect(menu).to_contain_text("Only visible to you")
+    type_command(page, "/ilert alert")
+    dialog = page.get_by_role("dialog", name="Alert on-call team")
+    expect(dialog).to_be_visible()
+
+    page.reload()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("general")
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#region-messages .message.ephemeral")).to_have_count(0)
+    assert demo.slack.open_views(admin.slack_id) == []
+
+
 def test_plain_messages_are_refused_with_a_hint(page: Page, demo: Demo) -> None:
     sign_in(page, demo, demo.world.person("ADMIN"))
     open_channel(page, "general")
