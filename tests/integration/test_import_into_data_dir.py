@@ -99,6 +99,7 @@ def test_a_bad_import_is_one_line_and_leaves_the_data_dir_as_it_was(
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(file))
     before = {p.name: p.read_bytes() for p in data_dir.iterdir()}
+    serving_before = servers()
 
     free_ports = ["--ilert-port", "0", "--slack-port", "0", "--connector-port", "0"]
     status = cli.main(["up", *free_ports, "--data-dir", str(data_dir), "--import", str(path)])
@@ -108,7 +109,7 @@ def test_a_bad_import_is_one_line_and_leaves_the_data_dir_as_it_was(
     assert error.count("\n") == 1 and error.startswith("ilert-slack-sim: cannot import "), error
     assert named in error
     assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == before
-    assert not [t for t in threading.enumerate() if t.name.startswith("serve-")]
+    assert servers() <= serving_before, "servers left running"
 
 
 def test_an_unreadable_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -129,3 +130,7 @@ def test_services_of_a_restored_run_answer(exported: tuple[Path, dict]) -> None:
             assert services.slack.state()["workspaces"]
         finally:
             with_restore.stop()
+
+
+def servers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("serve-")}

@@ -86,9 +86,14 @@ def taken_port() -> Iterator[int]:
 def test_a_taken_port_is_named_with_its_service_and_option(
     option: str, service: str, taken_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    serving_before = servers()
     status, _, err = run(up_with(**{option: str(taken_port)}), capsys)
     assert status == 1
     assert err.count("\n") == 1, err
     assert f"{service} cannot listen on 127.0.0.1:{taken_port}" in err
     assert f"--{option.replace('_', '-')}" in err
-    assert not [t for t in threading.enumerate() if t.name.startswith("serve-")]
+    assert servers() <= serving_before, "servers left running"
+
+
+def servers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("serve-")}
