@@ -208,17 +208,16 @@ class Simulation:
                 "the saved state was signed with another connector secret: start "
                 "with SimulationConfig(connector_secret=saved['connectorSecret'])"
             )
-        database = None if self._external_connector_url else self._data_dir() / CONNECTOR_DATABASE
-        staged = _load_database_beside(database, state.connector_sql) if database else None
-        try:
-            _import_into("fake ilert", self.ilert_url, state.ilert)
-            _import_into("fake Slack", self.slack_url, state.slack)
-            self.app_credentials = state.app
-            self._move_app_to_connector()
-            if database is not None and staged is not None:
+        _import_into("fake ilert", self.ilert_url, state.ilert)
+        _import_into("fake Slack", self.slack_url, state.slack)
+        self.app_credentials = state.app
+        self._move_app_to_connector()
+        if self._external_connector_url is None:
+            database = self._data_dir() / CONNECTOR_DATABASE
+            staged = _load_database_beside(database, state.connector_sql)
+            try:
                 _replace_database(database, staged)
-        finally:
-            if staged is not None:
+            finally:
                 staged.unlink(missing_ok=True)
 
     def _move_app_to_connector(self) -> None:
@@ -234,6 +233,12 @@ class Simulation:
         )
         if answer.status_code != 200:
             raise RestoreError(f"app.app_id {app_id!r} is not an app of the saved fake Slack")
+        registered = answer.json()
+        for name in ("client_id", "client_secret", "signing_secret"):
+            if registered[name] != getattr(self.app_credentials, name):
+                raise RestoreError(
+                    f"app.{name} is not that of app {app_id} in the saved fake Slack"
+                )
 
     def _dump_connector_database(self) -> str:
         if self._external_connector_url is not None:
@@ -385,7 +390,9 @@ def _replace_database(target: Path, staged: Path) -> None:
                 db.execute("PRAGMA journal_mode=DELETE")  # checkpoints and removes the log
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
-                raise RestoreError(f"{target} is in use by another process") from None
+                raise RestoreError(
+                    f"{target} is open in a running connector; stop it first"
+                ) from None
         except sqlite3.DatabaseError:
             pass  # not a database at all: nothing of it is worth keeping
     for leftover in ("-wal", "-shm"):

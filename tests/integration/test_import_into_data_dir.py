@@ -4,7 +4,9 @@ naming what is wrong, with nothing of it applied."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +76,10 @@ def bad_files(saved: dict) -> dict[str, tuple[object, str]]:
         "connector": ({**saved, "connector": "x"}, "connector must be an object"),
         "app": ({**saved, "app": "x"}, "app must be an object"),
         "app id": ({**saved, "app": {**saved["app"], "app_id": "A0NOSUCH"}}, "A0NOSUCH"),
+        "app secret": (
+            {**saved, "app": {**saved["app"], "signing_secret": "forged"}},
+            "app.signing_secret",
+        ),
         "sql": ({**saved, "connector": {"sql": "CREATE TABLE t (;"}}, "connector.sql"),
         "attach": (
             {**saved, "connector": {"sql": "ATTACH DATABASE 'elsewhere.db' AS e;"}},
@@ -86,7 +92,18 @@ def bad_files(saved: dict) -> dict[str, tuple[object, str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["ilert part", "slack part", "connector", "app", "app id", "sql", "attach", "secret", "format"],
+    [
+        "ilert part",
+        "slack part",
+        "connector",
+        "app",
+        "app id",
+        "app secret",
+        "sql",
+        "attach",
+        "secret",
+        "format",
+    ],
 )
 def test_a_bad_import_is_one_line_and_leaves_the_data_dir_as_it_was(
     case: str,
@@ -134,3 +151,27 @@ def test_services_of_a_restored_run_answer(exported: tuple[Path, dict]) -> None:
 
 def servers() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name.startswith("serve-")}
+
+
+def test_a_data_dir_a_running_connector_holds_is_refused_and_kept(
+    exported: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, saved = exported
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    path = tmp_path / "saved.json"
+    path.write_text(json.dumps(saved))
+    free_ports = ["--ilert-port", "0", "--slack-port", "0", "--connector-port", "0"]
+    # Open in write-ahead mode, as a running connector keeps its database.
+    with closing(sqlite3.connect(busy / "connector.sqlite3")) as running:
+        running.execute("PRAGMA journal_mode=WAL")
+        running.execute("CREATE TABLE kept (x)")
+        running.commit()
+
+        status = cli.main(["up", *free_ports, "--data-dir", str(busy), "--import", str(path)])
+
+        tables = running.execute("SELECT name FROM sqlite_master").fetchall()
+    error = capsys.readouterr().err
+    assert status == 2 and error.count("\n") == 1
+    assert "open in a running connector" in error
+    assert tables == [("kept",)]
