@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from flask import Flask
 
 from connector.app import create_app
 from connector.config import BOT_SCOPES, ConnectorConfig
@@ -148,6 +149,7 @@ class Simulation:
             signing_secret=secrets.secret(nbytes=16),
         )
         self._external_connector_url = self.config.external_connector_url
+        self._connector_app: Flask | None = None
 
     # lifecycle
 
@@ -181,7 +183,8 @@ class Simulation:
         else:
             self._restore(restore)
         if connector is not None:
-            connector_app.target = create_app(self.connector_config(connector.url))
+            self._connector_app = create_app(self.connector_config(connector.url))
+            connector_app.target = self._connector_app
             connector.start()
         return self
 
@@ -240,6 +243,13 @@ class Simulation:
                     f"app.{name} is not that of app {app_id} in the saved fake Slack"
                 )
 
+    def _close_connector_database(self) -> None:
+        """Closed when the connector stops, not whenever its app is collected: until then the
+        file stays open, and an import into the same data directory would find it busy."""
+        if self._connector_app is not None:
+            self._connector_app.extensions["connector_store"].close()
+            self._connector_app = None
+
     def _dump_connector_database(self) -> str:
         if self._external_connector_url is not None:
             return ""
@@ -249,6 +259,8 @@ class Simulation:
     def stop(self) -> None:
         for server in reversed(self._servers):
             server.stop()
+            if server.name == "connector":
+                self._close_connector_database()
         self._servers.clear()
         self.fake_ilert.close()
         if self._tmp is not None:
@@ -314,7 +326,7 @@ class Simulation:
         old = next(s for s in self._servers if s.name == "connector")
         old.stop()
         self._servers.remove(old)
-        app = create_app(self.connector_config(old.url))
+        app = self._connector_app = create_app(self.connector_config(old.url))
         self._servers.append(
             ServedApp(app, host=self.config.host, port=old.port, name="connector").start()
         )
