@@ -34,6 +34,8 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
     app = Flask(__name__)
     app.config["SESSION_COOKIE_NAME"] = config.session_cookie_name
     store = ConnectorStore(config.database_path)
+    # Whoever stops the app closes its database (harness.simulation), so the file can be replaced.
+    app.extensions["connector_store"] = store
     installations = SQLite3InstallationStore(
         database=config.database_path, client_id=config.client_id
     )

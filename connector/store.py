@@ -121,6 +121,12 @@ class ConnectorStore:
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
+    def close(self) -> None:
+        """Close the connection, folding the write-ahead log into the file: after this, an
+        import may replace the file (harness.simulation)."""
+        with self._lock:
+            self._db.close()
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """The connection, for one thread at a time, in a transaction that commits at the end."""

@@ -30,16 +30,25 @@ class ServedApp:
         # clicking at once held every thread of fake Slack, the connector's calls back queued
         # behind them and the clicks timed out (tests/resilience/test_concurrency.py). N threads
         # serve N - 1 simultaneous clicks; idle ones cost no CPU.
-        self._server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident=name,
-            channel_timeout=30,
-            connection_limit=512,
-            clear_untrusted_proxy_headers=True,
-        )
+        # The server's own socket map, so that a port that cannot be bound leaves nothing open:
+        # waitress has made its socket and wake-up pipe by then and keeps them in the map.
+        sockets: dict[int, Any] = {}
+        try:
+            self._server = create_server(
+                app,
+                map=sockets,
+                host=host,
+                port=port,
+                threads=threads,
+                ident=name,
+                channel_timeout=30,
+                connection_limit=512,
+                clear_untrusted_proxy_headers=True,
+            )
+        except OSError:
+            for channel in list(sockets.values()):
+                channel.close()
+            raise
         self.name = name
         self.host = host
         self.port: int = self._server.effective_port  # type: ignore[union-attr]

@@ -3,30 +3,101 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
+from emulator.ids import secret_token
 from harness.seed import World, build_world
-from harness.simulation import STATE_FORMAT, Simulation, SimulationConfig
+from harness.simulation import (
+    CannotListen,
+    RestoreError,
+    SavedState,
+    Simulation,
+    SimulationConfig,
+)
 
 DEMO_SEED_COMPANY = "Acme"
+DEMO_CONNECTOR_SECRET = "sim-connector-secret"
+MAX_SEED = 2**32 - 1
+PORT_OPTIONS = {
+    "fake ilert": "--ilert-port",
+    "fake Slack": "--slack-port",
+    "connector": "--connector-port",
+}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("ilert-slack-sim")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _seed(text: str) -> int:
+    """A seed names one demo: 0 to 2**32 - 1. Python folds a negative seed onto its positive
+    twin and bigger ones onto nothing a person could name, so those are refused."""
+    seed = _integer(text)
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a seed: give a number from 0 to {MAX_SEED}"
+        )
+    return seed
+
+
+def _port(text: str) -> int:
+    port = _integer(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a port: give 1 to 65535, or 0 for any free"
+        )
+    return port
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ilert-slack-sim", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start fake ilert, fake Slack and the connector")
-    up.add_argument("--seed", type=int, default=1, help="seed for the demo data (default 1)")
-    up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    up.add_argument("--ilert-port", type=int, default=8101, help="fake ilert's port (0: any free)")
-    up.add_argument("--slack-port", type=int, default=8102, help="fake Slack's port (0: any free)")
     up.add_argument(
-        "--connector-port", type=int, default=8103, help="the connector's port (0: any free)"
+        "--seed",
+        type=_seed,
+        default=1,
+        help="the demo's seed, 0 to 2**32-1 (default %(default)s): the same seed gives the same "
+        "people, ids and, on loopback, the same API keys and secrets",
     )
+    up.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    up.add_argument(
+        "--stable-secrets",
+        action="store_true",
+        help="beyond loopback too, draw API keys and secrets from the seed (otherwise random "
+        "there); on loopback they always are",
+    )
+    for service, option, default in (
+        ("fake ilert's", "--ilert-port", 8101),
+        ("fake Slack's", "--slack-port", 8102),
+        ("the connector's", "--connector-port", 8103),
+    ):
+        up.add_argument(
+            option,
+            type=_port,
+            default=default,
+            help=f"{service} port (default %(default)s; 0 picks a free one)",
+        )
     up.add_argument(
         "--clock",
         choices=("real", "virtual"),
@@ -34,12 +105,14 @@ def _parser() -> argparse.ArgumentParser:
         help="virtual: time moves only through POST /_sim/clock/advance",
     )
     up.add_argument(
-        "--data-dir", help="keep the connector's SQLite files here (default: temporary)"
+        "--data-dir",
+        help="keep the connector's SQLite files here (default: a temporary directory); with "
+        "--import, the file's stores replace those in it",
     )
     up.add_argument(
         "--connector-secret",
-        default="sim-connector-secret",
-        help="the secret fake ilert and the connector sign tickets and events with",
+        help="the secret fake ilert and the connector sign tickets and events with (default: "
+        f"{DEMO_CONNECTOR_SECRET!r} when secrets are stable, else random)",
     )
     up.add_argument(
         "--slack-time-scale",
@@ -52,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         "--import",
         dest="import_file",
         metavar="FILE",
-        help="restore the whole simulation from a file written by --export-on-exit",
+        help="restore the whole simulation from a file written by --export-on-exit (the "
+        "file wins over --seed, --connector-secret and the stores in --data-dir)",
     )
     up.add_argument(
         "--export-on-exit",
@@ -68,7 +142,9 @@ def _parser() -> argparse.ArgumentParser:
 def _add_slack_command(commands: argparse._SubParsersAction) -> None:
     slack = commands.add_parser("slack", help="run fake Slack alone, in the foreground")
     slack.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    slack.add_argument("--port", type=int, default=8102, help="port (default 8102; 0: any free)")
+    slack.add_argument(
+        "--port", type=_port, default=8102, help="port (default %(default)s; 0 picks a free one)"
+    )
     slack.add_argument(
         "--rate-limits", action="store_true", help="answer Slack's tiered 429s (off by default)"
     )
@@ -78,7 +154,12 @@ def _add_slack_command(commands: argparse._SubParsersAction) -> None:
         default=1.0,
         help="shrink rate-limit windows by this factor (0.01: a minute lasts 0.6 s)",
     )
-    slack.add_argument("--seed", type=int, default=0, help="seed for ids and fault rolls")
+    slack.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="seed for ids and fault rolls, 0 to 2**32-1 (default %(default)s)",
+    )
     slack.add_argument("--verbose", action="store_true", help="show the server's own logs")
 
 
@@ -129,28 +210,20 @@ def _slack(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    saved = _read_saved_state(args.import_file) if args.import_file else None
-    config = SimulationConfig(
-        host=args.host,
-        ilert_port=args.ilert_port,
-        slack_port=args.slack_port,
-        connector_port=args.connector_port,
-        seed=args.seed,
-        clock=args.clock,
-        data_dir=args.data_dir,
-        connector_secret=saved["connectorSecret"] if saved else args.connector_secret,
-        verbose=args.verbose,
-        slack_time_scale=args.slack_time_scale,
-    )
     try:
+        saved = _read_saved_state(args.import_file) if args.import_file else None
+        config = _config(args, saved)
         simulation = Simulation(config).start(restore=saved)
-    except OSError as error:
-        print(
-            f"ilert-slack-sim: cannot listen: {error}. Is another simulation running? "
-            "Pick other ports with --ilert-port/--slack-port/--connector-port.",
-            file=sys.stderr,
+    except _Refusal as refusal:
+        return _refuse(str(refusal))
+    except RestoreError as error:
+        return _refuse(f"cannot import {args.import_file}: {error}")
+    except CannotListen as error:
+        return _refuse(
+            f"{error} (is another simulation running? pick another port with "
+            f"{PORT_OPTIONS[error.service]}, or 0 for any free one)",
+            status=1,
         )
-        return 1
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
@@ -162,7 +235,8 @@ def _up(args: argparse.Namespace) -> int:
             )
         print(_banner(simulation, world), flush=True)
         if saved:
-            print(f"Restored from {args.import_file}.", flush=True)
+            where = f" (the connector's stores in {args.data_dir} too)" if args.data_dir else ""
+            print(f"Restored from {args.import_file}{where}.", flush=True)
         stopping.wait()
     finally:
         print("ilert-slack-sim: stopping", flush=True)
@@ -173,14 +247,66 @@ def _up(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_saved_state(path: str) -> dict:
+class _Refusal(Exception):
+    """Options that cannot work together; the message is the one line the user sees."""
+
+
+def _refuse(message: str, *, status: int = 2) -> int:
+    print(f"ilert-slack-sim: {message}", file=sys.stderr)
+    return status
+
+
+def _config(args: argparse.Namespace, saved: SavedState | None) -> SimulationConfig:
+    _check_ports_differ(args)
+    stable = args.stable_secrets or _is_loopback(args.host)
+    if saved is not None:
+        secret = saved.connector_secret
+    else:
+        secret = args.connector_secret or (
+            DEMO_CONNECTOR_SECRET if stable else secret_token(nbytes=16)
+        )
+    return SimulationConfig(
+        host=args.host,
+        ilert_port=args.ilert_port,
+        slack_port=args.slack_port,
+        connector_port=args.connector_port,
+        seed=args.seed,
+        clock=args.clock,
+        data_dir=args.data_dir,
+        connector_secret=secret,
+        verbose=args.verbose,
+        slack_time_scale=args.slack_time_scale,
+        stable_secrets=stable,
+    )
+
+
+def _check_ports_differ(args: argparse.Namespace) -> None:
+    chosen: dict[int, str] = {}
+    for option in PORT_OPTIONS.values():
+        port = getattr(args, option.removeprefix("--").replace("-", "_"))
+        if port and port in chosen:
+            raise _Refusal(
+                f"{chosen[port]} and {option} are both {port}: give each service its own "
+                "port (0 picks a free one)"
+            )
+        chosen[port] = option
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
     try:
-        saved = json.loads(Path(path).read_text())
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_saved_state(path: str) -> SavedState:
+    try:
+        raw = json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
-        raise SystemExit(f"ilert-slack-sim: cannot read {path}: {error}") from error
-    if not isinstance(saved, dict) or saved.get("format") != STATE_FORMAT:
-        raise SystemExit(f"ilert-slack-sim: {path} is not a file written by --export-on-exit")
-    return saved
+        raise _Refusal(f"cannot read {path}: {error}") from None
+    return SavedState.parse(raw)
 
 
 def _banner(simulation: Simulation, world: World | None) -> str:
@@ -190,6 +316,7 @@ def _banner(simulation: Simulation, world: World | None) -> str:
         f"  fake Slack  {simulation.slack_url}",
         f"  connector   {simulation.connector_url}",
         f"  clock       {simulation.config.clock}",
+        f"  secrets     {_secrets_line(simulation.config)}",
     ]
     if world is not None:
         admin = world.person("ADMIN")
@@ -208,6 +335,15 @@ def _banner(simulation: Simulation, world: World | None) -> str:
             f"  3. {simulation.slack_url}/  type /ilert in #ops-alerts and link an alert source",
         ]
     return "\n".join(lines)
+
+
+def _secrets_line(config: SimulationConfig) -> str:
+    if not config.stable_secrets:
+        return (
+            f"random (listening on {config.host}, beyond loopback; --stable-secrets draws them "
+            "from the seed)"
+        )
+    return f"from seed {config.seed}: the same API keys and secrets on every run"
 
 
 if __name__ == "__main__":

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import tempfile
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import requests
+from flask import Flask
+
 from connector.app import create_app
 from connector.config import BOT_SCOPES, ConnectorConfig
 from emulator.clock import Clock, VirtualClock, make_clock
-from emulator.ids import secret_token
+from emulator.ids import IdGenerator, secret_token
 from emulator.ilert.app import FakeIlert
 from emulator.serving import ServedApp, quiet_waitress
 from emulator.slack.app import FakeSlack
@@ -24,6 +29,20 @@ Json = dict[str, Any]
 APP_NAME = "ilert"
 STATE_FORMAT = "ilert-slack-sim/1"
 SLASH_COMMAND = "/ilert"
+CONNECTOR_DATABASE = "connector.sqlite3"
+_SERVICES = {"fake-ilert": "fake ilert", "fake-slack": "fake Slack", "connector": "connector"}
+
+
+class CannotListen(Exception):
+    """One service could not bind its port (taken, or not allowed)."""
+
+    def __init__(self, service: str, host: str, port: int, reason: str) -> None:
+        super().__init__(f"{service} cannot listen on {host}:{port}: {reason}")
+        self.service, self.host, self.port, self.reason = service, host, port, reason
+
+
+class RestoreError(ValueError):
+    """A saved simulation that cannot be restored; the message says what is wrong, in one line."""
 
 
 class _LateBoundApp:
@@ -51,6 +70,9 @@ class SimulationConfig:
     # harness registers the Slack app toward it and starts none of its own.
     external_connector_url: str | None = None
     slack_time_scale: float = 1.0
+    # Draw API keys, tokens and the Slack app's secrets from the seed too, so that one seed gives
+    # the same keys on every run (for loopback, where a test writes a key down).
+    stable_secrets: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,47 @@ class SlackAppCredentials:
     signing_secret: str
 
 
+@dataclass(frozen=True)
+class SavedState:
+    """A file written by `Simulation.export_state`, its shape checked before any of it is used."""
+
+    ilert: Json
+    slack: Json
+    app: SlackAppCredentials
+    connector_secret: str
+    connector_sql: str
+
+    @classmethod
+    def parse(cls, data: Any) -> SavedState:
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            raise RestoreError(
+                f'no "format": "{STATE_FORMAT}": not a file written by --export-on-exit'
+            )
+        app = _member(data, "app", dict)
+        connector = _member(data, "connector", dict)
+        return cls(
+            ilert=_member(data, "ilert", dict),
+            slack=_member(data, "slack", dict),
+            app=SlackAppCredentials(
+                **{
+                    name: _member(app, name, str, within="app")
+                    for name in SlackAppCredentials.__dataclass_fields__
+                }
+            ),
+            connector_secret=_member(data, "connectorSecret", str),
+            connector_sql=_member(connector, "sql", str, within="connector"),
+        )
+
+
+def _member(data: Json, name: str, kind: type, *, within: str = "") -> Any:
+    value = data.get(name)
+    if not isinstance(value, kind):
+        where = f"{within}.{name}" if within else name
+        what = "an object" if kind is dict else "a string"
+        raise RestoreError(f"{where} must be {what}, not {type(value).__name__}")
+    return value
+
+
 class Simulation:
     """The three services in this process, each on its own port and server thread."""
 
@@ -69,22 +132,39 @@ class Simulation:
         self.clock: Clock = make_clock(self.config.clock)
         self._servers: list[ServedApp] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self.fake_slack = FakeSlack(clock=self.clock, seed=self.config.seed)
+        seed, stable = self.config.seed, self.config.stable_secrets
+        self.fake_slack = FakeSlack(clock=self.clock, seed=seed, stable_secrets=stable)
         self.fake_ilert = FakeIlert(
-            clock=self.clock, seed=self.config.seed, connector_secret=self.config.connector_secret
+            clock=self.clock,
+            seed=seed,
+            connector_secret=self.config.connector_secret,
+            stable_secrets=stable,
         )
+        # Numbered apart from the fakes' own generators, so the app's secrets are not theirs.
+        secrets = IdGenerator(seed, first_number=0, stable_secrets=stable)
         self.app_credentials: SlackAppCredentials = SlackAppCredentials(
             app_id="",
-            client_id=f"{secret_token(nbytes=6)}.{secret_token(nbytes=6)}",
-            client_secret=secret_token(nbytes=16),
-            signing_secret=secret_token(nbytes=16),
+            client_id=f"{secrets.secret(nbytes=6)}.{secrets.secret(nbytes=6)}",
+            client_secret=secrets.secret(nbytes=16),
+            signing_secret=secrets.secret(nbytes=16),
         )
         self._external_connector_url = self.config.external_connector_url
+        self._connector_app: Flask | None = None
 
     # lifecycle
 
-    def start(self, *, restore: Json | None = None) -> Simulation:
-        """Start the three; `restore` is what `export_state` wrote before a restart."""
+    def start(self, *, restore: Json | SavedState | None = None) -> Simulation:
+        """Start the three; `restore` is what `export_state` wrote before a restart.
+
+        Raises `CannotListen` or `RestoreError` with nothing left running, and a refused restore
+        leaves the data directory as it was."""
+        try:
+            return self._start(restore)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, restore: Json | SavedState | None) -> Simulation:
         quiet_waitress(self.config.verbose)
         c = self.config
         slack = self._serve(self.fake_slack.app, c.slack_port, "fake-slack")
@@ -103,7 +183,8 @@ class Simulation:
         else:
             self._restore(restore)
         if connector is not None:
-            connector_app.target = create_app(self.connector_config(connector.url))
+            self._connector_app = create_app(self.connector_config(connector.url))
+            connector_app.target = self._connector_app
             connector.start()
         return self
 
@@ -120,36 +201,66 @@ class Simulation:
             "connector": {"sql": self._dump_connector_database()},
         }
 
-    def _restore(self, saved: Json) -> None:
-        if saved.get("format") != STATE_FORMAT:
-            raise ValueError(f"not an ilert-slack-sim state file (format {saved.get('format')!r})")
-        self.ilert().import_state(saved["ilert"])
-        self.slack().import_state(saved["slack"])
-        if saved["connectorSecret"] != self.config.connector_secret:
-            raise ValueError(
+    def _restore(self, saved: Json | SavedState) -> None:
+        """Everything in `saved` or nothing: the two fakes are fresh, so a refusal from either
+        leaves only what `stop` discards, and the connector's database, loaded into a file of
+        its own first, replaces the data directory's in one rename once all the rest is in."""
+        state = saved if isinstance(saved, SavedState) else SavedState.parse(saved)
+        if state.connector_secret != self.config.connector_secret:
+            raise RestoreError(
                 "the saved state was signed with another connector secret: start "
                 "with SimulationConfig(connector_secret=saved['connectorSecret'])"
             )
-        self.app_credentials = SlackAppCredentials(**saved["app"])
-        # The app already exists in the restored fake Slack; only its addresses may have moved.
-        self.slack().update_app(
-            self.app_credentials.app_id,
-            request_url=f"{self.connector_url}/slack/events",
-            redirect_urls=[f"{self.connector_url}/slack/oauth_redirect"],
-        )
+        _import_into("fake ilert", self.ilert_url, state.ilert)
+        _import_into("fake Slack", self.slack_url, state.slack)
+        self.app_credentials = state.app
+        self._move_app_to_connector()
         if self._external_connector_url is None:
-            with sqlite3.connect(self._data_dir() / "connector.sqlite3") as db:
-                db.executescript(saved["connector"]["sql"])
+            database = self._data_dir() / CONNECTOR_DATABASE
+            staged = _load_database_beside(database, state.connector_sql)
+            try:
+                _replace_database(database, staged)
+            finally:
+                staged.unlink(missing_ok=True)
+
+    def _move_app_to_connector(self) -> None:
+        """The app already exists in the restored fake Slack; only its addresses may have moved."""
+        app_id = self.app_credentials.app_id
+        answer = requests.patch(
+            f"{self.slack_url}/_sim/apps/{app_id}",
+            json={
+                "request_url": f"{self.connector_url}/slack/events",
+                "redirect_urls": [f"{self.connector_url}/slack/oauth_redirect"],
+            },
+            timeout=10,
+        )
+        if answer.status_code != 200:
+            raise RestoreError(f"app.app_id {app_id!r} is not an app of the saved fake Slack")
+        registered = answer.json()
+        for name in ("client_id", "client_secret", "signing_secret"):
+            if registered[name] != getattr(self.app_credentials, name):
+                raise RestoreError(
+                    f"app.{name} is not that of app {app_id} in the saved fake Slack"
+                )
+
+    def _close_connector_database(self) -> None:
+        """Closed when the connector stops, not whenever its app is collected: until then the
+        file stays open, and an import into the same data directory would find it busy."""
+        if self._connector_app is not None:
+            self._connector_app.extensions["connector_store"].close()
+            self._connector_app = None
 
     def _dump_connector_database(self) -> str:
         if self._external_connector_url is not None:
             return ""
-        with sqlite3.connect(self._data_dir() / "connector.sqlite3") as db:
+        with closing(sqlite3.connect(self._data_dir() / CONNECTOR_DATABASE)) as db:
             return "\n".join(db.iterdump())
 
     def stop(self) -> None:
         for server in reversed(self._servers):
             server.stop()
+            if server.name == "connector":
+                self._close_connector_database()
         self._servers.clear()
         self.fake_ilert.close()
         self.fake_slack.close()
@@ -166,7 +277,11 @@ class Simulation:
     # wiring
 
     def _serve(self, app: Any, port: int, name: str) -> ServedApp:
-        server = ServedApp(app, host=self.config.host, port=port, name=name)
+        try:
+            server = ServedApp(app, host=self.config.host, port=port, name=name)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise CannotListen(_SERVICES[name], self.config.host, port, reason) from None
         self._servers.append(server)
         return server
 
@@ -192,7 +307,7 @@ class Simulation:
             client_secret=self.app_credentials.client_secret,
             signing_secret=self.app_credentials.signing_secret,
             ilert_secret=self.config.connector_secret,
-            database_path=str(self._data_dir() / "connector.sqlite3"),
+            database_path=str(self._data_dir() / CONNECTOR_DATABASE),
             scopes=BOT_SCOPES,
             slack_time_scale=self.config.slack_time_scale,
         )
@@ -212,7 +327,7 @@ class Simulation:
         old = next(s for s in self._servers if s.name == "connector")
         old.stop()
         self._servers.remove(old)
-        app = create_app(self.connector_config(old.url))
+        app = self._connector_app = create_app(self.connector_config(old.url))
         self._servers.append(
             ServedApp(app, host=self.config.host, port=old.port, name="connector").start()
         )
@@ -243,3 +358,56 @@ class Simulation:
 
     def ilert(self) -> IlertControl:
         return IlertControl(self.ilert_url)
+
+
+def _import_into(service: str, url: str, part: Json) -> None:
+    answer = requests.post(f"{url}/_sim/import", json=part, timeout=60)
+    if answer.status_code >= 300:
+        raise RestoreError(f"{service} refused its part of the file: {_message_of(answer)}")
+
+
+def _message_of(answer: requests.Response) -> str:
+    try:
+        body = answer.json()
+    except ValueError:
+        return f"HTTP {answer.status_code}"
+    message = body.get("message") or body.get("error") if isinstance(body, dict) else None
+    return str(message or f"HTTP {answer.status_code}")
+
+
+def _load_database_beside(target: Path, sql: str) -> Path:
+    """`sql` (an `iterdump`) loaded into a new database file next to `target`."""
+    staged = target.with_name(f"{target.name}.importing")
+    staged.unlink(missing_ok=True)
+    try:
+        with closing(sqlite3.connect(staged)) as db:
+            # The dump is data: it may create and fill tables, never reach other files.
+            db.set_authorizer(_refuse_attach)
+            db.executescript(sql)
+    except sqlite3.Error as error:
+        staged.unlink(missing_ok=True)
+        raise RestoreError(f"connector.sql does not load: {error}") from None
+    return staged
+
+
+def _refuse_attach(action: int, *_: object) -> int:
+    return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK
+
+
+def _replace_database(target: Path, staged: Path) -> None:
+    """Put `staged` in `target`'s place in one rename. The old database's write-ahead log goes
+    first: SQLite would otherwise replay it into the new file, whose pages it does not match."""
+    if target.exists():
+        try:
+            with closing(sqlite3.connect(target, timeout=1)) as db:
+                db.execute("PRAGMA journal_mode=DELETE")  # checkpoints and removes the log
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error):
+                raise RestoreError(
+                    f"{target} is open in a running connector; stop it first"
+                ) from None
+        except sqlite3.DatabaseError:
+            pass  # not a database at all: nothing of it is worth keeping
+    for leftover in ("-wal", "-shm"):
+        target.with_name(target.name + leftover).unlink(missing_ok=True)
+    os.replace(staged, target)

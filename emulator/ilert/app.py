@@ -54,12 +54,13 @@ class FakeIlert:
         public_url: str = "",
         connector_url: str = "",
         connector_secret: str = "sim-connector-secret",
+        stable_secrets: bool = False,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.public_url = public_url
         self.connector_url = connector_url
         self.connector_secret = connector_secret
-        self.state = IlertState(clock=self.clock, seed=seed)
+        self.state = IlertState(clock=self.clock, seed=seed, stable_secrets=stable_secrets)
         self.delivery = DeliveryQueue(
             clock=self.clock,
             secret=connector_secret,

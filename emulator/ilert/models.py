@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any
 
 from emulator.clock import Clock, SystemClock
-from emulator.ids import IdGenerator, secret_token
+from emulator.ids import IdGenerator
 from emulator.ilert.errors import (
     BadRequest,
     Conflict,
@@ -451,10 +451,12 @@ def check_page(start: int, limit: int | None, maximum: int) -> None:
 class IlertState:
     """All accounts of one fake ilert, behind one re-entrant lock."""
 
-    def __init__(self, *, clock: Clock | None = None, seed: int = 0) -> None:
+    def __init__(
+        self, *, clock: Clock | None = None, seed: int = 0, stable_secrets: bool = False
+    ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.seed = seed
-        self.ids = IdGenerator(seed)
+        self.ids = IdGenerator(seed, stable_secrets=stable_secrets)
         self.last_id = 1000  # IdGenerator's first number; kept so an export can continue it
         # Bumped by changes that alerts' JSON shows without changing the alerts themselves
         # (a renamed user, source or policy), so cached alert JSON is never stale.
@@ -489,7 +491,9 @@ class IlertState:
 
     def restart_ids(self, last_id: int) -> None:
         """Continue numbering after `last_id` (an import)."""
-        self.ids = IdGenerator(self.seed, first_number=last_id)
+        self.ids = IdGenerator(
+            self.seed, first_number=last_id, stable_secrets=self.ids.stable_secrets
+        )
         self.last_id = last_id
 
     def rebuild_escalations(self) -> None:
@@ -558,7 +562,7 @@ class IlertState:
             return self._issue_key(account, user)
 
     def _issue_key(self, account: Account, user: User) -> str:
-        key = secret_token("il")
+        key = self.ids.secret("il")
         self.api_keys[key] = ApiKey(key, account.id, user.id, "user")
         return key
 
@@ -1013,7 +1017,7 @@ class IlertState:
                 name=required_str(fields, "name").strip(),
                 integration_type=(optional_str(fields, "integrationType") or "API").strip()
                 or "API",
-                integration_key=secret_token("il", 16),
+                integration_key=self.ids.secret("il", 16),
                 policy=self._policy_ref(actor, fields.get("escalationPolicy")),
                 team_ids=self._team_ids(actor, fields.get("teams")),
                 active=boolean(fields, "active", True),
@@ -1760,7 +1764,7 @@ class IlertState:
             self._check_single_link(account, params)
             connector = self._upsert_slack(account, params)
             if account.integration_key is None:
-                account.integration_key = secret_token("il")
+                account.integration_key = self.ids.secret("il")
                 self.api_keys[account.integration_key] = ApiKey(
                     account.integration_key, account.id, None, "integration"
                 )

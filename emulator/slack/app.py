@@ -68,7 +68,8 @@ class FakeSlack:
 
     `clock` tells domain time (message ts), `wall` signs requests and expires triggers and codes,
     `ack_timeout` is how long the actor waits for the app (three seconds on Slack), `rate_limits`
-    and `time_scale` are the rate limiter's starting settings, `monotonic` its clock.
+    and `time_scale` are the rate limiter's starting settings, `monotonic` its clock;
+    `stable_secrets` draws tokens and app secrets from the seed too (`emulator.ids`).
     """
 
     def __init__(
@@ -83,10 +84,11 @@ class FakeSlack:
         time_scale: float = 1.0,
         journal_size: int = 1000,
         monotonic: Callable[[], float] = time.monotonic,
+        stable_secrets: bool = False,
     ) -> None:
         keep_lowercase_headers()
         self.public_url = public_url
-        self.state = SlackState(clock=clock, seed=seed, wall=wall)
+        self.state = SlackState(clock=clock, seed=seed, wall=wall, stable_secrets=stable_secrets)
         self.events = EventQueue(
             clock=self.state.clock, wall=self.state.wall, ack_timeout=ack_timeout
         )

@@ -71,10 +71,18 @@ CHANNEL_TYPE_SCOPES = {
 class SlackState(Interactions, Publishing, Managing, Scheduling):
     """All of fake Slack's state. `clock` tells domain time (message ts); `wall` expires codes."""
 
-    def __init__(self, *, clock: Clock | None = None, seed: int = 0, wall: Clock | None = None):
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        seed: int = 0,
+        wall: Clock | None = None,
+        stable_secrets: bool = False,
+    ):
         self.clock: Clock = clock or SystemClock()
         self.wall: Clock = wall or SystemClock()
         self.seed = seed
+        self.stable_secrets = stable_secrets
         self._lock = threading.RLock()
         # Where Events API envelopes go (`FakeSlack` plugs in its `EventQueue`); None: nowhere.
         self.event_sink: EventSink | None = None
@@ -82,7 +90,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @locked
     def reset(self) -> None:
-        self.ids = IdGenerator(self.seed)
+        self.ids = IdGenerator(self.seed, stable_secrets=self.stable_secrets)
         self.workspaces: dict[str, Workspace] = {}
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
@@ -282,9 +290,9 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             app_id,
             name,
             client_id,
-            client_secret or secret_token(nbytes=16),
-            signing_secret or secret_token(nbytes=16),
-            secret_token(nbytes=12),
+            client_secret or self.ids.secret(nbytes=16),
+            signing_secret or self.ids.secret(nbytes=16),
+            self.ids.secret(nbytes=12),
             request_url,
             list(redirect_urls),
         )
@@ -342,12 +350,19 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             existing = self._new_install(app, ws)
         elif existing.revoked:
             # A revoked token stays dead; a new install gets a new one, as on Slack.
-            existing.token = secret_token("xoxb-")
+            existing.token = self._new_bot_token()
             existing.revoked = False
             self.tokens[existing.token] = existing
         existing.scopes = _dedupe(scopes)
         existing.installer_user_id = installer or existing.installer_user_id
         return existing
+
+    def _new_bot_token(self) -> str:
+        """A token no install holds: stable secrets start over after a reset or an import."""
+        while True:
+            token = self.ids.secret("xoxb-")
+            if token not in self.tokens:
+                return token
 
     def _new_install(self, app: App, ws: Workspace) -> Install:
         bot_id = self.new_id("B")
@@ -364,7 +379,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             updated=self._now(),
         )
         self._add_user(ws, user)
-        install = Install(app.id, ws.id, user.id, bot_id, secret_token("xoxb-"), [])
+        install = Install(app.id, ws.id, user.id, bot_id, self._new_bot_token(), [])
         self.installs[(app.id, ws.id)] = install
         self.tokens[install.token] = install
         self.bots[bot_id] = install
