@@ -235,7 +235,16 @@ class Probe:
     """Sends the cases of one test, judges each answer in its protocol's form and collects the
     failures with what it takes to repeat them; stops early after MAX_FAILURES."""
 
-    def __init__(self, test: str, seed: int, log: StatusLog, errors: ErrorLog) -> None:
+    def __init__(
+        self,
+        test: str,
+        seed: int,
+        log: StatusLog,
+        errors: ErrorLog,
+        *,
+        seen: Counter[str] | None = None,
+        hung: set[str] | None = None,
+    ) -> None:
         self.test = test
         self.seed = seed
         self.log = log
@@ -243,8 +252,12 @@ class Probe:
         self.cases: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.failures: list[str] = []
-        self.repeats: Counter[str] = Counter()  # how often each failure came again
-        self.hung: set[str] = set()  # what hung once is not asked again: its thread is gone
+        # How often each kind of failure came, shared by the tests of one world: a stored value
+        # that breaks a page breaks it for every later case, which only the first one caused.
+        self.repeats: Counter[str] = Counter() if seen is None else seen
+        self.again = 0
+        # What hung once is not asked again: its worker thread is lost.
+        self.hung: set[str] = set() if hung is None else hung
         self.http = requests.Session()
         self.only = os.environ.get("RESILIENCE_CASE", "")
 
@@ -307,6 +320,7 @@ class Probe:
         kind = re.sub(r"\d+", "N", kind)  # positions and ids do not make a new failure
         self.repeats[kind] += 1
         if self.repeats[kind] > 1:
+            self.again += 1
             return
         tail = "".join(f"\n  server log:\n{_indent(r[-3000:])}" for r in logs)
         number = case.split(" ", 1)[0]
@@ -317,11 +331,10 @@ class Probe:
         )
 
     def check(self) -> None:
-        again = sum(self.repeats.values()) - len(self.repeats)
-        assert not self.failures, (
-            f"seed {self.seed}: {len(self.failures)} distinct failures of {self.test}"
+        assert not (self.failures or self.again), (
+            f"seed {self.seed}: {len(self.failures)} new kinds of failure in {self.test}"
             + (" (stopped early)" if len(self.failures) >= MAX_FAILURES else "")
-            + f", and {again} repeats of them; the first case of each:\n\n"
+            + f", and {self.again} repeats of these or earlier ones; the first case of each:\n\n"
             + "\n\n".join(self.failures)
         )
 
