@@ -11,8 +11,18 @@ request"}` for Slack's requests, the contract's 401 `invalid_signature` or 400 `
 for ilert's webhooks (a replayed webhook is acknowledged as a duplicate, without effect), and
 Slack's HTTP 200 `{"ok": false, "error": …}` for the Web API.
 
-RESILIENCE_FUZZ_CASES sets the number of cases over the four surfaces (default 2,000; the long run
-in bench/README.md uses 10,000 or more).
+Then generated hostile values on every other surface of the three services (each case from its
+own seeded generator, see hostile.py): control characters, non-ASCII, lone surrogates and broken
+mrkdwn in every text field, followed by the pages that show them; the same in every header,
+cookie and query value each service parses; bodies of megabytes, 20,000-character values, ids
+past 64 bits and nesting deeper than the parser goes; and N identical requests at once for every
+state-changing interaction, which must have exactly one effect. Every answer must come within a
+bound, as a 2xx, 3xx or a 4xx in its protocol's form.
+
+RESILIENCE_FUZZ_CASES sets the number of cases of the hypothesis tests (over four surfaces) and,
+again, of the generated ones (over three; default 2,000; the long run in bench/README.md uses
+10,000 or more). A failure names the seed and the case: RESILIENCE_SEED and RESILIENCE_CASE
+repeat it alone.
 """
 
 from __future__ import annotations
@@ -1702,3 +1712,32 @@ def test_concurrent_duplicates_have_one_effect(targets: Targets) -> None:
         ]
     t.cases.update(probe.cases)
     assert not problems, f"seed {t.seed}:\n" + "\n".join(problems)
+
+
+def test_generated_cases_repeat_and_are_judged_in_their_protocol_form() -> None:
+    """The same seed and case give the same values; header values never end the header line;
+    an answer outside its protocol's form is a failure."""
+    first, again = (random.Random("1:text:5") for _ in range(2))
+    assert [hostile.hostile_text(first) for _ in range(20)] == [
+        hostile.hostile_text(again) for _ in range(20)
+    ]
+    values = [hostile.header_value(random.Random(n)) for n in range(500)]
+    assert not [v for v in values if b"\r" in v or b"\n" in v or v[:1] in (b" ", b"\t")]
+
+    def answer(status: int, body: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps(body).encode()
+        return response
+
+    assert hostile.judge(SLACK_WEB_API, answer(200, {"ok": False, "error": "invalid_auth"})) == ""
+    assert hostile.judge(SLACK_WEB_API, answer(400, {"ok": False, "error": "x"}))
+    assert hostile.judge(SLACK_WEB_API, answer(200, {"ok": False}))
+    assert hostile.judge(ILERT_API, answer(400, {"status": 400, "message": "no"})) == ""
+    assert hostile.judge(ILERT_API, answer(400, {"error": "no"}))
+    assert (
+        hostile.judge(ILERT_WEBHOOK, answer(401, {"ok": False, "error": "invalid_signature"})) == ""
+    )
+    assert hostile.judge(SLACK_APP, answer(401, {"error": "invalid request"})) == ""
+    assert hostile.judge(SLACK_APP, answer(401, {"ok": False}))
+    assert hostile.judge(PAGE, answer(502, {}))
