@@ -1721,8 +1721,8 @@ def test_generated_cases_repeat_and_are_judged_in_their_protocol_form() -> None:
     assert [hostile.hostile_text(first) for _ in range(20)] == [
         hostile.hostile_text(again) for _ in range(20)
     ]
-    values = [hostile.header_value(random.Random(n)) for n in range(500)]
-    assert not [v for v in values if b"\r" in v or b"\n" in v or v[:1] in (b" ", b"\t")]
+    for n in range(5000):  # each is a header value requests agrees to send
+        requests.utils.check_header_validity(("X-Hostile", hostile.header_value(random.Random(n))))
 
     def answer(status: int, body: Any) -> requests.Response:
         response = requests.Response()
