@@ -269,7 +269,9 @@ class Probe:
         else:
             chosen = list(range(count))
         for n in chosen:
-            if len(self.failures) >= MAX_FAILURES:
+            # A hung request leaves a worker thread busy for good, which slows every later case
+            # of the process: after one, the test stops and reports.
+            if len(self.failures) >= MAX_FAILURES or self.hung:
                 return
             self.cases[surface] += 1
             yield f"{surface}:{n}", random.Random(f"{self.seed}:{surface}:{n}")
@@ -333,7 +335,7 @@ class Probe:
     def check(self) -> None:
         assert not (self.failures or self.again), (
             f"seed {self.seed}: {len(self.failures)} new kinds of failure in {self.test}"
-            + (" (stopped early)" if len(self.failures) >= MAX_FAILURES else "")
+            + (" (stopped early)" if len(self.failures) >= MAX_FAILURES or self.hung else "")
             + f", and {self.again} repeats of these or earlier ones; the first case of each:\n\n"
             + "\n\n".join(self.failures)
         )
