@@ -44,6 +44,10 @@ def setting(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+# One seed for the whole run, chosen at import so that decorators (hypothesis's @seed) see it too.
+SEED = setting("RESILIENCE_SEED", int(time.time()) % 100_000)
+
+
 class Tally:
     """Counts from every test of the run, written to the report at the end."""
 
@@ -78,8 +82,7 @@ _TALLY: Tally | None = None
 @pytest.fixture(scope="session")
 def tally() -> Iterator[Tally]:
     global _TALLY
-    seed = setting("RESILIENCE_SEED", int(time.time()) % 100_000)
-    _TALLY = Tally(seed)
+    _TALLY = Tally(SEED)
     yield _TALLY
     _TALLY.write()
 
@@ -88,6 +91,20 @@ def tally() -> Iterator[Tally]:
 def rng(tally: Tally, request: pytest.FixtureRequest) -> random.Random:
     """A generator per test, seeded from the run's seed and the test's name."""
     return random.Random(f"{tally.seed}:{request.node.name}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing test says how to run it again with the same seed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and HERE in Path(str(item.fspath)).parents:
+        report.sections.append(
+            (
+                "repeat with the same seed",
+                f"RESILIENCE_SEED={SEED} pytest '{item.nodeid}'",
+            )
+        )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,32 +11,62 @@ request"}` for Slack's requests, the contract's 401 `invalid_signature` or 400 `
 for ilert's webhooks (a replayed webhook is acknowledged as a duplicate, without effect), and
 Slack's HTTP 200 `{"ok": false, "error": …}` for the Web API.
 
-RESILIENCE_FUZZ_CASES sets the number of cases over the four surfaces (default 2,000; the long run
-in bench/README.md uses 10,000 or more).
+Then generated hostile values on every other surface of the three services (each case from its
+own seeded generator, see hostile.py): control characters, non-ASCII, lone surrogates and broken
+mrkdwn in every text field, followed by the pages that show them; the same in every header,
+cookie and query value each service parses; bodies of megabytes, 20,000-character values, ids
+past 64 bits and nesting deeper than the parser goes; and N identical requests at once for every
+state-changing interaction, which must have exactly one effect. Every answer must come within a
+bound, as a 2xx, 3xx or a 4xx in its protocol's form.
+
+RESILIENCE_FUZZ_CASES sets the number of cases of the hypothesis tests (over four surfaces) and,
+again, of the generated ones (over three; default 2,000; the long run in bench/README.md uses
+10,000 or more). A failure names the seed and the case: RESILIENCE_SEED and RESILIENCE_CASE
+repeat it alone.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+import random
+import re
 import sqlite3
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from harness.driver import slack_signature
 from harness.simulation import Simulation, SimulationConfig
-from tests.resilience.conftest import Tally, setting
+from tests.resilience import hostile
+from tests.resilience.conftest import SEED, Tally, setting
+from tests.resilience.hostile import (
+    ANY,
+    ILERT_API,
+    ILERT_WEBHOOK,
+    PAGE,
+    REQUEST_TIMEOUT,
+    SLACK_APP,
+    SLACK_WEB_API,
+    ErrorLog,
+    Probe,
+    Request,
+    json_bytes,
+)
 from tests.resilience.support import (
+    CHANNELS,
+    SOURCE,
     Stage,
     StatusLog,
     create_alerts,
@@ -52,14 +82,17 @@ SIGNING = ("valid", "unsigned", "stale", "future", "other_secret", "mangled", "b
 REFUSED_BY_SLACK_APP = {"error": "invalid request"}
 
 
-def examples() -> settings:
-    return settings(
+def examples() -> Callable[[Any], Any]:
+    """Hypothesis's settings, seeded by the run's seed: a failure prints the falsifying example
+    and a @reproduce_failure blob, and RESILIENCE_SEED repeats the whole run."""
+    chosen = settings(
         max_examples=max(1, CASES // SURFACES),
         deadline=None,
         database=None,
-        derandomize=False,
+        print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+    return lambda test: seed(SEED)(chosen(test))
 
 
 @dataclass
@@ -116,8 +149,6 @@ def _digest(data: Any) -> str:
 
 @pytest.fixture(scope="module")
 def arena(tally: Tally) -> Iterator[Arena]:
-    import random
-
     config = SimulationConfig(clock="virtual", slack_time_scale=0.001, seed=tally.seed)
     with Simulation(config) as sim:
         log = StatusLog().watch_emulators(sim)
@@ -589,3 +620,1124 @@ def test_web_api_arguments(arena: Arena, data: st.DataObject) -> None:
     assert isinstance(answer.get("error"), str) and answer["error"], answer
     a.refusals[f"web_api {token} token"] += 1
     assert a.fingerprint()[0] == before, f"{method} refused with {answer['error']} changed state"
+
+
+# --- generated hostile values on every field, header and query -------------------------------
+#
+# Drawn from plain seeded generators rather than hypothesis: every case is one request (or a
+# request and the pages that show what it posted) and can be sent again alone (hostile.py).
+# Each case only has to be answered in its protocol's form, within a bound, so no fingerprint
+# is taken and the cases are cheap: RESILIENCE_FUZZ_CASES of them over three tests.
+
+TEXT_SHARE, HEADER_SHARE, OVERSIZED_SHARE = 0.3, 0.45, 0.25
+DUPLICATES = 6  # parallel identical requests per state-changing interaction
+HOSTILE_SCOPES = ["channels:manage", "chat:write", "channels:read", "groups:read", "users:read"]
+
+
+@dataclass
+class Targets:
+    """A linked world of its own, with what a hostile client would aim at."""
+
+    sim: Simulation
+    stage: Stage
+    log: StatusLog
+    errors: ErrorLog
+    bot_token: str
+    tools_token: str  # a second app's token, with channels:manage
+    integration_key: str  # the connector's key in ilert, which may send X-On-Behalf-Of
+    spare_source_id: int  # a source no channel is linked to: alert actions for it stay idle
+    alert_id: int
+    alert_ts: str
+    slack_page: requests.Session  # signed in to fake Slack's client as the Admin
+    ilert_page: requests.Session  # signed in to fake ilert as the Admin
+    seed: int
+    cases: Counter[str] = field(default_factory=Counter)
+    failures_seen: Counter[str] = field(default_factory=Counter)
+    hung: set[str] = field(default_factory=set)
+
+    @property
+    def world(self) -> Any:
+        return self.stage.world
+
+    @property
+    def channel_id(self) -> str:
+        return next(iter(self.stage.channels.values()))
+
+    @property
+    def admin(self) -> Any:
+        return self.stage.admin
+
+    def probe(self, test: str) -> Probe:
+        return Probe(
+            test, self.seed, self.log, self.errors, seen=self.failures_seen, hung=self.hung
+        )
+
+    # the requests each service expects, which a case then spoils
+
+    def ilert_api(
+        self, method: str, path: str, body: bytes | None = None, **headers: str | bytes
+    ) -> Request:
+        head: dict[str, str | bytes] = {
+            "Authorization": f"Bearer {self.world.owner_key}",
+            "Content-Type": "application/json",
+        }
+        head.update(headers)
+        return Request(method, f"{self.sim.ilert_url}/api{path}", ILERT_API, head, body)
+
+    def web_api(
+        self, method: str, body: bytes | None = None, *, form: bool = False, token: str = ""
+    ) -> Request:
+        kind = FORM if form else "application/json; charset=utf-8"
+        head: dict[str, str | bytes] = {
+            "Authorization": f"Bearer {token or self.bot_token}",
+            "Content-Type": kind,
+        }
+        return Request("POST", f"{self.sim.slack_url}/api/{method}", SLACK_WEB_API, head, body)
+
+    def slack_app(self, body: bytes, content_type: str = FORM) -> Request:
+        timestamp = str(int(time.time()))
+        digest = hmac.new(
+            self.sim.app_credentials.signing_secret.encode(),
+            b"v0:" + timestamp.encode() + b":" + body,
+            hashlib.sha256,
+        )
+        head: dict[str, str | bytes] = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": "v0=" + digest.hexdigest(),
+        }
+        return Request("POST", f"{self.sim.connector_url}/slack/events", SLACK_APP, head, body)
+
+    def webhook(self, body: bytes, delivery: str | bytes) -> Request:
+        head = ilert_signed(self.sim.config.connector_secret, body)
+        head["X-Ilert-Delivery"] = delivery
+        return Request("POST", f"{self.sim.connector_url}/ilert/events", ILERT_WEBHOOK, head, body)
+
+    def channels_list(self, account: str | bytes) -> Request:
+        path = "/ilert/channels?" + hostile.query([("accountId", account)])
+        head = ilert_signed(self.sim.config.connector_secret, path.encode("latin-1"))
+        return Request("GET", f"{self.sim.connector_url}{path}", ILERT_WEBHOOK, head)
+
+    def event(self, alert: Json) -> Json:
+        """An alert-created event for the linked channel, as ilert would send it."""
+        return {
+            "eventType": "alert-created",
+            "accountId": self.world.account_id,
+            "alert": {
+                "id": self.alert_id,
+                "status": "PENDING",
+                "summary": "Hostile",
+                "alertUrl": f"{self.sim.ilert_url}/alerts/{self.alert_id}",
+                "assignedTo": None,
+                **alert,
+            },
+            "alertAction": {
+                "id": f"hostile-{self.alert_id}",
+                "params": {"channelId": self.channel_id, "teamId": self.world.team_id},
+            },
+            "actor": None,
+            "time": "2026-01-01T00:00:00Z",
+        }
+
+    # the pages that show what a case posted
+
+    def slack_channel_page(self, channel_id: str | None = None) -> Request:
+        url = f"{self.sim.slack_url}/client/{self.world.team_id}/{channel_id or self.channel_id}"
+        return Request("GET", url, PAGE, note="fake Slack's channel page")
+
+    def ilert_alert_page(self, alert_id: int) -> Request:
+        return Request("GET", f"{self.sim.ilert_url}/alerts/{alert_id}", PAGE, note="alert page")
+
+    def ilert_page_of(self, path: str) -> Request:
+        return Request("GET", f"{self.sim.ilert_url}{path}", PAGE, note=f"ilert {path}")
+
+
+def ilert_signed(secret: str, signed: bytes) -> dict[str, str | bytes]:
+    timestamp = str(int(time.time()))
+    message = b"v1:" + timestamp.encode() + b":" + signed
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/json",
+        "X-Ilert-Timestamp": timestamp,
+        "X-Ilert-Signature": f"v1={digest}",
+    }
+
+
+def signed_in(url: str, form: Json) -> requests.Session:
+    browser = requests.Session()
+    answer = browser.post(url, data=form, allow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303), answer.text[:300]
+    return browser
+
+
+@pytest.fixture
+def targets(tally: Tally, request: pytest.FixtureRequest) -> Iterator[Targets]:
+    """A world for one test, so that what one test stored cannot break another's pages and
+    every failure can be repeated with its own test alone."""
+    config = SimulationConfig(clock="virtual", slack_time_scale=0.001, seed=tally.seed)
+    with Simulation(config) as sim, ErrorLog() as errors:
+        log = StatusLog().watch_emulators(sim)
+        stage = link_world(sim, seed=tally.seed, channels=CHANNELS[:1])
+        [alert_id] = create_alerts(stage, 1, rng=random.Random(tally.seed), prefix="Hostile")
+        settle(stage)
+        slack, world = stage.slack, stage.world
+        token = next(
+            i["access_token"] for i in slack.state()["installs"] if i["team_id"] == world.team_id
+        )
+        tools = slack.create_app(name="Hostile tools", request_url="", redirect_urls=[])
+        tools_token = slack._post(
+            f"/_sim/apps/{tools['id']}/install",
+            {"team_id": world.team_id, "scopes": HOSTILE_SCOPES},
+        )["access_token"]
+        channel_id = next(iter(stage.channels.values()))
+        spare = next(s for s in world.sources if s["id"] != stage.source["id"])
+        found = Targets(
+            sim=sim,
+            stage=stage,
+            log=log,
+            errors=errors,
+            bot_token=token,
+            tools_token=tools_token,
+            integration_key=next(
+                a["integrationKey"]
+                for a in stage.ilert.export_state()["accounts"]
+                if a["id"] == world.account_id
+            ),
+            spare_source_id=spare["id"],
+            alert_id=alert_id,
+            alert_ts=message_refs(stage, channel_id)[alert_id],
+            slack_page=signed_in(f"{sim.slack_url}/login", {"user_id": stage.admin.slack_id}),
+            ilert_page=signed_in(f"{sim.ilert_url}/login", {"user_id": stage.admin.ilert_id}),
+            seed=tally.seed,
+        )
+        yield found
+        tally.record(
+            request.node.name,
+            fuzz_cases=sum(found.cases.values()),
+            cases_by_surface=dict(found.cases),
+            statuses=dict(log.statuses),
+        )
+
+
+def finish(t: Targets, probe: Probe) -> None:
+    t.cases.update(probe.cases)
+    probe.check()
+
+
+# --- hostile text in every text field ---------------------------------------------------------
+
+TextTarget = Callable[[Targets, Probe, str, random.Random], None]
+
+
+def sometimes(case: str, every: int) -> bool:
+    """True for one case in `every`, by the case's number, so the same cases each run."""
+    return int(case.split(":")[1].split()[0]) % every == 0
+
+
+def show_slack(t: Targets, p: Probe, case: str, channel_id: str | None = None) -> None:
+    """Render fake Slack's channel page as the Admin sees it, and one case in four its live
+    update."""
+    answer = p.send(case, t.slack_channel_page(channel_id), session=t.slack_page)
+    if answer is not None and sometimes(case, 4):
+        updates = t.slack_channel_page(channel_id)
+        updates.url += "/updates?c=0&m=0&v=0"
+        updates.note = "fake Slack's channel updates"
+        p.send(case, updates, session=t.slack_page)
+
+
+def show_ilert_alert(t: Targets, p: Probe, case: str, answer: requests.Response | None) -> None:
+    if answer is None or answer.status_code not in (200, 201, 202):
+        return
+    body = answer.json()
+    alert_id = body.get("id") or int(str(body.get("alertUrl", "/0")).rstrip("/").rsplit("/")[-1])
+    p.send(case, t.ilert_alert_page(alert_id), session=t.ilert_page)
+    t.stage.ilert.wait_for_deliveries(10)  # the connector posts it in Slack
+    show_slack(t, p, case)
+
+
+def text_ilert_alert(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    body: Json = {"summary": "Hostile", "alertSource": {"id": t.stage.source["id"]}}
+    body[rng.choice(["summary", "details"])] = hostile.hostile_text(rng)
+    show_ilert_alert(t, p, case, p.send(case, t.ilert_api("POST", "/alerts", json_bytes(body))))
+
+
+def text_ilert_event(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    body: Json = {
+        "integrationKey": t.stage.source["integrationKey"],
+        "eventType": "ALERT",
+        "summary": "Hostile event",
+    }
+    body[rng.choice(["summary", "details", "alertKey"])] = hostile.hostile_text(rng)
+    request = t.ilert_api("POST", "/events", json_bytes(body))
+    show_ilert_alert(t, p, case, p.send(case, request))
+
+
+def text_ilert_names(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """Names of sources, teams, policies, users and alert actions, and the pages showing them."""
+    text = hostile.hostile_text(rng)
+    policy = {"id": t.world.policy["id"]}
+    kind, path, body, page = rng.choice(
+        [
+            ("source", "/alert-sources", {"name": text, "escalationPolicy": policy}, ""),
+            ("team", "/teams", {"name": text}, ""),
+            (
+                "policy",
+                "/escalation-policies",
+                {"name": text, "escalationRules": [{"escalationTimeout": 0, "user": {"id": 1}}]},
+                "",
+            ),
+            (
+                "user",
+                "/users",
+                {
+                    "firstName": text,
+                    "lastName": hostile.hostile_text(rng),
+                    "email": f"h{rng.randrange(10**9)}@hostile.example",
+                },
+                f"/alerts/{t.alert_id}",
+            ),
+            (
+                "action",
+                "/alert-actions",
+                {
+                    "name": text,
+                    "alertSources": [{"id": t.spare_source_id}],
+                    "connectorType": "slack",
+                    "triggerMode": "MANUAL",
+                    "params": {"channelId": t.channel_id, "channelName": hostile.hostile_text(rng)},
+                },
+                f"/alert-sources/{t.spare_source_id}?tab=alert-actions",
+            ),
+            ("email", "/users/search-email", {"email": text}, ""),
+        ]
+    )
+    answer = p.send(case, t.ilert_api("POST", path, json_bytes(body)))
+    if answer is None or answer.status_code >= 300:
+        return
+    if kind == "source":
+        page = f"/alert-sources/{answer.json()['id']}"
+    lists = ["/alert-sources", "/connectors/slack"] if sometimes(case, 3) else []
+    for shown in filter(None, [page, *lists]):
+        p.send(case, t.ilert_page_of(shown), session=t.ilert_page)
+
+
+def text_ilert_form(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """fake ilert's Create Alert form, then the alert's page."""
+    form = {"summary": "Hostile", "details": "", "priority": "HIGH"}
+    form[rng.choice(["summary", "details", "priority"])] = hostile.hostile_text(rng)
+    source = rng.choice([t.stage.source["id"], t.spare_source_id])
+    request = Request(
+        "POST",
+        f"{t.sim.ilert_url}/alert-sources/{source}/alerts",
+        PAGE,
+        {"Content-Type": FORM},
+        hostile.query(list(form.items())).encode(),
+    )
+    answer = p.send(case, request, session=t.ilert_page)
+    if answer is not None and answer.is_redirect:
+        p.send(case, t.ilert_page_of(answer.headers["Location"]), session=t.ilert_page)
+        if sometimes(case, 3):
+            p.send(case, t.ilert_page_of("/alerts"), session=t.ilert_page)
+
+
+def blocks_with(text: str, rng: random.Random) -> list[Json]:
+    return rng.choice(
+        [
+            [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+            [{"type": "section", "text": {"type": "plain_text", "text": text}}],
+            [{"type": "header", "text": {"type": "plain_text", "text": text}}],
+            [{"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}],
+            [{"type": "section", "fields": [{"type": "mrkdwn", "text": text}]}],
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "text": {"type": "plain_text", "text": text},
+                            "action_id": "x",
+                            "value": text,
+                        }
+                    ],
+                }
+            ],
+        ]
+    )
+
+
+def text_web_api_message(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """chat.postMessage, chat.postEphemeral and chat.update with hostile text, blocks and
+    attachments, as JSON or as a form; then the channel page."""
+    text = hostile.hostile_text(rng)
+    args: Json = {"channel": t.channel_id}
+    where = rng.choice(["text", "blocks", "attachments", "attachment blocks", "metadata"])
+    if where == "text":
+        args["text"] = text
+    elif where == "blocks":
+        args["blocks"] = blocks_with(text, rng)
+    elif where == "attachments":
+        part = rng.choice(["text", "pretext", "fallback", "title", "footer", "author_name"])
+        args["attachments"] = [{part: text, "color": rng.choice(["good", "#36a64f", text])}]
+    elif where == "attachment blocks":
+        args["attachments"] = [{"blocks": blocks_with(text, rng)}]
+    else:
+        args["text"] = "Hostile metadata"
+        args["metadata"] = {"event_type": text, "event_payload": {text: text}}
+    method = rng.choice(["chat.postMessage", "chat.postMessage", "chat.postEphemeral"])
+    if method == "chat.postEphemeral":
+        args["user"] = t.admin.slack_id
+    form = rng.random() < 0.4
+    answer = p.send(case, t.web_api(method, encode_args(args, form), form=form))
+    if answer is None:
+        return
+    if method == "chat.postMessage" and answer.json().get("ok") and rng.random() < 0.3:
+        changed = {**args, "ts": answer.json()["ts"], "text": hostile.hostile_text(rng)}
+        p.send(case, t.web_api("chat.update", encode_args(changed, form), form=form))
+    show_slack(t, p, case)
+
+
+def encode_args(args: Json, form: bool) -> bytes:
+    if not form:
+        return json_bytes(args)
+    flat = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in args.items()]
+    return hostile.query(flat).encode()
+
+
+def text_web_api_names(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """Names, e-mail addresses and ids where the Web API expects them."""
+    text = hostile.hostile_text(rng)
+    method, args, token = rng.choice(
+        [
+            ("conversations.create", {"name": text}, t.tools_token),
+            ("users.lookupByEmail", {"email": text}, ""),
+            ("conversations.info", {"channel": text}, ""),
+            ("users.info", {"user": text}, ""),
+            ("chat.getPermalink", {"channel": t.channel_id, "message_ts": text}, ""),
+            (
+                "views.open",
+                {
+                    "trigger_id": text,
+                    "view": {
+                        "type": "modal",
+                        "title": {"type": "plain_text", "text": text[:24] or "x"},
+                        "blocks": blocks_with(text, rng),
+                    },
+                },
+                "",
+            ),
+        ]
+    )
+    form = rng.random() < 0.5
+    p.send(case, t.web_api(method, encode_args(args, form), form=form, token=token))
+    if method == "conversations.create":
+        show_slack(t, p, case)
+
+
+def text_connector_command(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """A correctly signed slash command with hostile text in one of its fields."""
+    fields = {
+        "command": "/ilert",
+        "text": "",
+        "team_id": t.world.team_id,
+        "team_domain": t.world.team_domain,
+        "channel_id": t.channel_id,
+        "channel_name": "ops-alerts",
+        "user_id": t.admin.slack_id,
+        "user_name": "admin",
+        "trigger_id": "1.2.3",
+        "response_url": f"{t.sim.slack_url}/nowhere",
+        "api_app_id": t.sim.app_credentials.app_id,
+    }
+    fields[rng.choice(list(fields))] = hostile.hostile_text(rng)
+    p.send(case, t.slack_app(hostile.query(list(fields.items())).encode()))
+
+
+def text_connector_interaction(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """A correctly signed button press whose texts are hostile."""
+    text = hostile.hostile_text(rng)
+    payload: Json = {
+        "type": "block_actions",
+        "user": {"id": t.admin.slack_id, "team_id": t.world.team_id, "name": "admin"},
+        "team": {"id": t.world.team_id, "domain": t.world.team_domain},
+        "channel": {"id": t.channel_id, "name": "ops-alerts"},
+        "container": {"type": "message", "channel_id": t.channel_id, "message_ts": t.alert_ts},
+        "actions": [
+            {"action_id": "alert_accept", "value": str(t.alert_id), "type": "button"},
+        ],
+        "trigger_id": "1.2.3",
+        "api_app_id": t.sim.app_credentials.app_id,
+    }
+    spot = rng.choice(["user name", "value", "action_id", "block_id", "ts", "channel name"])
+    if spot == "user name":
+        payload["user"]["name"] = text
+    elif spot == "channel name":
+        payload["channel"]["name"] = text
+    elif spot == "ts":
+        payload["container"]["message_ts"] = text
+    else:
+        payload["actions"][0][spot] = text
+    body = hostile.query([("payload", json.dumps(payload))]).encode()
+    p.send(case, t.slack_app(body))
+
+
+def text_connector_webhook(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """A signed event whose summary, names or URL are hostile; then the message's page."""
+    text = hostile.hostile_text(rng)
+    spot = rng.choice(["summary", "summary", "assignedTo", "alertUrl", "actor"])
+    alert: Json = {}
+    if spot == "assignedTo":
+        alert["assignedTo"] = {"firstName": text, "lastName": hostile.hostile_text(rng)}
+    elif spot != "actor":
+        alert[spot] = text
+    event = t.event(alert)
+    if spot == "actor":
+        event["actor"] = {"id": 1, "firstName": text, "lastName": text}
+    answer = p.send(case, t.webhook(json_bytes(event), f"hostile-{case}"))
+    if answer is not None:
+        show_slack(t, p, case)
+
+
+def text_connector_form(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """`/ilert alert`, then the form submitted with a hostile summary or details."""
+    opened = t.stage.slack.command(
+        team_id=t.world.team_id,
+        channel_id=t.channel_id,
+        user_id=t.admin.slack_id,
+        command="/ilert",
+        text="alert",
+    )
+    assert opened.get("ok"), opened
+    views = t.stage.slack.open_views(t.admin.slack_id)
+    if not views:
+        return
+    values = {"Alert source": SOURCE, "Escalation policy": t.world.policy["name"]}
+    values[rng.choice(["Alert summary", "Alert details"])] = hostile.hostile_text(
+        rng, surrogates=False
+    )
+    values.setdefault("Alert summary", "Hostile form")
+    body = {"view_id": views[-1]["id"], "user_id": t.admin.slack_id, "values": values}
+    request = Request(
+        "POST",
+        f"{t.sim.slack_url}/_sim/actions/submit-view",
+        ANY,
+        {"Content-Type": "application/json"},
+        json_bytes(body),
+    )
+    answer = p.send(case, request)
+    if answer is not None:
+        t.stage.ilert.wait_for_deliveries(10)
+        show_slack(t, p, case)
+        p.send(case, t.ilert_page_of("/alerts"), session=t.ilert_page)
+
+
+def text_slack_client(t: Targets, p: Probe, case: str, rng: random.Random) -> None:
+    """What a person types into fake Slack's client: a command line, with or without the form's
+    token."""
+    page = p.send(case, t.slack_channel_page(), session=t.slack_page)
+    token = re.search(r'name="csrf" value="([^"]*)"', page.text if page is not None else "")
+    csrf = token.group(1) if token and rng.random() < 0.8 else hostile.hostile_text(rng)
+    line = rng.choice(["/ilert ", "/il-alert ", "/", ""]) + hostile.hostile_text(rng)
+    request = Request(
+        "POST",
+        f"{t.sim.slack_url}/client/{t.world.team_id}/{t.channel_id}/command",
+        PAGE,
+        {"Content-Type": FORM},
+        hostile.query([("csrf", csrf), ("text", line)]).encode(),
+    )
+    if p.send(case, request, session=t.slack_page) is not None:
+        show_slack(t, p, case)
+
+
+TEXT_TARGETS: tuple[TextTarget, ...] = (
+    text_ilert_alert,
+    text_ilert_event,
+    text_ilert_names,
+    text_ilert_form,
+    text_web_api_message,
+    text_web_api_names,
+    text_connector_command,
+    text_connector_interaction,
+    text_connector_webhook,
+    text_connector_form,
+    text_slack_client,
+)
+
+
+def test_hostile_text_in_every_field(targets: Targets) -> None:
+    """Control characters, non-ASCII, lone surrogates and broken mrkdwn in every text field of
+    the three services; the pages that show them answer within the bound."""
+    probe = targets.probe("test_hostile_text_in_every_field")
+    for case, rng in probe.numbers("text", max(len(TEXT_TARGETS), int(CASES * TEXT_SHARE))):
+        target = TEXT_TARGETS[int(case.split(":")[1]) % len(TEXT_TARGETS)]
+        target(targets, probe, f"{case} ({target.__name__})", rng)
+    finish(targets, probe)
+
+
+# --- hostile headers, cookies and query strings -----------------------------------------------
+
+
+def spoil(request: Request, name: str, value: bytes) -> Request:
+    request.headers[name] = value
+    request.note = f"{request.url.split('?', 1)[0]} with a hostile {name}"
+    return request
+
+
+def header_cases(t: Targets, rng: random.Random) -> list[Request]:
+    """One request with one header, cookie or query value replaced by a hostile one."""
+    value = hostile.header_value(rng)
+    text = hostile.hostile_text(rng)
+    url = {"slack": t.sim.slack_url, "ilert": t.sim.ilert_url, "app": t.sim.connector_url}
+    command = hostile.query([("command", "/ilert"), ("team_id", t.world.team_id)]).encode()
+    event = json_bytes(t.event({}))
+    choices: list[Callable[[], Request]] = [
+        lambda: spoil(t.slack_app(command), rng.choice(SLACK_HEADERS), value),
+        lambda: spoil(
+            t.webhook(event, f"hostile-h{rng.random()}"), rng.choice(ILERT_HEADERS), value
+        ),
+        lambda: spoil(t.channels_list(str(t.world.account_id)), rng.choice(ILERT_HEADERS), value),
+        lambda: t.channels_list(rng.choice([text, value, *hostile.HUGE_NUMBERS])),
+        lambda: spoil(
+            t.web_api("auth.test", b"{}"), rng.choice(["Authorization", "Content-Type"]), value
+        ),
+        lambda: spoil(
+            t.ilert_api("GET", "/alerts"),
+            rng.choice(["Authorization", "X-On-Behalf-Of", "team-context", "Content-Type"]),
+            value,
+        ),
+        lambda: spoil(
+            t.ilert_api(
+                rng.choice(["GET", "POST"]),
+                rng.choice(["/alerts", "/users/current", "/users/search-email"]),
+                json_bytes({"email": t.admin.email}),
+                Authorization=f"Bearer {t.integration_key}",
+                **{"X-On-Behalf-Of": str(t.admin.ilert_id)},
+            ),
+            rng.choice(["X-On-Behalf-Of", "team-context"]),
+            value,
+        ),
+        lambda: spoil(
+            t.ilert_api("POST", "/alerts", json_bytes({"summary": "h", "alertSource": {"id": 1}})),
+            "Content-Type",
+            value,
+        ),
+        lambda: Request(
+            "GET", f"{url['app']}/slack/install?" + hostile.query([("ticket", text)]), PAGE
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['app']}/slack/oauth_redirect?"
+            + hostile.query([("state", text), ("code", hostile.hostile_text(rng))]),
+            PAGE,
+            {"Cookie": b"ilert_slack_oauth_state=" + value},
+        ),
+        lambda: Request(
+            "GET", f"{url['slack']}/client", PAGE, {"Cookie": b"fakeslack_session=" + value}
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['ilert']}/alerts",
+            PAGE,
+            {"Cookie": rng.choice([b"session=", b""]) + value},
+        ),
+        lambda: Request("GET", f"{url['slack']}/login?" + hostile.query([("next", text)]), PAGE),
+        lambda: Request("GET", f"{url['slack']}/?" + hostile.query([("next", text)]), PAGE),
+        lambda: Request("GET", f"{url['ilert']}/login?" + hostile.query([("next", text)]), PAGE),
+        lambda: Request(
+            "GET",
+            f"{url['ilert']}/connectors/slack?"
+            + hostile.query([(k, text) for k in ("status", "message", "error")]),
+            PAGE,
+            note="ilert's Slack page with a hostile outcome",
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['ilert']}/alerts?" + hostile.query([("show", text), ("page", value)]),
+            PAGE,
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['slack']}/client/{t.world.team_id}/{t.channel_id}?"
+            + hostile.query([("before", text)]),
+            PAGE,
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['slack']}/oauth/v2/authorize?"
+            + hostile.query([(k, hostile.hostile_text(rng)) for k in OAUTH_PARAMS]),
+            PAGE,
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['slack']}/api/{rng.choice(LISTING_METHODS)}?"
+            + hostile.query(
+                [
+                    ("token", t.bot_token),
+                    ("channel", t.channel_id),
+                    (rng.choice(["limit", "cursor", "oldest", "latest", "types"]), value),
+                ]
+            ),
+            SLACK_WEB_API,
+        ),
+        lambda: Request(
+            "GET",
+            f"{url['ilert']}/api/{rng.choice(ILERT_LISTINGS)}?"
+            + hostile.query(
+                [(rng.choice(ILERT_QUERIES), rng.choice([value, text, *hostile.HUGE_NUMBERS]))]
+            ),
+            ILERT_API,
+            {"Authorization": f"Bearer {t.world.owner_key}"},
+        ),
+    ]
+    return [rng.choice(choices)()]
+
+
+SLACK_HEADERS = ["X-Slack-Signature", "X-Slack-Request-Timestamp", "Content-Type"]
+ILERT_HEADERS = ["X-Ilert-Signature", "X-Ilert-Timestamp", "X-Ilert-Delivery", "Content-Type"]
+OAUTH_PARAMS = ("client_id", "scope", "user_scope", "redirect_uri", "state")
+LISTING_METHODS = ("conversations.list", "conversations.history", "users.list")
+ILERT_LISTINGS = ("alerts", "alerts/count", "users", "alert-sources", "alerts/1/log-entries")
+ILERT_QUERIES = ("start-index", "max-results", "states", "include", "from", "until", "sources")
+
+
+def test_hostile_headers_and_queries(targets: Targets) -> None:
+    """Every header, cookie and query value the three services parse, made hostile."""
+    probe = targets.probe("test_hostile_headers_and_queries")
+    for case, rng in probe.numbers("header", int(CASES * HEADER_SHARE)):
+        for request in header_cases(targets, rng):
+            probe.send(case, request)
+    finish(targets, probe)
+
+
+# --- oversized bodies and values ------------------------------------------------------------
+
+
+def oversized_cases(t: Targets, rng: random.Random) -> list[Request]:
+    """A body of megabytes, a 20,000-character value, an id past 64 bits or nesting too deep
+    for the parser, on one of the APIs."""
+    kind = rng.choices(["body", "string", "number", "nesting"], weights=[1, 8, 8, 4])[0]
+    text = hostile.long_text(rng) if kind == "string" else "x"
+    number = rng.choice(hostile.HUGE_INTS)
+    nested = hostile.deep_json(rng.choice([1000, 100_000]), rng)
+
+    def body(fields: Json) -> bytes:
+        if kind == "body":
+            fields = {**fields, "padding": hostile.big_string(rng.uniform(2, 6))}
+        data = json_bytes(fields)
+        if kind == "nesting":
+            data = data[:-1] + b', "deep": ' + nested.encode() + b"}"
+        return data
+
+    source = number if kind == "number" else t.stage.source["id"]
+    alert = number if kind == "number" else t.alert_id
+    event = t.event({"summary": text, "id": alert})
+    event["accountId"] = number if kind == "number" else t.world.account_id
+    payload = {
+        "type": "block_actions",
+        "user": {"id": t.admin.slack_id, "name": text},
+        "team": {"id": t.world.team_id},
+        "container": {"channel_id": t.channel_id, "message_ts": t.alert_ts},
+        "actions": [{"action_id": "alert_accept", "value": str(alert)}],
+    }
+    form = hostile.query([("payload", json.dumps(payload))]).encode()
+    if kind == "body":
+        form += b"&padding=" + hostile.big_string(rng.uniform(2, 6)).encode()
+    if kind == "nesting":
+        form = hostile.query([("payload", nested)]).encode()
+    choices: list[Callable[[], Request]] = [
+        lambda: t.ilert_api(
+            "POST", "/alerts", body({"summary": text, "alertSource": {"id": source}})
+        ),
+        lambda: t.ilert_api(
+            "POST",
+            "/events",
+            body(
+                {
+                    "integrationKey": t.stage.source["integrationKey"],
+                    "eventType": "ALERT",
+                    "summary": text,
+                    "details": text,
+                }
+            ),
+        ),
+        lambda: t.ilert_api("GET", f"/alerts/{alert}"),
+        lambda: t.ilert_api("PUT", f"/alerts/{alert}/assign?user-id={number}"),
+        lambda: t.ilert_api("POST", "/users/search-email", body({"email": text})),
+        lambda: t.ilert_page_of(f"/alerts/{alert}"),
+        lambda: t.ilert_page_of(f"/alert-sources/{source}"),
+        lambda: t.web_api("chat.postMessage", body({"channel": t.channel_id, "text": text})),
+        lambda: t.web_api(
+            "chat.postMessage",
+            body({"channel": t.channel_id, "attachments": [{"text": text, "fallback": text}]}),
+        ),
+        lambda: t.web_api(
+            "conversations.history", body({"channel": t.channel_id, "limit": number})
+        ),
+        lambda: t.slack_app(form),
+        lambda: t.webhook(body(event), f"hostile-o{rng.random()}"),
+        lambda: t.channels_list(str(number)),
+    ]
+    request = rng.choice(choices)()
+    if request.protocol == PAGE:
+        request.headers = {}
+        return [request]
+    return [request]
+
+
+def test_oversized_bodies_and_values(targets: Targets) -> None:
+    """Bodies of megabytes, 20,000-character strings, 64-bit-overflowing ids, deep nesting."""
+    probe = targets.probe("test_oversized_bodies_and_values")
+    for case, rng in probe.numbers("oversized", int(CASES * OVERSIZED_SHARE)):
+        for request in oversized_cases(targets, rng):
+            session = targets.ilert_page if request.protocol == PAGE else None
+            probe.send(case, request, session=session)
+    finish(targets, probe)
+
+
+# --- concurrent duplicates of every state-changing interaction --------------------------------
+
+
+def together(count: int, send: Callable[[], requests.Response]) -> list[requests.Response | str]:
+    """`send` from `count` threads released at once; each answer, or why there was none."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(count)
+
+    def one(_: int) -> requests.Response | str:
+        start.wait(30)
+        try:
+            return send()
+        except requests.RequestException as error:
+            return f"no answer: {error!r}"
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+@dataclass
+class Duplicated:
+    """What N identical requests did: their answers and the effects counted afterwards."""
+
+    name: str
+    answers: list[requests.Response | str]
+    effects: int
+    wanted: int = 1
+
+    def problems(self) -> list[str]:
+        found = []
+        for answer in self.answers:
+            if isinstance(answer, str):
+                found.append(f"{self.name}: {answer}")
+            elif answer.status_code >= 500:
+                found.append(f"{self.name}: {answer.status_code} {answer.text[:200]}")
+        if self.effects != self.wanted:
+            found.append(f"{self.name}: {self.effects} effects of {len(self.answers)}, not 1")
+        return found
+
+
+def _session_send(http: requests.Session, method: str, url: str, **kwargs: Any) -> Any:
+    return lambda: http.request(
+        method, url, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs
+    )
+
+
+def actions_for(t: Targets, source_id: int) -> list[Json]:
+    return [
+        a
+        for a in t.stage.ilert.call(
+            "GET", "/alert-actions", key=t.world.owner_key, params={"source": source_id}
+        )
+        if (a.get("params") or {}).get("channelId") == t.channel_id
+    ]
+
+
+def log_count(t: Targets, alert_id: int, words: str) -> int:
+    entries = t.stage.ilert.call(
+        "GET",
+        f"/alerts/{alert_id}/log-entries",
+        key=t.world.owner_key,
+        params={"max-results": 100},
+    )
+    return sum(1 for e in entries if words in e["text"])
+
+
+def menu_ts(t: Targets) -> str:
+    menu = t.stage.slack.command(
+        team_id=t.world.team_id,
+        channel_id=t.channel_id,
+        user_id=t.admin.slack_id,
+        command="/ilert",
+    )
+    return menu["ephemeral"]["ts"]
+
+
+def dup_link(t: Targets, n: int) -> Duplicated:
+    """The Admin picks the same source in the same `/ilert` menu N times at once."""
+    source = next(s for s in t.world.sources if s["id"] == t.spare_source_id)
+    body = {
+        "channel_id": t.channel_id,
+        "message_ts": menu_ts(t),
+        "user_id": t.admin.slack_id,
+        "option": f"[{source['id']}] {source['name']}",
+    }
+    url = f"{t.sim.slack_url}/_sim/actions/select"
+    answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
+    return Duplicated("link a source", answers, len(actions_for(t, source["id"])))
+
+
+def dup_unlink(t: Targets, n: int) -> Duplicated:
+    """The Admin presses Remove on the same linked source N times at once."""
+    if not actions_for(t, t.spare_source_id):
+        dup_link(t, 1)
+    ts = menu_ts(t)
+    linked = actions_for(t, t.spare_source_id)
+    before = len(linked)
+    body = {
+        "channel_id": t.channel_id,
+        "message_ts": ts,
+        "user_id": t.admin.slack_id,
+        "action_id": "remove_alert_source",
+        "value": linked[0]["id"] if linked else "none",
+    }
+    url = f"{t.sim.slack_url}/_sim/actions/click"
+    answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
+    removed = before - len(actions_for(t, t.spare_source_id))
+    return Duplicated("unlink a source", answers, removed, wanted=min(before, 1))
+
+
+def dup_button(t: Targets, n: int, label: str, words: str) -> Duplicated:
+    """The same correctly signed button press, byte for byte, N times at once (a replay that
+    overtakes itself), on a fresh alert."""
+    [alert_id] = create_alerts(t.stage, 1, rng=random.Random(label), prefix=f"Dup {label}")
+    t.stage.ilert.wait_for_deliveries(10)
+    ts = message_refs(t.stage, t.channel_id)[alert_id]
+    payload = {
+        "type": "block_actions",
+        "user": {"id": t.admin.slack_id, "team_id": t.world.team_id},
+        "team": {"id": t.world.team_id, "domain": t.world.team_domain},
+        "channel": {"id": t.channel_id},
+        "container": {"type": "message", "channel_id": t.channel_id, "message_ts": ts},
+        "actions": [
+            {
+                "action_id": f"alert_{label.lower()}",
+                "value": str(alert_id),
+                "type": "button",
+                "block_id": f"alert_{alert_id}",
+            }
+        ],
+        "trigger_id": "1.2.3",
+        "api_app_id": t.sim.app_credentials.app_id,
+        "response_url": f"{t.sim.slack_url}/nowhere",
+    }
+    request = t.slack_app(hostile.query([("payload", json.dumps(payload))]).encode())
+    answers = together(
+        n,
+        _session_send(
+            requests.Session(), "POST", request.url, data=request.body, headers=request.headers
+        ),
+    )
+    t.stage.ilert.wait_for_deliveries(10)
+    return Duplicated(f"{label} (the same request)", answers, log_count(t, alert_id, words))
+
+
+def dup_click(t: Targets, n: int, label: str, words: str) -> Duplicated:
+    """One person clicks the same button N times at once, each a request of its own."""
+    [alert_id] = create_alerts(t.stage, 1, rng=random.Random(label), prefix=f"Clicks {label}")
+    t.stage.ilert.wait_for_deliveries(10)
+    ts = message_refs(t.stage, t.channel_id)[alert_id]
+    body = {
+        "channel_id": t.channel_id,
+        "message_ts": ts,
+        "user_id": t.admin.slack_id,
+        "label": label,
+    }
+    url = f"{t.sim.slack_url}/_sim/actions/click"
+    answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
+    t.stage.ilert.wait_for_deliveries(10)
+    return Duplicated(f"{label} (double clicks)", answers, log_count(t, alert_id, words))
+
+
+def dup_form(t: Targets, n: int) -> Duplicated:
+    """The "Alert on-call team" form submitted N times at once."""
+    menu = t.stage.slack.command(
+        team_id=t.world.team_id,
+        channel_id=t.channel_id,
+        user_id=t.admin.slack_id,
+        command="/ilert",
+        text="alert",
+    )
+    assert menu.get("ok"), menu
+    view = t.stage.slack.open_views(t.admin.slack_id)[-1]
+    summary = f"Submitted at once {time.monotonic()}"
+    body = {
+        "view_id": view["id"],
+        "user_id": t.admin.slack_id,
+        "values": {
+            "Alert source": SOURCE,
+            "Escalation policy": t.world.policy["name"],
+            "Alert summary": summary,
+        },
+    }
+    url = f"{t.sim.slack_url}/_sim/actions/submit-view"
+    answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
+    alerts = t.stage.ilert.call(
+        "GET", "/alerts", key=t.world.owner_key, params={"max-results": 100}
+    )
+    made = sum(1 for a in alerts if a["summary"] == summary)
+    return Duplicated("create an alert with the form", answers, made)
+
+
+def dup_redeem(t: Targets, n: int) -> Duplicated:
+    """The same install ticket registered N times at once (contract §2)."""
+    ticket = t.stage.ilert.http.post(
+        f"{t.sim.ilert_url}/_sim/tickets",
+        json={"accountId": t.world.account_id, "userId": t.admin.ilert_id},
+        timeout=10,
+    ).json()["ticket"]
+    body = {
+        "ticket": ticket,
+        "workspace": {
+            "id": t.world.team_id,
+            "domain": t.world.team_domain,
+            "name": t.world.team_name,
+            "url": f"https://{t.world.team_domain}.slack.com/",
+        },
+        "scopes": ["commands", "chat:write"],
+        "missingScopes": [],
+    }
+    url = f"{t.sim.ilert_url}/api/connectors/slack/installations"
+    answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
+    accepted = sum(1 for a in answers if not isinstance(a, str) and a.status_code == 200)
+    return Duplicated("redeem an install ticket", answers, accepted)
+
+
+def dup_oauth_callback(t: Targets, n: int) -> Duplicated:
+    """Re-authorize up to Slack's redirect back, then the callback N times at once with the same
+    code, state and cookie."""
+    browser = requests.Session()
+    browser.post(
+        f"{t.sim.ilert_url}/login", data={"user_id": t.admin.ilert_id}, allow_redirects=False
+    )
+    browser.post(
+        f"{t.sim.slack_url}/login", data={"user_id": t.admin.slack_id}, allow_redirects=False
+    )
+    answer = browser.post(
+        f"{t.sim.ilert_url}/connectors/slack/authorize", allow_redirects=False, timeout=10
+    )
+    for _ in range(5):  # ilert -> the connector -> Slack's consent page
+        answer = browser.get(answer.headers["Location"], allow_redirects=False, timeout=10)
+        if not answer.is_redirect:
+            break
+    consent = dict(parse_qsl(urlsplit(answer.url).query))
+    callback = browser.post(
+        f"{t.sim.slack_url}/oauth/v2/authorize",
+        data={**consent, "decision": "allow"},
+        allow_redirects=False,
+        timeout=10,
+    ).headers["Location"]
+    assert callback.startswith(f"{t.sim.connector_url}/slack/oauth_redirect"), callback
+    answers = together(n, _session_send(browser, "GET", callback))
+    landed = [a.headers.get("Location", "") for a in answers if not isinstance(a, str)]
+    return Duplicated(
+        "the OAuth callback", answers, sum(1 for url in landed if "status=success" in url)
+    )
+
+
+def dup_channel(t: Targets, n: int) -> Duplicated:
+    """conversations.create with the same name N times at once."""
+    name = f"dup-{int(time.monotonic() * 1000)}"
+    url = f"{t.sim.slack_url}/api/conversations.create"
+    answers = together(
+        n,
+        _session_send(
+            requests.Session(),
+            "POST",
+            url,
+            data={"name": name},
+            headers={"Authorization": f"Bearer {t.tools_token}"},
+        ),
+    )
+    made = sum(1 for a in answers if not isinstance(a, str) and a.json().get("ok"))
+    return Duplicated("create a channel", answers, made)
+
+
+def dup_webhook(t: Targets, n: int) -> Duplicated:
+    """ilert's same delivery N times at once: one message update, the rest duplicates."""
+    event = t.event({"summary": f"Delivered at once {time.monotonic()}"})
+    request = t.webhook(json_bytes(event), f"dup-{time.monotonic()}")
+    answers = together(
+        n,
+        _session_send(
+            requests.Session(), "POST", request.url, data=request.body, headers=request.headers
+        ),
+    )
+    handled = sum(
+        1
+        for a in answers
+        if not isinstance(a, str) and a.status_code == 200 and not a.json().get("duplicate")
+    )
+    return Duplicated("one webhook delivery", answers, handled)
+
+
+DUPLICABLE: tuple[Callable[[Targets, int], Duplicated], ...] = (
+    dup_link,
+    dup_unlink,
+    functools.partial(dup_button, label="Accept", words="accepted by"),
+    functools.partial(dup_button, label="Resolve", words="resolved by"),
+    functools.partial(dup_click, label="Accept", words="accepted by"),
+    functools.partial(dup_click, label="Resolve", words="resolved by"),
+    dup_form,
+    dup_redeem,
+    dup_oauth_callback,
+    dup_channel,
+    dup_webhook,
+)
+
+
+def test_concurrent_duplicates_have_one_effect(targets: Targets) -> None:
+    """N identical requests at once for every state-changing interaction: exactly one effect,
+    no 5xx (also on the calls made on the way), no request left without an answer."""
+    t = targets
+    probe = t.probe("test_concurrent_duplicates_have_one_effect")
+    problems: list[str] = []
+    rounds = max(1, CASES // 2000)
+    for case, _rng in probe.numbers("duplicates", rounds * len(DUPLICABLE)):
+        interaction = DUPLICABLE[int(case.split(":")[1]) % len(DUPLICABLE)]
+        server_errors = len(t.log.server_errors)
+        done = interaction(t, DUPLICATES)
+        found = done.problems() + t.log.server_errors[server_errors:][:3]
+        problems += [
+            f"case {case} (repeat alone: RESILIENCE_SEED={t.seed} RESILIENCE_CASE={case} pytest "
+            f"tests/resilience/test_hostile.py -k test_concurrent_duplicates): {problem}"
+            for problem in found
+        ]
+    t.cases.update(probe.cases)
+    assert not problems, f"seed {t.seed}:\n" + "\n".join(problems)
+
+
+def test_generated_cases_repeat_and_are_judged_in_their_protocol_form() -> None:
+    """The same seed and case give the same values; header values never end the header line;
+    an answer outside its protocol's form is a failure."""
+    first, again = (random.Random("1:text:5") for _ in range(2))
+    assert [hostile.hostile_text(first) for _ in range(20)] == [
+        hostile.hostile_text(again) for _ in range(20)
+    ]
+    for n in range(5000):  # each is a header value requests agrees to send
+        requests.utils.check_header_validity(("X-Hostile", hostile.header_value(random.Random(n))))
+
+    def answer(status: int, body: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps(body).encode()
+        return response
+
+    assert hostile.judge(SLACK_WEB_API, answer(200, {"ok": False, "error": "invalid_auth"})) == ""
+    assert hostile.judge(SLACK_WEB_API, answer(400, {"ok": False, "error": "x"}))
+    assert hostile.judge(SLACK_WEB_API, answer(200, {"ok": False}))
+    assert hostile.judge(ILERT_API, answer(400, {"status": 400, "message": "no"})) == ""
+    assert hostile.judge(ILERT_API, answer(400, {"error": "no"}))
+    assert (
+        hostile.judge(ILERT_WEBHOOK, answer(401, {"ok": False, "error": "invalid_signature"})) == ""
+    )
+    assert hostile.judge(SLACK_APP, answer(401, {"error": "invalid request"})) == ""
+    assert hostile.judge(SLACK_APP, answer(401, {"ok": False}))
+    assert hostile.judge(PAGE, answer(502, {}))
