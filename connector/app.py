@@ -6,6 +6,7 @@ work. Slack's requests are checked by Bolt's signature middleware, ilert's by `s
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -126,7 +127,10 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         refused = check_ilert_signature(request.get_data(as_text=True))
         if refused is not None:
             return refused
-        event = request.get_json(silent=True)
+        try:
+            event = json.loads(request.get_data())
+        except (ValueError, RecursionError):  # deeper than the parser goes is malformed too
+            event = None
         delivery_id = request.headers.get("X-Ilert-Delivery", "")
         if not isinstance(event, dict) or not delivery_id:
             return _answer(MALFORMED_EVENT)

@@ -7,6 +7,7 @@ sources are managed in ilert's web interface, never from Slack).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -338,7 +339,10 @@ def _readable(body: bytes, headers: Mapping[str, str], query: bytes) -> bool:
         request = BoltRequest(
             body=body.decode("utf-8"), query=query.decode("utf-8"), headers=dict(headers)
         )
-    except (ValueError, TypeError, AttributeError, KeyError):
+        # A payload whose JSON spells a lone surrogate ("\\ud800") holds text that can be
+        # neither stored nor sent on: unreadable, as a body that is not UTF-8 is.
+        json.dumps(request.body, ensure_ascii=False).encode("utf-8")
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
         return False
     return isinstance(request.body, dict)
 

@@ -51,7 +51,8 @@ def body_too_large(size: int | None = None) -> PayloadTooLarge:
 
 
 def check_lengths(fields: Mapping[str, Any]) -> None:
-    """A 400 naming the first string (value or key, at any depth) longer than its limit."""
+    """A 400 naming the first string (value or key, at any depth) longer than its limit, or
+    holding what is not Unicode text."""
     for name, value in fields.items():
         _check(value, name, FIELD_LIMITS.get(name, NAME_CHARS))
 
@@ -62,14 +63,29 @@ def _check(value: Any, path: str, limit: int) -> None:
             raise BadRequest(
                 f"Field '{path}' must be at most {limit:,} characters; got {len(value):,}"
             )
+        _check_text(value, path)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             if isinstance(key, str) and len(key) > NAME_CHARS:
                 raise BadRequest(f"Field '{path}' has a key longer than {NAME_CHARS} characters")
+            if isinstance(key, str):
+                _check_text(key, path)
             _check(item, f"{path}.{key}", FIELD_LIMITS.get(key, limit))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check(item, f"{path}[{index}]", limit)
+
+
+def _check_text(text: str, path: str) -> None:
+    """JSON can spell a lone UTF-16 surrogate (`"\\ud800"`), which is no character: stored,
+    it could never be written out again as UTF-8 (every page showing it failed). Refused."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest(
+                f"Field '{path}' holds a lone UTF-16 surrogate, which is not a character"
+            ) from None
 
 
 def json_body(*, required: bool = True, bounded: bool = True) -> dict[str, Any]:

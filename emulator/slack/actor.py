@@ -31,6 +31,7 @@ from emulator.slack.errors import SimError, SlackError
 from emulator.slack.interactions import find_option
 from emulator.slack.modals import parse_view_answer
 from emulator.slack.models import SlackState
+from emulator.slack.webapi import parse_json
 
 ACK_TIMEOUT = 3.0
 
@@ -310,7 +311,10 @@ class Actor:
             "view": view.to_api(),
             "response_urls": [],
         }
-        answer = self._send_payload(delivery, payload)
+        try:
+            answer = self._send_payload(delivery, payload)
+        finally:
+            self.state.end_view_submission(view)
         report = answer.report()
         report["trigger_id"] = delivery.trigger_id
         if not answer.ok:
@@ -444,7 +448,10 @@ def _plain(text: str, status: int) -> Response:
 
 def _respond(kind: str, team_id: str, url_id: str, secret: str) -> Response:
     state: SlackState = current_app.extensions["fakeslack"].state
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = parse_json(request.get_data())
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         return _plain("invalid_payload", 400)
     try:

@@ -18,6 +18,7 @@ from emulator.slack import actor, events, openapi, snapshot
 from emulator.slack.entities import Target
 from emulator.slack.errors import SimError
 from emulator.slack.models import SlackState
+from emulator.slack.webapi import parse_json
 
 if TYPE_CHECKING:
     from emulator.slack.app import FakeSlack
@@ -60,7 +61,10 @@ def _base_url() -> str:
 def _body() -> dict[str, Any]:
     if not request.get_data():
         return {}
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = parse_json(request.get_data())
+    except ValueError as error:
+        raise SimError("invalid_json", f"the body is not JSON text: {error}") from None
     if not isinstance(body, dict):
         raise SimError("invalid_json", "the body must be a JSON object")
     return body

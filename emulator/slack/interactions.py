@@ -426,6 +426,13 @@ class Interactions:
         if not view.spec.get("submit"):
             # Slack's client shows no submit button, so nothing can be submitted.
             raise SimError("no_submit_button", f"{view_id} has no submit button", status=409)
+        if view.submitting:
+            raise SimError(
+                "view_submitting",
+                f"{view_id} is being submitted: the app has not answered the last submission",
+                status=409,
+            )
+        view.submitting = True
         view.values = submission_values(with_chosen_options(view.blocks, view.values), given)
         install = self._live_install(view.app_id, view.team_id)
         trigger_id = self._issue_trigger(install, user_id, view.root_view_id)
@@ -454,6 +461,11 @@ class Interactions:
         action_id = str(target.element.get("action_id") or "")
         kind = str(target.element.get("type") or "external_select")
         view.values[target.block_id] = {action_id: {"type": kind, "selected_option": option}}
+
+    @locked
+    def end_view_submission(self, view: View) -> None:
+        """The app answered (or could not be reached): the view can be submitted again."""
+        view.submitting = False
 
     @locked
     def apply_view_answer(self, view: View, answer: ViewAnswer) -> View | None:

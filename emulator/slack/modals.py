@@ -46,6 +46,9 @@ class View:
     spec: dict[str, Any]
     hash: str
     values: dict[str, Any] = field(default_factory=dict)
+    # A submission is on its way to the app: Slack's client greys the button out until the app
+    # answers, so the same view is not submitted twice at once.
+    submitting: bool = False
 
     @property
     def external_id(self) -> str:

@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -57,8 +58,25 @@ def parse_json(text: str | bytes) -> Any:
     """JSON as fake Slack keeps it. What a message stores (Block Kit, metadata) lives as long as
     the message, and a parser gives every key and short value a string of its own: the same
     `"type"` or `"event_payload"` stored 100,000 times over was a third of what an alert costs in
-    memory (bench/memory.py). Interned, each is stored once; long texts are left alone."""
-    return json.loads(text, object_pairs_hook=_interned)
+    memory (bench/memory.py). Interned, each is stored once; long texts are left alone.
+
+    A `ValueError` for what is no JSON text: bad syntax, nesting deeper than the parser goes,
+    and a lone UTF-16 surrogate (`"\\ud800"`), which Slack's parser refuses as malformed."""
+    try:
+        value = json.loads(text, object_pairs_hook=_interned)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a lone UTF-16 surrogate") from None
+    return value
+
+
+# Only a body that spells a surrogate escape can decode to a lone surrogate: the costly check
+# runs for those alone.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _interned(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -211,6 +211,15 @@ def test_an_event_whose_ids_do_not_fit_sqlite_is_malformed(linked: Linked, field
     assert refusal(response) == (400, "malformed_event")
 
 
+def test_a_webhook_nested_deeper_than_any_parser_goes_is_malformed(linked: Linked) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    headers = {**signed_headers(body), "X-Ilert-Delivery": "deep"}
+    response = requests.post(
+        f"{linked.sim.connector_url}/ilert/events", data=body, headers=headers, timeout=10
+    )
+    assert refusal(response) == (400, "malformed_event")
+
+
 def test_an_alert_whose_message_was_deleted_is_posted_again_and_says_so(linked: Linked) -> None:
     ilert, slack, world = linked.ilert, linked.slack, linked.world
     channel = world.channel("ops-alerts")["id"]

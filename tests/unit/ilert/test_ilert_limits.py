@@ -173,3 +173,31 @@ def test_the_control_plane_imports_a_state_over_1_mib(
     assert len(exported) > MAX_BODY_BYTES
     imported = client.post("/_sim/import", data=exported, content_type="application/json")
     assert imported.status_code == 200, imported.get_json()
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "x\\udbffy"])
+def test_a_lone_surrogate_is_refused_naming_the_field(
+    client: FlaskClient, owner: dict[str, Any], escape: str
+) -> None:
+    # Spelled as JSON allows it; stored, no page showing it could be written out as UTF-8.
+    body = '{"summary": "disk ' + escape + ' full", "alertSource": {"id": %d}}'
+    answer = client.post(
+        "/api/alerts",
+        data=body % owner["source"]["id"],
+        headers={**owner["headers"], "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert "Field 'summary' holds a lone UTF-16 surrogate" in answer.get_json()["message"]
+
+
+def test_a_surrogate_pair_is_one_character_and_kept(
+    client: FlaskClient, owner: dict[str, Any]
+) -> None:
+    body = '{"summary": "disk \\ud83d\\udd25 full", "alertSource": {"id": %d}}'
+    answer = client.post(
+        "/api/alerts",
+        data=body % owner["source"]["id"],
+        headers={**owner["headers"], "Content-Type": "application/json"},
+    )
+    assert answer.status_code in (200, 201), answer.get_data(as_text=True)
+    assert answer.get_json()["summary"] == "disk 🔥 full"
