@@ -1484,19 +1484,35 @@ def dup_link(t: Targets, n: int) -> Duplicated:
     return Duplicated("link a source", answers, len(actions_for(t, source["id"])))
 
 
+def remove_value_for(menu: Json, name: str) -> str:
+    """The value of the Remove button beside the source `name` in a `/ilert` menu, as a
+    person sees the button: on the row that names the source."""
+    for block in menu.get("blocks") or []:
+        accessory = block.get("accessory") or {}
+        text = (block.get("text") or {}).get("text", "")
+        if accessory.get("action_id") == "remove_alert_source" and name in text:
+            return str(accessory.get("value", ""))
+    return "none"
+
+
 def dup_unlink(t: Targets, n: int) -> Duplicated:
     """The Admin presses Remove on the same linked source N times at once."""
     if not actions_for(t, t.spare_source_id):
         dup_link(t, 1)
-    ts = menu_ts(t)
-    linked = actions_for(t, t.spare_source_id)
-    before = len(linked)
+    menu = t.stage.slack.command(
+        team_id=t.world.team_id,
+        channel_id=t.channel_id,
+        user_id=t.admin.slack_id,
+        command="/ilert",
+    )["ephemeral"]
+    before = len(actions_for(t, t.spare_source_id))
+    source = next(s for s in t.world.sources if s["id"] == t.spare_source_id)
     body = {
         "channel_id": t.channel_id,
-        "message_ts": ts,
+        "message_ts": menu["ts"],
         "user_id": t.admin.slack_id,
         "action_id": "remove_alert_source",
-        "value": linked[0]["id"] if linked else "none",
+        "value": remove_value_for(menu, source["name"]),
     }
     url = f"{t.sim.slack_url}/_sim/actions/click"
     answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
