@@ -8,9 +8,9 @@ the ack, turns an ack body into a message or a modal change, and serves the `res
 handed out. The model prepares each delivery under its lock; the HTTP call to the app happens
 outside it, because the app usually calls back into fake Slack before it answers.
 
-Where the emulation stops: no Events API (`event_callback`), no shortcuts, no `url_verification`
-or `ssl_check` pings, and commands and interactions are never retried (Slack does not retry
-them either: the person sees the timeout).
+Events API envelopes go out from `events.py`. Where the emulation stops: no shortcuts, no
+`ssl_check` pings, and commands and interactions are never retried (Slack does not retry them
+either: the person sees the timeout).
 """
 
 from __future__ import annotations

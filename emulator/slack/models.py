@@ -258,6 +258,13 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             raise SimError(error.code, f"no thread {thread_ts!r} in {channel_id}") from None
 
     @locked
+    def with_mentions(self, team_id: str, text: str) -> str:
+        """`@name` as Slack's client sends it, `<@U…>`, for the workspace's people and bots."""
+        ws = self.workspace(team_id)
+        names = {self.users[u].name: u for u in ws.user_ids}
+        return _MENTION.sub(lambda m: f"<@{names[m[1]]}>" if m[1] in names else m[0], text)
+
+    @locked
     def react(self, channel_id: str, ts: str, user_id: str, name: str, *, add: bool) -> Message:
         """A person adds (or takes back) an emoji reaction on a message."""
         channel = self.channel(channel_id)
@@ -1204,6 +1211,7 @@ def decode_index(kind: str, cursor: str) -> int:
 
 
 _CHANNEL_NAME = re.compile(r"[a-z0-9_\-]+")
+_MENTION = re.compile(r"(?<![\w<])@([\w.\-]+)")
 
 
 def check_channel_name(name: str) -> str:

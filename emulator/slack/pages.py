@@ -11,7 +11,8 @@ waits on an open page.
 As on Slack, an ephemeral message and a modal live in the page they arrived in: opened anew,
 a page shows neither from before. Text is drawn by `mrkdwn`, times in the viewer's profile zone.
 
-Where the client stops: people cannot post plain messages (only slash commands), threads open
+A line that is not a slash command is posted as the person (`@name` becomes a mention), which
+sends its Events API events. Where the client stops: people post no thread replies, threads open
 under their message instead of in a side panel, and only static selects, buttons, plain-text
 inputs, external selects in messages (a type-ahead) and the common layout blocks are drawn;
 other elements show as a placeholder.
@@ -484,11 +485,12 @@ def command(team_id: str, channel_id: str) -> Any:
     if not line:
         return _done(team_id, channel_id)
     if not line.startswith("/"):
-        return _done(
-            team_id,
-            channel_id,
-            "Fake Slack sends slash commands only: try /ilert or /ilert alert.",
-        )
+        # A plain message, as the person: apps subscribed to its events hear of it.
+        try:
+            _state().post_as_user(channel.id, me.id, _state().with_mentions(team_id, line))
+        except SimError as error:
+            return _done(team_id, channel_id, f"Your message was not sent: {error.message}.")
+        return _done(team_id, channel_id)
     name, _, text = line.partition(" ")
     try:
         report = _fake().actor.run_command(

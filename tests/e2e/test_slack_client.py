@@ -272,11 +272,15 @@ def test_a_reload_closes_the_modal_and_forgets_the_ephemeral_messages(
     assert demo.slack.open_views(admin.slack_id) == []
 
 
-def test_plain_messages_are_refused_with_a_hint(page: Page, demo: Demo) -> None:
-    sign_in(page, demo, demo.world.person("ADMIN"))
+def test_a_plain_message_is_posted_as_the_person(page: Page, demo: Demo) -> None:
+    admin = demo.world.person("ADMIN")
+    sign_in(page, demo, admin)
     open_channel(page, "general")
     type_command(page, "hello there")
-    expect(page.get_by_role("status")).to_contain_text("slash commands only")
+    expect(page.locator("#region-messages")).to_contain_text("hello there")
+    general = demo.world.channel("general")["id"]
+    posted = [m for m in demo.slack.messages(general) if m["text"] == "hello there"]
+    assert [m["user"] for m in posted] == [admin.slack_id]
 
 
 GALLERY_BLOCKS = [
