@@ -432,10 +432,10 @@ class Interactions:
                 f"{view_id} is being submitted: the app has not answered the last submission",
                 status=409,
             )
-        view.submitting = True
         view.values = submission_values(with_chosen_options(view.blocks, view.values), given)
         install = self._live_install(view.app_id, view.team_id)
         trigger_id = self._issue_trigger(install, user_id, view.root_view_id)
+        view.submitting = True  # only once it really goes out: a refused one leaves none behind
         return Delivery(self.apps[install.app_id], install, None, trigger_id, {}), view
 
     # --- external selects: the app's options as the person types (block_suggestion) ---------------
