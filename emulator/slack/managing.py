@@ -59,12 +59,17 @@ class Managing:
 
     @locked
     def conversations_rename(self: SlackState, install: Install, ref: str, name: str) -> Channel:
-        from emulator.slack.models import check_channel_name
-
         channel = self._managed_channel(install, ref)
         if channel.is_archived:
             raise SlackError("is_archived")
         self._require_member(install, channel)
+        self.rename(channel, name)
+        return channel
+
+    def rename(self: SlackState, channel: Channel, name: str) -> None:
+        """Slack's channel-name rules, a name free in the workspace, and the rename event."""
+        from emulator.slack.models import check_channel_name
+
         check_channel_name(name)
         ws = self.workspaces[channel.team_id]
         if ws.channel_by_name.get(name, channel.id) != channel.id:
@@ -74,7 +79,6 @@ class Managing:
             ws.channel_by_name[name] = channel.id
             channel.rename(name)
             self._publish_rename(channel)
-        return channel
 
     @locked
     def conversations_set_text(

@@ -226,17 +226,11 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
     @locked
     def rename_channel(self, channel_id: str, name: str) -> Channel:
         channel = self.channel(channel_id)
-        ws = self.workspaces[channel.team_id]
         try:
-            check_channel_name(name)
+            self.rename(channel, name)
         except SlackError as error:
-            raise SimError(error.code, f"{name!r} is not a valid channel name") from None
-        if ws.channel_by_name.get(name, channel.id) != channel.id:
-            raise SimError("name_taken", f"#{name} exists in {ws.id}", status=409)
-        del ws.channel_by_name[channel.name]
-        ws.channel_by_name[name] = channel.id
-        channel.rename(name)
-        self._publish_rename(channel)
+            status = 409 if error.code == "name_taken" else 400
+            raise SimError(error.code, f"#{name}: {error.code}", status=status) from None
         return channel
 
     @locked

@@ -376,3 +376,21 @@ def test_uninstalling_tells_the_app_though_its_token_is_dead(rig: Rig) -> None:
     events = rig.receiver.events()
     assert [e["type"] for e in events] == ["tokens_revoked", "app_uninstalled"]
     assert events[0]["tokens"] == {"oauth": [], "bot": [rig.install["bot_user_id"]]}
+
+
+def test_a_rename_follows_slacks_rules_and_tells_the_channels_apps(rig: Rig) -> None:
+    rig.sim.update_app(rig.app["id"], bot_events=["channel_rename"])
+    rig.sim.channel(rig.team["id"], "taken")
+    with pytest.raises(SimRefused) as taken:
+        rig.sim.rename(rig.general["id"], "taken")
+    with pytest.raises(SimRefused) as invalid:
+        rig.sim.rename(rig.general["id"], "Not Valid")
+
+    rig.sim.rename(rig.general["id"], "war-room")
+    settle(rig)
+
+    assert (taken.value.status, taken.value.error) == (409, "name_taken")
+    assert (invalid.value.status, invalid.value.error) == (400, "invalid_name_specials")
+    [event] = rig.receiver.events()
+    assert event["type"] == "channel_rename"
+    assert event["channel"]["id"] == rig.general["id"] and event["channel"]["name"] == "war-room"
