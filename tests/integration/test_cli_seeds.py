@@ -34,7 +34,10 @@ def banner_of_up(*options: str) -> str:
             if "link an alert source" in line:  # the banner's last line
                 break
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=STARTUP_SECONDS) == 0, "".join(lines)
+        # Read what it still says while it stops: a child writing to a pipe nobody reads
+        # blocks once the pipe is full, and would never exit.
+        rest, _ = process.communicate(timeout=STARTUP_SECONDS)
+        assert process.returncode == 0, "".join(lines) + rest
     finally:
         if process.poll() is None:
             process.kill()
