@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import os
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -188,9 +188,7 @@ def _slack(args: argparse.Namespace) -> int:
         print(f"ilert-slack-sim: cannot listen on port {args.port}: {error}", file=sys.stderr)
         return 1
     fake.public_url = server.url
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    stopping = StopSignal()
     server.start()
     limits = f"on, time scale {args.time_scale}" if args.rate_limits else "off"
     print(
@@ -224,9 +222,7 @@ def _up(args: argparse.Namespace) -> int:
             f"{PORT_OPTIONS[error.service]}, or 0 for any free one)",
             status=1,
         )
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    stopping = StopSignal()
     try:
         world = None
         if not (args.no_demo or saved):
@@ -245,6 +241,26 @@ def _up(args: argparse.Namespace) -> int:
             print(f"ilert-slack-sim: saved the simulation to {args.export_on_exit}", flush=True)
         simulation.stop()
     return 0
+
+
+class StopSignal:
+    """Waits for SIGINT or SIGTERM.
+
+    Not `threading.Event().set()` in the handler: the handler runs in the main thread, maybe
+    while that thread holds the event's own (non-reentrant) lock inside `wait()`, and would then
+    wait for itself forever (`up` once hung so after SIGTERM). The handler does nothing; Python
+    writes the signal's number to a pipe (`signal.set_wakeup_fd`), and `wait` reads it.
+    """
+
+    def __init__(self) -> None:
+        self._read, write = os.pipe()
+        os.set_blocking(write, False)
+        signal.set_wakeup_fd(write)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)
+
+    def wait(self) -> None:
+        os.read(self._read, 1)
 
 
 class _Refusal(Exception):
