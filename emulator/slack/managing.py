@@ -27,7 +27,7 @@ class Managing:
     """Channel management and reactions, done by an app's bot."""
 
     def _managed_channel(self: SlackState, install: Install, ref: str) -> Channel:
-        """A channel the bot can see, with the scope for its kind; archived ones refused."""
+        """A channel the bot can see, with the scope its kind asks for to manage it."""
         channel = self._visible_channel(install, ref)
         self._require_type_scope(install, channel, *_MANAGE)
         return channel

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from emulator.slack.entities import App, Channel, Install, Message
+from emulator.slack.entities import MICROS, App, Channel, Install, Message, format_ts
 from emulator.slack.events import scopes_for
 
 if TYPE_CHECKING:
@@ -133,8 +133,7 @@ class Publishing:
     # --- the events themselves --------------------------------------------------------------
 
     def _event_ts(self) -> str:
-        now = self.clock.now()
-        return f"{int(now)}.{int(now * 1_000_000) % 1_000_000:06d}"
+        return format_ts(int(self.clock.now() * MICROS))
 
     def _publish_message(self, channel: Channel, message: Message) -> None:
         """`message` (message.channels / message.groups) and, for each bot it names,

@@ -185,8 +185,9 @@ def _bound(raw: str) -> float | None:
 class DuePoster:
     """One thread that posts scheduled messages when they fall due; started by the first one.
 
-    It sleeps until the next is due (at most a second, so the system clock is followed), and is
-    woken when a message is scheduled or a virtual clock moves.
+    It sleeps until the next is due (at most a second, so the system clock is followed), or,
+    with nothing scheduled, until it is woken: when a message is scheduled or imported, or a
+    virtual clock moves.
     """
 
     def __init__(self, clock: Clock, post_due: Callable[[float], float | None]) -> None:
@@ -195,9 +196,11 @@ class DuePoster:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._woken = False  # a wake-up that came while the worker was posting is not lost
 
     def wake(self) -> None:
         with self._cond:
+            self._woken = True
             if self._thread is None and not self._closed:
                 self._thread = threading.Thread(
                     target=self._run, name="fakeslack-scheduled", daemon=True
@@ -219,7 +222,9 @@ class DuePoster:
             with self._cond:
                 if self._closed:
                     return
-                wait = (
-                    1.0 if next_due is None else max(0.001, min(next_due - self.clock.now(), 1.0))
-                )
-                self._cond.wait(wait)
+                if not self._woken:
+                    # Nothing due: sleep until woken. Else until then, at most a second, so
+                    # that the system clock's passing is noticed.
+                    wait = None if next_due is None else min(next_due - self.clock.now(), 1.0)
+                    self._cond.wait(None if wait is None else max(0.001, wait))
+                self._woken = False

@@ -123,6 +123,10 @@ class Call:
         """Where fake Slack is reached, for permalinks."""
         return (self.public_url or self.req.host_url).rstrip("/")
 
+    def permalink(self, channel_id: str, ts: str) -> str:
+        """Where a message is shown: Slack's `/archives/<channel>/p<ts without the dot>`."""
+        return f"{self.base_url}/archives/{channel_id}/p{ts.replace('.', '')}"
+
     @property
     def authorization(self) -> str:
         return str(self.req.environ.get("HTTP_AUTHORIZATION", ""))
@@ -567,7 +571,7 @@ def chat_delete(call: Call) -> Reply:
 def chat_get_permalink(call: Call) -> Reply:
     ts = call.text("message_ts")
     channel = call.state.message_for_permalink(call.install, call.text("channel"), ts)
-    permalink = f"{call.base_url}/archives/{channel.id}/p{ts.replace('.', '')}"
+    permalink = call.permalink(channel.id, ts)
     return {"channel": channel.id, "permalink": permalink}
 
 

@@ -6,11 +6,11 @@ they are in place before the first call.
 
 from __future__ import annotations
 
+from emulator.slack.entities import Channel
 from emulator.slack.webapi import Call, Reply, method
 
 
-def _channel_answer(call: Call, channel_id: str) -> Reply:
-    channel = call.state.channel(channel_id)
+def _channel_answer(call: Call, channel: Channel) -> Reply:
     return {"channel": channel.to_api(viewer=call.install.bot_user_id)}
 
 
@@ -47,7 +47,7 @@ def conversations_unarchive(call: Call) -> Reply:
 @method("conversations.rename")
 def conversations_rename(call: Call) -> Reply:
     channel = call.state.conversations_rename(call.install, call.text("channel"), call.text("name"))
-    return _channel_answer(call, channel.id)
+    return _channel_answer(call, channel)
 
 
 @method("conversations.setTopic")
@@ -56,7 +56,7 @@ def conversations_set_topic(call: Call) -> Reply:
     channel = call.state.conversations_set_text(
         call.install, call.text("channel"), "topic", call.text("topic")
     )
-    return _channel_answer(call, channel.id)
+    return _channel_answer(call, channel)
 
 
 @method("conversations.setPurpose")
@@ -65,7 +65,7 @@ def conversations_set_purpose(call: Call) -> Reply:
     channel = call.state.conversations_set_text(
         call.install, call.text("channel"), "purpose", call.text("purpose")
     )
-    return _channel_answer(call, channel.id)
+    return _channel_answer(call, channel)
 
 
 @method("conversations.kick")
@@ -101,5 +101,5 @@ def reactions_remove(call: Call) -> Reply:
 def reactions_get(call: Call) -> Reply:
     ts = call.text("timestamp")
     channel, message = call.state.reactions_get(call.install, call.text("channel"), ts)
-    message["permalink"] = f"{call.base_url}/archives/{channel.id}/p{ts.replace('.', '')}"
+    message["permalink"] = call.permalink(channel.id, ts)
     return {"type": "message", "channel": channel.id, "message": message}
