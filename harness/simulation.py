@@ -231,6 +231,7 @@ class Simulation:
             json={
                 "request_url": f"{self.connector_url}/slack/events",
                 "redirect_urls": [f"{self.connector_url}/slack/oauth_redirect"],
+                "commands": [SLASH_COMMAND],
             },
             timeout=10,
         )
@@ -291,6 +292,7 @@ class Simulation:
             name=APP_NAME,
             request_url=f"{connector_url}/slack/events",
             redirect_urls=[f"{connector_url}/slack/oauth_redirect"],
+            commands=[SLASH_COMMAND],
             client_id=self.app_credentials.client_id,
             client_secret=self.app_credentials.client_secret,
             signing_secret=self.app_credentials.signing_secret,

@@ -26,7 +26,7 @@ import requests
 from flask import Blueprint, Response, current_app, request
 
 from emulator.slack.blockkit import BlockKitError
-from emulator.slack.entities import Delivery, Target
+from emulator.slack.entities import Delivery, Message, Target
 from emulator.slack.errors import SimError, SlackError
 from emulator.slack.interactions import find_option
 from emulator.slack.modals import parse_view_answer
@@ -136,6 +136,14 @@ class Actor:
             app_id=app_id,
             team_id=team_id,
         )
+        if isinstance(delivery, Message):
+            # No installed app owns the command: Slackbot answered, nothing went to any app.
+            return {
+                "ok": False,
+                "error": "invalid_command",
+                "delivered": False,
+                "ephemeral": delivery.to_sim([]),
+            }
         assert delivery.response_url is not None
         fields = {**delivery.fields, "response_url": base_url + delivery.response_url.path}
         answer = self.send(delivery, urlencode(fields))

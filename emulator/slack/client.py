@@ -143,8 +143,8 @@ class SlackSim:
         return bool(self.post("/events/wait", {"timeout": timeout})["idle"])
 
     def app(self, name: str = "app", **fields: Any) -> Json:
-        """Register an app: `request_url`, `redirect_urls`, `client_id`, `client_secret`,
-        `signing_secret` (given secrets are kept)."""
+        """Register an app: `request_url`, `redirect_urls`, `commands` (the slash commands it
+        owns), `client_id`, `client_secret`, `signing_secret` (given secrets are kept)."""
         return self.post("/apps", {"name": name, **fields})
 
     def update_app(self, app_id: str, **fields: Any) -> Json:

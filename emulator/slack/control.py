@@ -9,6 +9,7 @@ blueprint's one error handler; nothing here answers 5xx.
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -256,6 +257,7 @@ def create_app() -> Reply:
         client_id=_str(body, "client_id"),
         client_secret=_str(body, "client_secret"),
         signing_secret=_str(body, "signing_secret"),
+        commands=_commands(body) or [],
     )
     event_url = _str(body, "event_request_url")
     if event_url or subscriptions:
@@ -274,6 +276,22 @@ def _bot_events(body: dict[str, Any]) -> list[str] | None:
     if unknown:
         known = ", ".join(sorted(events.EVENT_SCOPES))
         raise SimError("invalid_field", f"unknown bot events {unknown}; fake Slack emits {known}")
+    return names
+
+
+# Slack's app settings take a command as "/" and a lowercase name without spaces, at most 32
+# characters in all (the "Create New Command" form); the pattern is ours.
+_COMMAND_NAME = re.compile(r"/[a-z0-9_.\-]{1,31}")
+
+
+def _commands(body: dict[str, Any]) -> list[str] | None:
+    names = _str_list(body, "commands")
+    bad = [name for name in names or [] if not _COMMAND_NAME.fullmatch(name)]
+    if bad:
+        raise SimError(
+            "invalid_field",
+            f"commands {bad}: a command is '/' and up to 31 lowercase letters, digits, '-_.'",
+        )
     return names
 
 
@@ -313,6 +331,7 @@ def update_app(app_id: str) -> Reply:
         name=body.get("name") and _str(body, "name"),
         event_request_url=event_url,
         bot_events=subscriptions,
+        commands=_commands(body),
     )
     return _ok(app.to_sim())
 

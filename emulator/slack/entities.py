@@ -451,6 +451,8 @@ class App:
     # The Events API: where events go and which bot events the app subscribes to.
     event_request_url: str = ""
     bot_events: list[str] = field(default_factory=list)
+    # The slash commands the app registered ("/ilert"); Slack sends an app no other command.
+    commands: list[str] = field(default_factory=list)
 
     def to_sim(self) -> dict[str, Any]:
         return {
@@ -464,6 +466,7 @@ class App:
             "redirect_urls": list(self.redirect_urls),
             "event_request_url": self.event_request_url,
             "bot_events": list(self.bot_events),
+            "commands": list(self.commands),
         }
 
 

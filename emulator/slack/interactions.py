@@ -14,6 +14,7 @@ from emulator.clock import Clock
 from emulator.ids import IdGenerator, secret_token
 from emulator.slack.blockkit import check_message
 from emulator.slack.entities import (
+    SLACKBOT_ID,
     App,
     Channel,
     Delivery,
@@ -44,6 +45,16 @@ TRIGGER_TTL = 3.0
 _SWEEP_EVERY = 256
 
 
+def not_a_command(command: str) -> str:
+    """Slackbot's ephemeral answer to a command no installed app owns, in Slack's words (as
+    people quote it, e.g. github.com/nearform/lastlight/issues/119)."""
+    return (
+        f"{command} is not a valid command. In Slack, all messages that start with the"
+        " \u201c/\u201d character are interpreted as commands.\n\nIf you are trying to send a"
+        " message and not run a command, try preceding the \u201c/\u201d with an empty space."
+    )
+
+
 class Interactions:
     """Commands, clicks, selects, response URLs, triggers and modals (see the module doc)."""
 
@@ -67,6 +78,9 @@ class Interactions:
         def channel(self, channel_id: str) -> Channel: ...
         def user(self, user_id: str) -> User: ...
         def _append(self, channel: Channel, install: Install, **content: Any) -> Message: ...
+        def _append_as(
+            self, channel: Channel, user: str, bot_id: str, app_id: str, **content: Any
+        ) -> Message: ...
         def _remove(self, channel: Channel, ts: str) -> None: ...
 
     # --- handles given to the app ------------------------------------------------------------
@@ -120,17 +134,22 @@ class Interactions:
             raise SimError("user_not_in_workspace", f"{user_id} is not in {channel.team_id}")
         return channel, user
 
-    def _command_install(self, team_id: str, app_id: str) -> Install:
-        installs = [
+    def _command_install(self, team_id: str, app_id: str, command: str) -> Install | None:
+        """The live install of an app that registered `command`, or None: Slack routes a
+        command only to an app that owns it."""
+        owners = [
             i
             for (a, t), i in self.installs.items()
-            if t == team_id and not i.revoked and (not app_id or a == app_id)
+            if t == team_id
+            and not i.revoked
+            and (not app_id or a == app_id)
+            and command in self.apps[a].commands
         ]
-        routable = [i for i in installs if self.apps[i.app_id].request_url]
+        if not owners:
+            return None
+        routable = [i for i in owners if self.apps[i.app_id].request_url]
         if not routable:
-            raise SimError(
-                "no_app", f"no installed app with a request_url in {team_id}", status=409
-            )
+            raise SimError("no_app", f"the app owning {command} has no request_url", status=409)
         return routable[0]
 
     @locked
@@ -143,12 +162,22 @@ class Interactions:
         text: str,
         app_id: str = "",
         team_id: str = "",
-    ) -> Delivery:
-        """A person types `command text` in a channel; the app owning it is chosen."""
+    ) -> Delivery | Message:
+        """A person types `command text` in a channel; the app owning it is chosen. When no
+        installed app owns it, Slackbot answers the person, and the answer is returned."""
         channel, user = self._actor(channel_id, user_id)
         if team_id and team_id != channel.team_id:
             raise SimError("channel_not_in_workspace", f"{channel_id} is not in {team_id}")
-        install = self._command_install(channel.team_id, app_id)
+        install = self._command_install(channel.team_id, app_id, command)
+        if install is None:
+            return self._append_as(
+                channel,
+                SLACKBOT_ID,
+                "",
+                "",
+                text=not_a_command(command),
+                ephemeral_to=user.id,
+            )
         app, ws = self.apps[install.app_id], self.workspaces[channel.team_id]
         response_url = self._issue_response_url("commands", install, channel, user.id)
         trigger_id = self._issue_trigger(install, user.id)

@@ -282,6 +282,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         client_id: str = "",
         client_secret: str = "",
         signing_secret: str = "",
+        commands: Iterable[str] = (),
     ) -> App:
         app_id = self.new_id("A")
         client_id = client_id or self._free_client_id()
@@ -296,6 +297,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             self.ids.secret(nbytes=12),
             request_url,
             list(redirect_urls),
+            commands=_dedupe(commands),
         )
         self.apps[app_id] = app
         self.apps_by_client[client_id] = app_id
@@ -326,8 +328,11 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         name: str | None = None,
         event_request_url: str | None = None,
         bot_events: Iterable[str] | None = None,
+        commands: Iterable[str] | None = None,
     ) -> App:
         app = self.app(app_id)
+        if commands is not None:
+            app.commands = _dedupe(commands)
         if event_request_url is not None:
             app.event_request_url = event_request_url
         if bot_events is not None:

@@ -77,6 +77,10 @@ EVENT_URL = {
     "type": "string",
     "description": "where Events API envelopes go; kept only once it answers url_verification",
 }
+COMMANDS = {
+    **STRS,
+    "description": "the slash commands the app registered ('/ilert'); only these reach it",
+}
 BOT_EVENTS = {
     "type": "array",
     "items": STR,
@@ -195,6 +199,7 @@ CONTROL: tuple[Route, ...] = (
             signing_secret=STR,
             event_request_url=EVENT_URL,
             bot_events=BOT_EVENTS,
+            commands=COMMANDS,
         ),
         obj("id", id=STR, client_id=STR, client_secret=STR, signing_secret=STR),
         201,
@@ -210,6 +215,7 @@ CONTROL: tuple[Route, ...] = (
             redirect_urls=STRS,
             event_request_url=EVENT_URL,
             bot_events=BOT_EVENTS,
+            commands=COMMANDS,
         ),
         ANY_OBJ,
     ),

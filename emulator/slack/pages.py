@@ -47,6 +47,7 @@ from markupsafe import Markup
 
 from emulator.slack import actor as actor_module
 from emulator.slack.entities import (
+    SLACKBOT_ID,
     Channel,
     ChannelPage,
     ShownMessage,
@@ -55,6 +56,7 @@ from emulator.slack.entities import (
     WorkspaceOverview,
     format_ts,
     parse_ts,
+    slackbot,
 )
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
@@ -321,16 +323,21 @@ class _Names:
         self.state = state
         self.zone = zone
 
+    def _person(self, user_id: str) -> User | None:
+        if user_id == SLACKBOT_ID:
+            return slackbot("")  # the same in every workspace
+        return _found(self.state.user, user_id)
+
     def user(self, user_id: str) -> str:
-        user = _found(self.state.user, user_id)
+        user = self._person(user_id)
         return user.name if user else user_id
 
     def author(self, user_id: str) -> str:
-        user = _found(self.state.user, user_id)
+        user = self._person(user_id)
         return user.real_name or user.name if user else user_id
 
     def is_bot(self, user_id: str) -> bool:
-        user = _found(self.state.user, user_id)
+        user = self._person(user_id)
         return bool(user and user.is_bot)
 
     def channel(self, channel_id: str) -> str:
@@ -502,11 +509,9 @@ def command(team_id: str, channel_id: str) -> Any:
             team_id=team_id,
         )
     except SimError as error:
-        if error.code == "no_app":
-            return _done(
-                team_id, channel_id, f"{name} is not a valid command: no app is installed."
-            )
         return _done(team_id, channel_id, f'{name} failed with the error "{error.code}"')
+    if report.get("error") == "invalid_command":
+        return _done(team_id, channel_id)  # Slackbot's answer is in the channel, for this page
     return _done(team_id, channel_id, _failure(name, report))
 
 

@@ -121,6 +121,6 @@ def acme(fake_slack: SlackSim, receiver: str) -> Acme:
     alice, bob = sim.user(team["id"], "alice"), sim.user(team["id"], "bob")
     general = sim.channel(team["id"], "general", members=[alice["id"], bob["id"]])
     secret = sim.channel(team["id"], "secret", private=True, members=[alice["id"]])
-    app = sim.app("Acme Bot", request_url=receiver)
+    app = sim.app("Acme Bot", request_url=receiver, commands=["/acme"])
     install = sim.install(app["id"], team["id"], BOT_SCOPES)
     return Acme(sim, team, alice, bob, general, secret, app, install)

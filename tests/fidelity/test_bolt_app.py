@@ -61,6 +61,7 @@ def bolt_server(fake_slack: SlackSim, tmp_path: Path) -> Iterator[tuple[str, dic
         "Tickets",
         request_url=f"{served.url}/slack/events",
         redirect_urls=[f"{served.url}/slack/oauth_redirect"],
+        commands=["/hello", "/deploy", "/ticket"],
         **creds,
     )
     yield served.url, creds

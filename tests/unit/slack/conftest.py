@@ -129,7 +129,7 @@ def world(sim: Sim, url: str) -> World:
     alice, bob = sim.user(team["id"], "alice"), sim.user(team["id"], "bob")
     general = sim.channel(team["id"], "general", members=[alice["id"], bob["id"]])
     secret = sim.channel(team["id"], "secret", private=True, members=[alice["id"]])
-    app = sim.app(redirect_urls=["http://connector.test/slack/oauth_redirect"])
+    app = sim.app(redirect_urls=["http://connector.test/slack/oauth_redirect"], commands=["/ilert"])
     install = sim.install(app["id"], team["id"], ALL_SCOPES)
     return World(sim, url, team, alice, bob, general, secret, app, install)
 
