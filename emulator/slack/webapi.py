@@ -107,6 +107,26 @@ class Content:
     attachments: list[Any] | None
 
 
+# Each paginated method's default page size and the largest it gives, from its reference page
+# (docs.slack.dev/reference/methods/<method>, and the metadata in methods/*.json):
+# conversations.list "no larger than 1000" (`limit=1000` is the common idiom and works; the
+# newer wording "under 1000" is not what Slack enforces); conversations.history "maximum of
+# 999"; conversations.members gives 1,000 a page (github.com/ToolJet/ToolJet/issues/5578) and
+# conversations.replies up to 1,000, its default;
+# users.list "providing no limit value will result in Slack attempting to deliver you the
+# entire result set"; chat.scheduledMessages.list up to 1,000 (default 100). Above the maximum
+# Slack clamps: it returns a page of at most the maximum and a cursor for the rest (people
+# report it, e.g. github.com/pymc-labs/daimon/pull/130: "asking for 100 was silently clamped").
+PAGE_LIMITS: dict[str, tuple[int, int]] = {
+    "conversations.list": (100, 1000),
+    "conversations.members": (100, 1000),
+    "conversations.history": (100, 999),
+    "conversations.replies": (1000, 1000),
+    "users.list": (sys.maxsize, 1000),
+    "chat.scheduledMessages.list": (100, 1000),
+}
+
+
 @dataclass
 class Call:
     """One Web API call: its arguments, the caller's install (None if tokenless) and the model."""
@@ -149,19 +169,21 @@ class Call:
             return value
         return str(value).strip().lower() in _TRUE
 
-    def number(self, key: str, default: int, *, high: int, error: str = "invalid_limit") -> int:
-        value = self.args.get(key)
+    def limit(self) -> int:
+        """The page size asked for, as Slack takes it: absent or 0 is the method's default;
+        above the method's maximum it is that maximum (Slack answers "fewer than the requested
+        number of items", it does not refuse); negative or not a number is `invalid_limit`."""
+        default, highest = PAGE_LIMITS[self.name]
+        value = self.args.get("limit")
         if value in (None, ""):
             return default
         try:
-            number = int(str(value))
+            number = int(str(value).strip())
         except ValueError:
-            raise SlackError(error) from None
-        if number == 0:
-            return default
-        if number < 0 or number > high:
-            raise SlackError(error)
-        return number
+            raise SlackError("invalid_limit") from None
+        if number < 0:
+            raise SlackError("invalid_limit")
+        return min(number, highest) if number else default
 
     def decoded(self, key: str, error: str) -> Any:
         """A value that may come as JSON (from a JSON body) or a JSON-encoded string (form)."""
@@ -582,7 +604,7 @@ def conversations_list(call: Call) -> Reply:
         call.install,
         types=types or ["public_channel"],
         exclude_archived=call.flag("exclude_archived"),
-        limit=call.number("limit", 100, high=999),
+        limit=call.limit(),
         cursor=call.text("cursor"),
     )
     return {"channels": channels, "response_metadata": {"next_cursor": cursor}}
@@ -625,7 +647,7 @@ def conversations_members(call: Call) -> Reply:
     members, cursor = call.state.conversations_members(
         call.install,
         call.text("channel"),
-        limit=call.number("limit", 100, high=999),
+        limit=call.limit(),
         cursor=call.text("cursor"),
     )
     return {"members": members, "response_metadata": {"next_cursor": cursor}}
@@ -637,7 +659,7 @@ def conversations_history(call: Call) -> Reply:
     messages, has_more, cursor = call.state.conversations_history(
         call.install,
         call.text("channel"),
-        limit=call.number("limit", 100, high=999),
+        limit=call.limit(),
         cursor=call.text("cursor"),
         latest=call.text("latest"),
         oldest=call.text("oldest"),
@@ -658,7 +680,7 @@ def conversations_replies(call: Call) -> Reply:
         call.install,
         call.text("channel"),
         call.text("ts"),
-        limit=call.number("limit", 1000, high=1000),
+        limit=call.limit(),
         cursor=call.text("cursor"),
         latest=call.text("latest"),
         oldest=call.text("oldest"),
@@ -685,7 +707,7 @@ def users_lookup_by_email(call: Call) -> Reply:
 @method("users.list")
 def users_list(call: Call) -> Reply:
     members, cursor = call.state.users_list(
-        call.install, limit=call.number("limit", 100, high=1000), cursor=call.text("cursor")
+        call.install, limit=call.limit(), cursor=call.text("cursor")
     )
     return {
         "members": members,

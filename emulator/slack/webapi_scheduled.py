@@ -49,7 +49,7 @@ def chat_scheduled_messages_list(call: Call) -> Reply:
         channel_ref=call.text("channel"),
         oldest=call.text("oldest"),
         latest=call.text("latest"),
-        limit=call.number("limit", 100, high=1000),
+        limit=call.limit(),
         cursor=call.text("cursor"),
     )
     return {"scheduled_messages": messages, "response_metadata": {"next_cursor": cursor}}

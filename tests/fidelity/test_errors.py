@@ -227,7 +227,7 @@ CASES: list[Case] = [
     ("conversations.list", "invalid_cursor", lambda a: a.client().conversations_list(
         cursor="garbage!")),
     ("conversations.list", "invalid_limit", lambda a: a.client().conversations_list(
-        limit=1000)),
+        limit=-1)),
     ("conversations.list", "invalid_types", lambda a: a.client().conversations_list(
         types="public_channel,dm")),
     ("conversations.list", "missing_scope", lambda a: a.install_with(

@@ -198,7 +198,8 @@ def test_conversations_list_pages_to_the_end(world: World) -> None:
 
 def test_conversations_list_rejects_bad_limits_and_cursors(world: World) -> None:
     client = world.client()
-    assert error_of(client.conversations_list, limit=1000)["error"] == "invalid_limit"
+    assert error_of(client.conversations_list, limit=-1)["error"] == "invalid_limit"
+    assert error_of(client.conversations_list, limit="lots")["error"] == "invalid_limit"
     assert error_of(client.conversations_list, cursor="garbage!")["error"] == "invalid_cursor"
 
 
