@@ -64,7 +64,7 @@ class _PageSessions(SecureCookieSessionInterface):
 
 
 class FakeSlack:
-    """Fake Slack as one Flask app; `public_url` is the base of response URLs and permalinks.
+    """Fake Slack as one Flask app; `public_url` is the base of response URLs.
 
     `clock` tells domain time (message ts), `wall` signs requests and expires triggers and codes,
     `ack_timeout` is how long the actor waits for the app (three seconds on Slack), `rate_limits`

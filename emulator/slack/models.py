@@ -988,6 +988,17 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             raise MessageNotFound()
         return channel
 
+    @locked
+    def permalink(self, channel: Channel, ts: str) -> str:
+        """Where Slack shows a message: under the workspace's URL (the one `auth.test` gives),
+        `archives/<channel>/p<ts without the dot>`, and for a thread reply
+        `?thread_ts=<parent>&cid=<channel>` (docs.slack.dev/reference/methods/chat.getPermalink)."""
+        link = f"{self.workspaces[channel.team_id].url}archives/{channel.id}/p{ts.replace('.', '')}"
+        message = channel.messages.get(ts)
+        if message is not None and message.is_reply:
+            link += f"?thread_ts={message.thread_ts}&cid={channel.id}"
+        return link
+
     # --- users, team, bots ---------------------------------------------------------------------
 
     @locked

@@ -34,7 +34,7 @@ from emulator.slack.errors import (
 from emulator.slack.faults import FaultRule
 from emulator.slack.methods import MethodSpec, method_specs
 from emulator.slack.modals import View
-from emulator.slack.models import Install, SlackState
+from emulator.slack.models import Channel, Install, SlackState
 
 if TYPE_CHECKING:
     from emulator.slack.app import FakeSlack
@@ -136,16 +136,9 @@ class Call:
     install_: Install | None
     state: SlackState
     req: Request
-    public_url: str = ""
 
-    @property
-    def base_url(self) -> str:
-        """Where fake Slack is reached, for permalinks."""
-        return (self.public_url or self.req.host_url).rstrip("/")
-
-    def permalink(self, channel_id: str, ts: str) -> str:
-        """Where a message is shown: Slack's `/archives/<channel>/p<ts without the dot>`."""
-        return f"{self.base_url}/archives/{channel_id}/p{ts.replace('.', '')}"
+    def permalink(self, channel: Channel, ts: str) -> str:
+        return self.state.permalink(channel, ts)
 
     @property
     def authorization(self) -> str:
@@ -338,9 +331,7 @@ class Pipeline:
             _check_scopes(spec, self.install)
             _check_required(spec, self.args)
             reached = True
-            call = Call(
-                self.name, self.args, self.install, self.state, self.req, self.fake.public_url
-            )
+            call = Call(self.name, self.args, self.install, self.state, self.req)
             answer = _ok(handler(call))
         except RateLimited as error:
             return Answer(error.body(), 429, {"Retry-After": str(error.retry_after)})
@@ -593,7 +584,7 @@ def chat_delete(call: Call) -> Reply:
 def chat_get_permalink(call: Call) -> Reply:
     ts = call.text("message_ts")
     channel = call.state.message_for_permalink(call.install, call.text("channel"), ts)
-    permalink = call.permalink(channel.id, ts)
+    permalink = call.permalink(channel, ts)
     return {"channel": channel.id, "permalink": permalink}
 
 

@@ -101,5 +101,5 @@ def reactions_remove(call: Call) -> Reply:
 def reactions_get(call: Call) -> Reply:
     ts = call.text("timestamp")
     channel, message = call.state.reactions_get(call.install, call.text("channel"), ts)
-    message["permalink"] = call.permalink(channel.id, ts)
+    message["permalink"] = call.permalink(channel, ts)
     return {"type": "message", "channel": channel.id, "message": message}

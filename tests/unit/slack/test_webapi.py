@@ -258,7 +258,7 @@ def test_team_info_and_permalink(world: World) -> None:
 
     assert client.team_info()["team"]["domain"] == "acme"
     link = client.chat_getPermalink(channel=channel, message_ts=posted["ts"])["permalink"]
-    assert link == f"{world.url}/archives/{channel}/p{posted['ts'].replace('.', '')}"
+    assert link == f"https://acme.slack.com/archives/{channel}/p{posted['ts'].replace('.', '')}"
 
 
 def test_the_async_client_uses_get_with_a_query_string(world: World) -> None:
