@@ -82,6 +82,11 @@ class Interactions:
             self, channel: Channel, user: str, bot_id: str, app_id: str, **content: Any
         ) -> Message: ...
         def _remove(self, channel: Channel, ts: str) -> None: ...
+        def _previous(self, channel: Channel, message: Message) -> dict[str, Any] | None: ...
+        def _publish_message_changed(
+            self, channel: Channel, previous: dict[str, Any] | None, message: Message
+        ) -> None: ...
+        def _publish_message_deleted(self, channel: Channel, message: Message) -> None: ...
 
     # --- handles given to the app ------------------------------------------------------------
 
@@ -310,11 +315,14 @@ class Interactions:
         original = channel.messages.get(url.message_ts) if url.message_ts else None
         if body.get("delete_original") and original is not None:
             self._remove(channel, original.ts)
+            self._publish_message_deleted(channel, original)
             return None
         if body.get("replace_original") and original is not None:
+            previous = self._previous(channel, original)
             original.text = str(body.get("text") or "")
             original.blocks = body.get("blocks")
             original.attachments = body.get("attachments")
+            self._publish_message_changed(channel, previous, original)
             return original
         message = self.post_app_reply(install, channel.id, user_id=url.user_id, body=body)
         if url.kind == "commands" and not url.message_ts:

@@ -949,6 +949,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         """Omitted fields keep their value, as on Slack; only the latest version is kept."""
         channel = self._visible_channel(install, channel_ref)
         message = self._own_message(install, channel, ts, "cant_update_message")
+        previous = self._previous(channel, message)
         if text is not None:
             message.text = text
         if blocks is not None:
@@ -959,13 +960,15 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             message.metadata = metadata
         edit_ts = format_ts(int(self.clock.now() * MICROS))
         message.edited = {"user": install.bot_user_id, "ts": edit_ts}
+        self._publish_message_changed(channel, previous, message)
         return message
 
     @locked
     def chat_delete(self, install: Install, channel_ref: str, ts: str) -> Channel:
         channel = self._visible_channel(install, channel_ref)
-        self._own_message(install, channel, ts, "cant_delete_message")
+        message = self._own_message(install, channel, ts, "cant_delete_message")
         self._remove(channel, ts)
+        self._publish_message_deleted(channel, message)
         return channel
 
     def _remove(self, channel: Channel, ts: str) -> None:

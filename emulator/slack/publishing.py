@@ -167,6 +167,52 @@ class Publishing:
                     mention["thread_ts"] = message.thread_ts
                 self._offer(install, "app_mention", scopes_for("app_mention"), mention, channel.id)
 
+    def _publish_message_changed(
+        self, channel: Channel, previous: dict[str, Any] | None, message: Message
+    ) -> None:
+        """A message was edited (chat.update, `replace_original`): the `message_changed`
+        subtype, with the message as it is now and as it was
+        (docs.slack.dev/reference/events/message/message_changed)."""
+        if previous is None or message.ephemeral_to:
+            return
+        self._publish_hidden(
+            channel, "message_changed", message=message.to_api(), previous_message=previous
+        )
+
+    def _publish_message_deleted(self, channel: Channel, message: Message) -> None:
+        """A message was deleted (chat.delete, `delete_original`): the `message_deleted`
+        subtype with `deleted_ts` and the message as it was
+        (docs.slack.dev/reference/events/message/message_deleted)."""
+        if message.ephemeral_to:
+            return
+        self._publish_hidden(
+            channel, "message_deleted", deleted_ts=message.ts, previous_message=message.to_api()
+        )
+
+    def _publish_hidden(self, channel: Channel, subtype: str, **fields: Any) -> None:
+        if self.event_sink is None or not self._listening(channel.team_id):
+            return
+        kind = _MESSAGE_KINDS[channel.kind]
+        now = self._event_ts()
+        event = {
+            "type": "message",
+            "subtype": subtype,
+            "hidden": True,
+            "channel": channel.id,
+            "ts": now,
+            **fields,
+            "event_ts": now,
+            "channel_type": kind,
+        }
+        subscription = f"message.{kind}s" if kind in ("channel", "group") else f"message.{kind}"
+        self._publish_channel_event(channel, subscription, event)
+
+    def _previous(self, channel: Channel, message: Message) -> dict[str, Any] | None:
+        """The message as apps saw it, before a change: kept only if someone may be told."""
+        if self.event_sink is None or not self._listening(channel.team_id):
+            return None
+        return message.to_api()
+
     def _publish_member_joined(self, channel: Channel, user_id: str, inviter: str = "") -> None:
         event: dict[str, Any] = {
             "type": "member_joined_channel",
