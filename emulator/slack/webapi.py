@@ -32,6 +32,7 @@ from emulator.slack.errors import (
     UnknownMethod,
 )
 from emulator.slack.faults import FaultRule
+from emulator.slack.metadata import checked_metadata
 from emulator.slack.methods import MethodSpec, method_specs
 from emulator.slack.modals import View
 from emulator.slack.models import Channel, Install, SlackState
@@ -231,13 +232,7 @@ class Call:
 
     def metadata(self) -> dict[str, Any] | None:
         value = self.decoded("metadata", "invalid_metadata_format")
-        if value is None:
-            return None
-        if not isinstance(value, dict) or not isinstance(value.get("event_type"), str):
-            raise SlackError("invalid_metadata_format")
-        if not isinstance(value.get("event_payload", {}), dict):
-            raise SlackError("invalid_metadata_format")
-        return value
+        return None if value is None else checked_metadata(value)
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
