@@ -66,6 +66,12 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+LENIENT_HELP = (
+    "let Block Kit that Slack refuses through, with a warning in fake Slack's journal (off by "
+    "default: then a green run means Slack would have taken the same calls)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ilert-slack-sim", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -133,6 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="on Ctrl-C or SIGTERM, save the whole simulation to FILE first",
     )
+    up.add_argument("--lenient", action="store_true", help=LENIENT_HELP)
     up.add_argument("--no-demo", action="store_true", help="start empty, without the seeded demo")
     up.add_argument("--verbose", action="store_true", help="show the servers' own logs")
     _add_slack_command(commands)
@@ -160,6 +167,7 @@ def _add_slack_command(commands: argparse._SubParsersAction) -> None:
         default=0,
         help="seed for ids and fault rolls, 0 to 2**32-1 (default %(default)s)",
     )
+    slack.add_argument("--lenient", action="store_true", help=LENIENT_HELP)
     slack.add_argument("--verbose", action="store_true", help="show the server's own logs")
 
 
@@ -181,7 +189,12 @@ def _slack(args: argparse.Namespace) -> int:
         print("ilert-slack-sim: --time-scale must be > 0 and <= 1000", file=sys.stderr)
         return 2
     quiet_waitress(args.verbose)
-    fake = FakeSlack(seed=args.seed, rate_limits=args.rate_limits, time_scale=args.time_scale)
+    fake = FakeSlack(
+        seed=args.seed,
+        rate_limits=args.rate_limits,
+        time_scale=args.time_scale,
+        lenient=args.lenient,
+    )
     try:
         server = ServedApp(fake.app, host=args.host, port=args.port, name="fake-slack")
     except OSError as error:
@@ -195,7 +208,8 @@ def _slack(args: argparse.Namespace) -> int:
         f"fake Slack is running at {server.url} (Ctrl-C stops it)\n"
         f"  Web API      {server.url}/api/<method>\n"
         f"  control      {server.url}/_sim/  (OpenAPI: {server.url}/_sim/openapi.json)\n"
-        f"  rate limits  {limits}",
+        f"  rate limits  {limits}\n"
+        f"  Block Kit    {'lenient: warnings in the journal' if args.lenient else 'checked'}",
         flush=True,
     )
     try:
@@ -293,6 +307,7 @@ def _config(args: argparse.Namespace, saved: SavedState | None) -> SimulationCon
         verbose=args.verbose,
         slack_time_scale=args.slack_time_scale,
         stable_secrets=stable,
+        slack_lenient=args.lenient,
     )
 
 

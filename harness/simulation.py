@@ -73,6 +73,8 @@ class SimulationConfig:
     # Draw API keys, tokens and the Slack app's secrets from the seed too, so that one seed gives
     # the same keys on every run (for loopback, where a test writes a key down).
     stable_secrets: bool = False
+    # Fake Slack lets Block Kit that Slack refuses through, with a warning in its journal.
+    slack_lenient: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,9 @@ class Simulation:
         self._servers: list[ServedApp] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         seed, stable = self.config.seed, self.config.stable_secrets
-        self.fake_slack = FakeSlack(clock=self.clock, seed=seed, stable_secrets=stable)
+        self.fake_slack = FakeSlack(
+            clock=self.clock, seed=seed, stable_secrets=stable, lenient=self.config.slack_lenient
+        )
         self.fake_ilert = FakeIlert(
             clock=self.clock,
             seed=seed,

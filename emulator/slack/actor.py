@@ -329,7 +329,7 @@ class Actor:
             # The modal stays open and shows Slack's "trouble connecting" notice.
             return {**report, "view": view.to_api(), "closed": False}
         try:
-            ack = parse_view_answer(answer.body, view)
+            ack = parse_view_answer(answer.body, view, self.state.block_kit)
         except SlackError as error:
             # The modal stays as it was and shows Slack's error notice.
             return {**report, **error.body(), "view": view.to_api(), "closed": False}

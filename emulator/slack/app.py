@@ -69,7 +69,9 @@ class FakeSlack:
     `clock` tells domain time (message ts), `wall` signs requests and expires triggers and codes,
     `ack_timeout` is how long the actor waits for the app (three seconds on Slack), `rate_limits`
     and `time_scale` are the rate limiter's starting settings, `monotonic` its clock;
-    `stable_secrets` draws tokens and app secrets from the seed too (`emulator.ids`).
+    `stable_secrets` draws tokens and app secrets from the seed too (`emulator.ids`);
+    `lenient` lets Block Kit that Slack refuses through, with a warning in the journal (off by
+    default: a green run should mean Slack would have taken the same calls).
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class FakeSlack:
         journal_size: int = 1000,
         monotonic: Callable[[], float] = time.monotonic,
         stable_secrets: bool = False,
+        lenient: bool = False,
     ) -> None:
         keep_lowercase_headers()
         self.public_url = public_url
@@ -103,6 +106,8 @@ class FakeSlack:
         )
         self.faults = FaultBook(seed)
         self.journal = Journal(journal_size)
+        self.state.block_kit.lenient = lenient
+        self.state.block_kit.record = self._journal_warning
         self.actor = actor.Actor(self.state, ack_timeout=ack_timeout)
         self.app = self._build_app()
 
@@ -113,6 +118,23 @@ class FakeSlack:
         self.faults.reset()
         self.limiter.reset()
         self.journal.reset()
+
+    @property
+    def lenient(self) -> bool:
+        return self.state.block_kit.lenient
+
+    def _journal_warning(self, surface: str, line: str) -> None:
+        """A Block Kit rule let through outside a Web API call (a response URL, an ack)."""
+        self.journal.record(
+            method=surface,
+            args={},
+            team_id="",
+            app_id="",
+            status=200,
+            body={"ok": True},
+            time=self.state.wall.now(),
+            warnings=[line],
+        )
 
     def _clock_moved(self) -> None:
         self.scheduled.wake()

@@ -18,7 +18,9 @@ checked only for their type, block_id and surface.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +117,7 @@ class BlockKitError(SlackError):
         # Slack repeats the lines in `errors` for messages; views only get response_metadata.
         extra: dict[str, Any] = {"errors": [line]} if code == "invalid_blocks" else {}
         super().__init__(code, **extra, response_metadata={"messages": [f"[ERROR] {line}"]})
-        self.message, self.pointer = message, pointer
+        self.message, self.pointer, self.line = message, pointer, line
 
 
 # A JSON pointer as a chain `(parent, segment)` from a root such as "/blocks": building one costs
@@ -177,6 +179,56 @@ def check_view_errors(errors: Any, blocks: list[Any]) -> None:
                 raise _Broken("must be more than 0 characters", f"/errors/{block_id}")
     except _Broken as broken:
         raise BlockKitError("invalid_arguments", broken.message, broken.pointer) from None
+
+
+# --- lenient mode -------------------------------------------------------------------------------
+
+# The warnings of the Web API call being answered, gathered for its journal entry.
+_COLLECTED: ContextVar[list[str] | None] = ContextVar("block_kit_warnings", default=None)
+
+
+class Leniency:
+    """Whether a broken rule is refused, as Slack refuses it (the default), or, `lenient`, let
+    through with a warning in the journal. Only the rules are relaxed: blocks that are not an
+    array, or a view that is not an object, cannot be kept and are refused either way."""
+
+    def __init__(self) -> None:
+        self.lenient = False
+        # Where a warning from outside a Web API call goes (response URLs, acks): the journal.
+        self.record: Callable[[str, str], None] | None = None
+
+    def enforce(self, surface: str, check: Callable[..., None], *args: Any) -> None:
+        try:
+            check(*args)
+        except BlockKitError as error:
+            if not self.lenient:
+                raise
+            collected = _COLLECTED.get()
+            if collected is not None:
+                collected.append(error.line)
+            elif self.record is not None:
+                self.record(surface, error.line)
+
+    def message(self, surface: str, blocks: Any, attachments: Any = None) -> None:
+        """`check_message` under this policy; blocks or attachments that are not arrays are
+        refused whatever the policy."""
+        if not _is_array_or_none(blocks) or not _is_array_or_none(attachments):
+            check_message(blocks, attachments)
+        self.enforce(surface, check_message, blocks, attachments)
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[str]]:
+        """Gather the warnings raised inside the block, for one Web API call."""
+        collected: list[str] = []
+        token = _COLLECTED.set(collected)
+        try:
+            yield collected
+        finally:
+            _COLLECTED.reset(token)
+
+
+def _is_array_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, list)
 
 
 # --- shared pieces ----------------------------------------------------------------------------

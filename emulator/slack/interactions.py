@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.clock import Clock
 from emulator.ids import IdGenerator, secret_token
-from emulator.slack.blockkit import check_message
+from emulator.slack.blockkit import Leniency
 from emulator.slack.entities import (
     SLACKBOT_ID,
     App,
@@ -71,6 +71,7 @@ class Interactions:
     triggers: dict[str, Trigger]
     views: dict[str, View]
     stacks: dict[str, list[str]]
+    block_kit: Leniency
 
     if TYPE_CHECKING:
 
@@ -291,7 +292,7 @@ class Interactions:
     ) -> Message:
         """The app's ack body for a command became a message; later replace_original aims at it."""
         assert delivery.response_url is not None
-        check_message(body.get("blocks"), body.get("attachments"))
+        self.block_kit.message("command_ack", body.get("blocks"), body.get("attachments"))
         message = self.post_app_reply(
             delivery.install, delivery.response_url.channel_id, user_id=user_id, body=body
         )
@@ -308,7 +309,7 @@ class Interactions:
             raise SimError("no_service", "unknown response_url", status=404)
         if url.uses >= RESPONSE_URL_MAX_USES or self.wall.now() - url.created > RESPONSE_URL_TTL:
             raise SimError("used_url", "response_url used 5 times or older than 30 min", status=404)
-        check_message(body.get("blocks"), body.get("attachments"))
+        self.block_kit.message("response_url", body.get("blocks"), body.get("attachments"))
         url.uses += 1
         install = self.installs[(url.app_id, url.team_id)]
         channel = self.channels[url.channel_id]
@@ -346,7 +347,7 @@ class Interactions:
     @locked
     def views_open(self, install: Install, trigger_id: str, view: dict[str, Any]) -> View:
         """Opens a modal for the trigger's user: a new root view on its own stack."""
-        spec = checked_view(view)
+        spec = checked_view(view, self.block_kit)
         self._check_external_id(install, spec, None)
         trigger = self.use_trigger(install, trigger_id)
         view_id = self.new_id("V")
@@ -357,7 +358,7 @@ class Interactions:
     @locked
     def views_push(self, install: Install, trigger_id: str, view: dict[str, Any]) -> View:
         """Pushes a view on the stack of the modal the trigger came from (at most three)."""
-        spec = checked_view(view)
+        spec = checked_view(view, self.block_kit)
         self._check_external_id(install, spec, None)
         trigger = self.use_trigger(install, trigger_id)
         stack = self.stacks.get(trigger.view_root)
@@ -384,7 +385,7 @@ class Interactions:
         view: dict[str, Any],
         hash_: str,
     ) -> View:
-        spec = checked_view(view)
+        spec = checked_view(view, self.block_kit)
         target = self.views.get(view_id) if view_id else self._view_by_external(external_id)
         if target is None or target.app_id != install.app_id or not self._is_open(target):
             raise SlackError("not_found")

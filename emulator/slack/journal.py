@@ -36,6 +36,7 @@ class Journal:
         body: dict[str, Any],
         time: float,
         fault: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
     ) -> None:
         entry = {
             "method": method,
@@ -48,6 +49,9 @@ class Journal:
             "fault": fault,
             "time": time,
         }
+        if warnings:
+            # Block Kit rules broken but let through: fake Slack runs in lenient mode.
+            entry["warnings"] = list(warnings)
         # No lock on the hot path: taking a number and appending to a deque are atomic.
         entry["id"] = next(self._ids)
         self._entries.append(entry)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.slack.blockkit import check_view, check_view_errors
+from emulator.slack.blockkit import Leniency, check_view, check_view_errors
 from emulator.slack.errors import SimError, SlackError
 
 MAX_STACK = 3
@@ -84,9 +84,13 @@ class View:
         }
 
 
-def checked_view(view: Any) -> dict[str, Any]:
-    """The view argument of views.open/push/update, validated with Slack's error codes."""
-    check_view(view)
+def checked_view(view: Any, policy: Leniency | None = None) -> dict[str, Any]:
+    """The view argument of views.open/push/update, validated with Slack's error codes (under
+    `policy`, which may only warn; a view that is not an object is refused whatever it says)."""
+    if policy is None or not isinstance(view, dict) or not isinstance(view.get("blocks"), list):
+        check_view(view)
+    else:
+        policy.enforce("views", check_view, view)
     if len(json.dumps(view)) > MAX_VIEW_BYTES:
         raise SlackError("view_too_large")
     return {key: view[key] for key in _SPEC_KEYS if key in view}
@@ -375,17 +379,21 @@ class ViewAnswer:
     view: dict[str, Any] | None = None
 
 
-def parse_view_answer(body: Any, view: View) -> ViewAnswer:
-    """The ack to a submission of `view`; a view or errors Slack refuses raise `BlockKitError`."""
+def parse_view_answer(body: Any, view: View, policy: Leniency | None = None) -> ViewAnswer:
+    """The ack to a submission of `view`; a view or errors Slack refuses raise `BlockKitError`
+    (or, under a lenient `policy`, are warned about)."""
     if not isinstance(body, dict) or not body.get("response_action"):
         return ViewAnswer("")
     action = str(body["response_action"])
     if action == "errors":
         errors = body.get("errors")
-        check_view_errors(errors, view.blocks)
+        if policy is None or not isinstance(errors, dict) or not errors:
+            check_view_errors(errors, view.blocks)
+        else:
+            policy.enforce("view_submission", check_view_errors, errors, view.blocks)
         return ViewAnswer(action, errors=errors)
     if action in ("update", "push"):
-        return ViewAnswer(action, view=checked_view(body.get("view")))
+        return ViewAnswer(action, view=checked_view(body.get("view"), policy))
     if action == "clear":
         return ViewAnswer(action)
     raise SimError("invalid_response_action", f"unknown response_action {action!r}", status=502)

@@ -17,6 +17,7 @@ from typing import Any
 
 from emulator.clock import Clock, SystemClock
 from emulator.ids import IdGenerator, secret_token
+from emulator.slack.blockkit import Leniency
 from emulator.slack.entities import (
     MICROS,
     SLACKBOT_ID,
@@ -86,6 +87,8 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         self._lock = threading.RLock()
         # Where Events API envelopes go (`FakeSlack` plugs in its `EventQueue`); None: nowhere.
         self.event_sink: EventSink | None = None
+        # Block Kit rules refused (Slack's way) or, in lenient mode, only warned about.
+        self.block_kit = Leniency()
         self.reset()
 
     @locked

@@ -9,7 +9,9 @@ read messages and the journal; faults; rate limits).
 One fake Slack serves the whole session (`fake_slack_server`, on a free loopback port, real
 clocks), and `fake_slack` resets it before each test, so tests are isolated and still fast:
 a reset empties the state and restores fault rules, rate-limit settings and the journal. Override
-`fake_slack_server` in a conftest to start it differently, e.g. with a shorter `ack_timeout`.
+`fake_slack_server` in a conftest to start it differently, e.g. with a shorter `ack_timeout`;
+`--fake-slack-lenient` starts it in lenient mode (Block Kit Slack refuses is let through, with
+a warning in the journal).
 The plugin imports nothing from this project but `emulator.slack` and `emulator.serving`, and
 nothing at all until a fixture is used.
 """
@@ -35,13 +37,22 @@ class FakeSlackServer:
     url: str
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("fake_slack", "fake Slack").addoption(
+        "--fake-slack-lenient",
+        action="store_true",
+        default=False,
+        help="let Block Kit that Slack refuses through, with a warning in the journal",
+    )
+
+
 @pytest.fixture(scope="session")
-def fake_slack_server() -> Iterator[FakeSlackServer]:
+def fake_slack_server(pytestconfig: pytest.Config) -> Iterator[FakeSlackServer]:
     from emulator.serving import ServedApp, quiet_waitress
     from emulator.slack.app import FakeSlack
 
     quiet_waitress()
-    fake = FakeSlack()
+    fake = FakeSlack(lenient=bool(pytestconfig.getoption("fake_slack_lenient")))
     served = ServedApp(fake.app, name="fake-slack").start()
     fake.public_url = served.url
     try:

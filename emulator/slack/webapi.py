@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.routing import BaseConverter
 
-from emulator.slack.blockkit import check_message
 from emulator.slack.errors import (
     InvalidArguments,
     NotAuthed,
@@ -221,7 +220,7 @@ class Call:
         blocks, attachments = self.blocks(), self.attachments()
         if markdown and (text or blocks):
             raise SlackError("markdown_text_conflict")
-        check_message(blocks, attachments)
+        self.state.block_kit.message(self.name, blocks, attachments)
         if markdown:
             text, blocks = markdown, [{"type": "markdown", "text": markdown}]
         if len(text) > MAX_TEXT:
@@ -314,6 +313,7 @@ class Pipeline:
         self.args: dict[str, Any] = {}
         self.install: Install | None = None
         self.struck: list[dict[str, Any]] = []
+        self.warnings: list[str] = []  # Block Kit rules let through in lenient mode
 
     def run(self) -> Answer:
         reached = False
@@ -327,7 +327,8 @@ class Pipeline:
             _check_required(spec, self.args)
             reached = True
             call = Call(self.name, self.args, self.install, self.state, self.req)
-            answer = _ok(handler(call))
+            with self.state.block_kit.collecting() as self.warnings:
+                answer = _ok(handler(call))
         except RateLimited as error:
             return Answer(error.body(), 429, {"Retry-After": str(error.retry_after)})
         except SlackError as error:
@@ -393,6 +394,7 @@ class Pipeline:
             body=answer.body,
             time=self.state.wall.now(),
             fault=self.struck[0] if len(self.struck) == 1 else (self.struck or None),
+            warnings=self.warnings,
         )
 
 
@@ -536,7 +538,7 @@ def chat_update(call: Call) -> Reply:
     if text is not None and len(str(text)) > MAX_TEXT:
         raise SlackError("msg_too_long")
     blocks, attachments = call.blocks(), call.attachments()
-    check_message(blocks, attachments)
+    call.state.block_kit.message(call.name, blocks, attachments)
     message = call.state.chat_update(
         call.install,
         call.text("channel"),
