@@ -513,7 +513,6 @@ class OAuthCode:
     team_id: str
     user_id: str
     redirect_uri: str
-    user_scopes: list[str]
     issued: float
     used: bool = False
 

@@ -481,7 +481,6 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         *,
         user_id: str,
         scopes: list[str],
-        user_scopes: list[str],
         redirect_uri: str,
     ) -> str:
         """The user allowed the install: install now, hand out a single-use code."""
@@ -489,7 +488,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         self.install(app.id, user.team_id, scopes, installer=user.id)
         code = f"{self.ids.number()}.{secret_token(nbytes=16)}"
         self.codes[code] = OAuthCode(
-            code, app.id, user.team_id, user.id, redirect_uri, user_scopes, self.wall.now()
+            code, app.id, user.team_id, user.id, redirect_uri, self.wall.now()
         )
         return code
 

@@ -97,6 +97,15 @@ def _parse_authorize(values: MultiDict[str, str]) -> tuple[AuthorizeRequest, App
     )
     if not req.scopes:
         raise SimError("invalid_scope", "The app asked for no scopes.")
+    if req.user_scopes:
+        # Refused before anything is installed: an install that Slack would complete with a
+        # user token must not end here with a bot token alone.
+        raise SimError(
+            "user_scope_unsupported",
+            f"{app.name} asks for user scopes ({', '.join(req.user_scopes)}): fake Slack issues"
+            " bot tokens only, so it cannot install the app as asked. Nothing was installed."
+            " Ask for bot scopes alone (`scope`) to install it here.",
+        )
     return req, app
 
 
@@ -125,7 +134,7 @@ def authorize_page() -> Response | str:
         workspace=workspace,
         user=user,
         req=req,
-        questions=consent.questions(app.name, req.scopes, req.user_scopes),
+        questions=consent.questions(app.name, req.scopes, []),
         here=request.full_path,
     )
 
@@ -142,7 +151,6 @@ def authorize_decision() -> Response:
         app,
         user_id=user.id,
         scopes=req.scopes,
-        user_scopes=req.user_scopes,
         redirect_uri=req.redirect_uri,
     )
     return redirect(_with_query(req.redirect_uri, code=code, state=req.state))

@@ -482,8 +482,9 @@ def apps_uninstall(call: Call) -> Reply:
 
 @method("oauth.v2.access")
 def oauth_v2_access(call: Call) -> Reply:
-    """Bot tokens only: no user tokens (`authed_user` has no access_token), no token rotation
-    (so a `refresh_token` grant is always `invalid_refresh_token`), no PKCE."""
+    """Bot tokens only: an install that asks for user scopes is refused on the consent page,
+    so `authed_user` is the installer's id alone; no token rotation (a `refresh_token` grant
+    is always `invalid_refresh_token`), no PKCE."""
     client_id, secret = _client_credentials(call)
     if not client_id:
         raise SlackError("invalid_client_id")
@@ -500,12 +501,9 @@ def oauth_v2_access(call: Call) -> Reply:
         redirect_uri=call.text("redirect_uri"),
     )
     ws = call.state.workspaces[install.team_id]
-    authed_user: dict[str, Any] = {"id": grant.user_id}
-    if grant.user_scopes:
-        authed_user.update(scope=",".join(grant.user_scopes), token_type="user")
     return {
         "app_id": install.app_id,
-        "authed_user": authed_user,
+        "authed_user": {"id": grant.user_id},
         "scope": ",".join(install.scopes),
         "token_type": "bot",
         "access_token": install.token,

@@ -318,7 +318,7 @@ def conversations_replies(acme: Acme) -> Data:
 
 @success("oauth.v2.access")
 def oauth_v2_access(acme: Acme) -> Data:
-    code = consent(acme, scopes=["commands", "chat:write"], user_scopes=["chat:write"])
+    code = consent(acme, scopes=["commands", "chat:write"])
     return (
         acme.sim.client()
         .oauth_v2_access(

@@ -14,6 +14,7 @@ from tests.fidelity.scenarios import SUCCESS, example
 
 PER_USER = "a person's read state (last_read, unread counts, subscriptions); bots have none"
 GRID = "Enterprise Grid is not emulated: no enterprise ids, `enterprise` is null"
+NO_USER_TOKENS = "user tokens are not issued: an install asking for user scopes is refused"
 
 # Keys in Slack's examples that fake Slack leaves out, by method and dotted path ([] = any item).
 NOT_EMULATED: dict[str, dict[str, str]] = {
@@ -40,7 +41,9 @@ NOT_EMULATED: dict[str, dict[str, str]] = {
     },
     "oauth.v2.access": {
         "enterprise": GRID,
-        "authed_user.access_token": "user tokens are not issued; bot tokens only",
+        "authed_user.access_token": NO_USER_TOKENS,
+        "authed_user.scope": NO_USER_TOKENS,
+        "authed_user.token_type": NO_USER_TOKENS,
     },
     "team.info": {"team.enterprise_id": GRID, "team.enterprise_name": GRID},
     "users.list": {
