@@ -1,20 +1,21 @@
 """p99 of `chat.postMessage` with 1,000 and with 100,000 messages stored; the collector's pauses.
 
-    python -m bench.p99_vs_stored [--small 1000] [--large 100000] [--requests 5000] [--rounds 3]
+    python -m bench.p99_vs_stored [--small 1000] [--large 100000] [--posts 5000] [--rounds 3]
 
 Each fake Slack runs in a process of its own, because the garbage collector walks a whole process:
 two stores in one would share their pauses. Each is filled through the model with what the
 connector leaves there, alert by alert: a message whose attachment holds the alert's blocks, with
 its metadata, updated ten times (each update replaces blocks and metadata, as `chat.update` does)
-and ten thread replies with metadata: 11 messages an alert. Then this process posts the
-connector's alert message (the same shape, through HTTP, JSON, a bot token) from `--connections`
-keep-alive connections, `--requests` a round, one round against each store in turn, `--rounds`
-times, and times every answer. After each round the server deletes what the round posted (through
-the model, not timed), so each store keeps its size. Each server times every garbage collection
-it runs (`gc.callbacks`), and at the end one full collection forced by hand.
+and ten thread replies with metadata: 11 messages an alert. Then this process calls as the
+connector does, through HTTP (JSON, a bot token), from `--connections` keep-alive connections:
+each posts an alert's message, then ten times updates it and replies in its thread; about
+`--posts` posts a round, one round against each store in turn, `--rounds` times; every post is
+timed. After each round the server deletes what the round left (through the model, not timed), so
+each store keeps its size. Each server counts and times every garbage collection it runs
+(`gc.callbacks`), and at the end one full collection forced by hand.
 
 Target: p99 at `--large` stored <= 2 x p99 at `--small` stored, in the same run. Exit status 1 if
-it is missed. Loopback only; about two minutes, most of it filling the large store.
+it is missed. Loopback only; about three minutes, a third of it filling the large store.
 """
 
 from __future__ import annotations
@@ -190,31 +191,58 @@ def ready(store: Store, timeout: float) -> None:
     store.url, store.token, store.channel, store.filled_s = store.conn.recv()
 
 
-def post_round(store: Store, requests: int, connections: int) -> list[float]:
-    """`requests` posts over `connections` keep-alive connections; each answer's time, in s."""
-    body = json.dumps({"channel": store.channel, **alert_content(0)}).encode()
-    headers = {"Authorization": f"Bearer {store.token}", "Content-Type": "application/json"}
-    parts = urlsplit(store.url)
-    times: list[list[float]] = [[] for _ in range(connections)]
-    share = requests // connections
+class Connector:
+    """One keep-alive connection calling as the connector does: an alert's message, then ten
+    times an update of it and a reply in its thread. Times every chat.postMessage."""
 
-    def run(slot: int) -> None:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        for _ in range(share):
-            started = time.perf_counter()
-            connection.request("POST", "/api/chat.postMessage", body=body, headers=headers)
-            answer = connection.getresponse().read()
-            times[slot].append(time.perf_counter() - started)
-            if not answer.startswith(b'{"ok":true'):
-                raise RuntimeError(f"chat.postMessage refused: {answer[:200]!r}")
-        connection.close()
+    def __init__(self, store: Store) -> None:
+        parts = urlsplit(store.url)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self.channel = store.channel
+        self.headers = {
+            "Authorization": f"Bearer {store.token}",
+            "Content-Type": "application/json",
+        }
+        self.posts: list[float] = []
 
-    workers = [threading.Thread(target=run, args=(slot,)) for slot in range(connections)]
+    def call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps({"channel": self.channel, **args}).encode()
+        started = time.perf_counter()
+        self.connection.request("POST", f"/api/{method}", body=body, headers=self.headers)
+        answer = json.loads(self.connection.getresponse().read())
+        if method == "chat.postMessage":
+            self.posts.append(time.perf_counter() - started)
+        if not answer.get("ok"):
+            raise RuntimeError(f"{method} refused: {answer}")
+        return answer
+
+    def alerts(self, posts: int) -> None:
+        n = 0
+        while len(self.posts) < posts:
+            ts = self.call("chat.postMessage", alert_content(n))["ts"]
+            for step in range(UPDATES):
+                self.call("chat.update", {"ts": ts, **alert_content(n, "ACCEPTED")})
+                note = {"event_type": "ilert_alert_update", "event_payload": {"deliveryId": "d"}}
+                self.call(
+                    "chat.postMessage",
+                    {"text": f"Assigned ({step})", "thread_ts": ts, "metadata": note},
+                )
+            n += 1
+        self.connection.close()
+
+
+def post_round(store: Store, posts: int, connections: int) -> list[float]:
+    """About `posts` posts (and half as many updates) over `connections` connections; each
+    post's time, in s."""
+    callers = [Connector(store) for _ in range(connections)]
+    workers = [
+        threading.Thread(target=caller.alerts, args=(posts // connections,)) for caller in callers
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    return [t for slot in times for t in slot]
+    return [t for caller in callers for t in caller.posts]
 
 
 def ask(store: Store, command: str, timeout: float = 120) -> Any:
@@ -228,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1000, help="messages in the small store")
     parser.add_argument("--large", type=int, default=100_000, help="messages in the large store")
-    parser.add_argument("--requests", type=int, default=5000, help="posts a round and a store")
+    parser.add_argument("--posts", type=int, default=5000, help="posts a round and a store")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
-    parser.add_argument("--connections", type=int, default=4, help="keep-alive connections")
+    parser.add_argument("--connections", type=int, default=8, help="keep-alive connections")
     args = parser.parse_args(argv)
     print(f"p99 of chat.postMessage against what fake Slack stores; {machine()}")
     stores = [start(args.small), start(args.large)]
@@ -254,15 +282,15 @@ def _stop(store: Store) -> None:
 def measure(args: argparse.Namespace, stores: list[Store]) -> int:
     print(
         f"stores filled through the model: {', '.join(_filled(s) for s in stores)}; "
-        f"{args.rounds} interleaved rounds of {args.requests:,} posts over "
-        f"{args.connections} keep-alive connections\n"
+        f"{args.rounds} interleaved rounds of {args.posts:,} posts (and half as many updates) "
+        f"over {args.connections} keep-alive connections\n"
     )
     for store in stores:  # warm-up, not counted
-        post_round(store, min(500, args.requests), args.connections)
+        post_round(store, min(500, args.posts), args.connections)
         ask(store, "trim")
     for _ in range(args.rounds):
         for store in stores:
-            store.latencies += post_round(store, args.requests, args.connections)
+            store.latencies += post_round(store, args.posts, args.connections)
             ask(store, "trim")
     p99: dict[int, float] = {}
     for store in stores:
