@@ -40,6 +40,7 @@ from connector.store import AlertMessage, ConnectorStore
 from emulator.ilert import serialize as ser
 from emulator.serving import quiet_waitress
 from emulator.slack.webapi import parse_json
+from harness.driver import DriverError, IlertControl
 from harness.simulation import Simulation, SimulationConfig
 
 TARGET_MB = 300.0
@@ -62,6 +63,18 @@ def slope(points: list[tuple[int, float]]) -> float:
     num = sum((x - mean_x) * (y - mean_y) for x, y in points)
     den = sum((x - mean_x) ** 2 for x, _ in points)
     return 1000 * num / den if den else float("nan")
+
+
+def settle(ilert: IlertControl, seconds: float = 300.0) -> None:
+    """Until every webhook is answered; fake ilert waits at most 60 s a request, so in steps."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            ilert.wait_for_deliveries(min(60.0, max(1.0, deadline - time.monotonic())))
+            return
+        except DriverError:
+            if time.monotonic() >= deadline:
+                raise
 
 
 # --- 1. the whole way ---------------------------------------------------------------------------
@@ -90,11 +103,11 @@ def through_the_flow(linked: Linked, count: int, offset: int) -> None:
                 key=admin_key,
                 params={"user-id": person.ilert_id},
             )
-        ilert.wait_for_deliveries(300)
+        settle(ilert)
     for verb in ("accept", "resolve"):
         for alert_id in ids:
             ilert.call("PUT", f"/alerts/{alert_id}/{verb}", key=admin_key)
-        ilert.wait_for_deliveries(300)
+        settle(ilert)
 
 
 # --- 2. straight into the models ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -214,27 +215,149 @@ def zone_label(tz: str, now: float | None) -> tuple[str, int]:
     return _zone_at(tz, int(moment // 3600))
 
 
-# Slots: every thread reply is a Message, and a dict per message was most of its size
-# (bench/memory.py).
-@dataclass(slots=True)
+# A message keeps its content (blocks, attachments, metadata) as compact JSON text, parsed when
+# read, and its `edited` mark as a tuple: text is no object the garbage collector tracks, where the
+# parsed form was a dozen dicts and lists per message, every one walked by each full collection
+# (at 100,000 stored messages that walk took 165-275 ms and came back every few thousand calls)
+# and each key and value a string of its own (bench/memory.py, bench/p99_vs_stored.py). Only a
+# thread's parent gets lists for its replies. Slots: no `__dict__` per message either.
+_NO_REPLIES: tuple[str, ...] = ()
+
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _packed(value: Any) -> str | None:
+    return None if value is None else _encode(value)
+
+
+def _unpacked(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 class Message:
-    ts: str
-    channel_id: str
-    team_id: str
-    text: str
-    user: str
-    bot_id: str = ""
-    app_id: str = ""
-    blocks: list[Any] | None = None
-    attachments: list[Any] | None = None
-    metadata: dict[str, Any] | None = None
-    thread_ts: str = ""
-    edited: dict[str, str] | None = None
-    ephemeral_to: str = ""
-    replies: list[str] = field(default_factory=list)
-    reply_users: list[str] = field(default_factory=list)
-    parent_user_id: str = ""
-    reactions: dict[str, list[str]] | None = None  # name -> who reacted, in order
+    """One message. Reading `blocks`, `attachments` or `metadata` parses a new copy each time:
+    change the content by assigning to them, never in place."""
+
+    # What an export holds, in this order (`snapshot.py`); content fields are kept packed.
+    FIELDS = (
+        "ts",
+        "channel_id",
+        "team_id",
+        "text",
+        "user",
+        "bot_id",
+        "app_id",
+        "blocks",
+        "attachments",
+        "metadata",
+        "thread_ts",
+        "edited",
+        "ephemeral_to",
+        "replies",
+        "reply_users",
+        "parent_user_id",
+        "reactions",
+    )
+    # The packed ones (`_blocks`, ...) hold JSON text or a tuple.
+    __slots__ = (
+        "_attachments",
+        "_blocks",
+        "_edited",
+        "_metadata",
+        "app_id",
+        "bot_id",
+        "channel_id",
+        "ephemeral_to",
+        "parent_user_id",
+        "reactions",
+        "replies",
+        "reply_users",
+        "team_id",
+        "text",
+        "thread_ts",
+        "ts",
+        "user",
+    )
+
+    def __init__(
+        self,
+        ts: str,
+        channel_id: str,
+        team_id: str,
+        text: str,
+        user: str,
+        bot_id: str = "",
+        app_id: str = "",
+        blocks: list[Any] | None = None,
+        attachments: list[Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        thread_ts: str = "",
+        edited: dict[str, str] | None = None,
+        ephemeral_to: str = "",
+        replies: list[str] | tuple[str, ...] = _NO_REPLIES,
+        reply_users: list[str] | tuple[str, ...] = _NO_REPLIES,
+        parent_user_id: str = "",
+        reactions: dict[str, list[str]] | None = None,  # name -> who reacted, in order
+    ) -> None:
+        self.ts, self.channel_id, self.team_id = ts, channel_id, team_id
+        self.text, self.user, self.bot_id, self.app_id = text, user, bot_id, app_id
+        self.blocks, self.attachments, self.metadata = blocks, attachments, metadata
+        self.thread_ts, self.edited, self.ephemeral_to = thread_ts, edited, ephemeral_to
+        self.replies = list(replies) if replies else _NO_REPLIES
+        self.reply_users = list(reply_users) if reply_users else _NO_REPLIES
+        self.parent_user_id, self.reactions = parent_user_id, reactions
+
+    def __repr__(self) -> str:
+        return f"Message(ts={self.ts!r}, channel_id={self.channel_id!r}, text={self.text!r})"
+
+    @property
+    def blocks(self) -> list[Any] | None:
+        return _unpacked(self._blocks)
+
+    @blocks.setter
+    def blocks(self, value: list[Any] | None) -> None:
+        self._blocks = _packed(value)
+
+    @property
+    def attachments(self) -> list[Any] | None:
+        return _unpacked(self._attachments)
+
+    @attachments.setter
+    def attachments(self, value: list[Any] | None) -> None:
+        self._attachments = _packed(value)
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        return _unpacked(self._metadata)
+
+    @metadata.setter
+    def metadata(self, value: dict[str, Any] | None) -> None:
+        self._metadata = _packed(value)
+
+    @property
+    def edited(self) -> dict[str, str] | None:
+        return None if self._edited is None else dict(self._edited)
+
+    @edited.setter
+    def edited(self, value: dict[str, str] | None) -> None:
+        self._edited = None if value is None else tuple(value.items())
+
+    def add_reply(self, ts: str, user: str) -> None:
+        """A reply in this message's thread; the first one makes it a thread's parent."""
+        if not self.replies:
+            self.replies, self.reply_users = [], []
+        self.replies.append(ts)
+        if user not in self.reply_users:
+            self.reply_users.append(user)
+
+    def drop_reply(self, ts: str) -> None:
+        if ts in self.replies:
+            self.replies.remove(ts)
+
+    def export(self) -> dict[str, Any]:
+        """Every field, content parsed (`snapshot.py`); `Message(**exported)` restores it."""
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @property
     def is_reply(self) -> bool:
@@ -248,14 +371,14 @@ class Message:
         if self.bot_id:
             out.update(subtype="bot_message", bot_id=self.bot_id, app_id=self.app_id)
         out.update(text=self.text, user=self.user, ts=self.ts, team=self.team_id)
-        if self.blocks is not None:
-            out["blocks"] = self.blocks
-        if self.attachments:
-            out["attachments"] = self.attachments
-        if self.metadata is not None and include_metadata:
-            out["metadata"] = self.metadata
-        if self.edited:
-            out["edited"] = dict(self.edited)
+        if self._blocks is not None:
+            out["blocks"] = json.loads(self._blocks)
+        if self._attachments is not None and self._attachments != "[]":
+            out["attachments"] = json.loads(self._attachments)
+        if self._metadata is not None and include_metadata:
+            out["metadata"] = json.loads(self._metadata)
+        if self._edited:
+            out["edited"] = dict(self._edited)
         if self.thread_ts:
             out["thread_ts"] = self.thread_ts
             if self.parent_user_id:

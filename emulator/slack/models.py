@@ -920,9 +920,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         channel.order.append(ts)
         if parent is not None and not ephemeral_to:
             parent.thread_ts = parent.ts
-            parent.replies.append(ts)
-            if message.user not in parent.reply_users:
-                parent.reply_users.append(message.user)
+            parent.add_reply(ts, message.user)
         elif parent is None and not ephemeral_to:
             channel.history.append(channel.last_micros)
         self._publish_message(channel, message)
@@ -978,8 +976,8 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         _discard_sorted(channel.order, ts, key=_order_key)
         if message.is_reply:
             parent = channel.messages.get(message.thread_ts)
-            if parent is not None and ts in parent.replies:
-                parent.replies.remove(ts)
+            if parent is not None:
+                parent.drop_reply(ts)
         elif not message.ephemeral_to:
             key = _order_key(ts)
             index = bisect.bisect_left(channel.history, key)

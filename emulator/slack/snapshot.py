@@ -68,7 +68,7 @@ def _plain(value: Any) -> Any:
 def _channel(channel: Channel) -> dict[str, Any]:
     out = _fields(channel, _CHANNEL_SKIP)
     out["members"] = list(channel.members)
-    out["messages"] = [_fields(channel.messages[ts]) for ts in channel.order]
+    out["messages"] = [_plain(channel.messages[ts].export()) for ts in channel.order]
     return out
 
 
@@ -166,11 +166,15 @@ def _only(raw: dict[str, Any], cls: type, skip: set[str] | frozenset[str] = froz
     return {k: v for k, v in raw.items() if k in names}
 
 
+def _message_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k in Message.FIELDS}
+
+
 def _load_channel(raw: dict[str, Any]) -> Channel:
     fields = _only(raw, Channel, _CHANNEL_SKIP)
     fields["members"] = dict.fromkeys(raw.get("members") or [])
     channel = Channel(**fields)
-    messages = [Message(**_only(m, Message)) for m in raw.get("messages") or []]
+    messages = [Message(**_message_fields(m)) for m in raw.get("messages") or []]
     for message in sorted(messages, key=lambda m: _micros(m.ts)):
         channel.messages[message.ts] = message
         channel.order.append(message.ts)

@@ -14,7 +14,6 @@ import binascii
 import json
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,15 +54,13 @@ MAX_ATTACHMENTS = 100
 
 
 def parse_json(text: str | bytes) -> Any:
-    """JSON as fake Slack keeps it. What a message stores (Block Kit, metadata) lives as long as
-    the message, and a parser gives every key and short value a string of its own: the same
-    `"type"` or `"event_payload"` stored 100,000 times over was a third of what an alert costs in
-    memory (bench/memory.py). Interned, each is stored once; long texts are left alone.
+    """A request's JSON. A message keeps its content as compact JSON text (`entities.Message`),
+    so nothing parsed here lives long: no interning (a hook per object parsed).
 
     A `ValueError` for what is no JSON text: bad syntax, nesting deeper than the parser goes,
     and a lone UTF-16 surrogate (`"\\ud800"`), which Slack's parser refuses as malformed."""
     try:
-        value = json.loads(text, object_pairs_hook=_interned)
+        value = json.loads(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
     if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
@@ -77,11 +74,6 @@ def parse_json(text: str | bytes) -> Any:
 # Only a body that spells a surrogate escape can decode to a lone surrogate: the costly check
 # runs for those alone.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _interned(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    intern = sys.intern
-    return {intern(k): intern(v) if type(v) is str and len(v) <= 100 else v for k, v in pairs}
 
 
 class MethodConverter(BaseConverter):
