@@ -291,6 +291,13 @@ class IlertControl:
     def send_event(self, body: Json) -> requests.Response:
         return self.http.post(f"{self.url}/api/events", json=body, timeout=10)
 
+    def add_fault(self, **rule: Any) -> Json:
+        """A fault rule on ilert's API: see fake ilert's `POST /_sim/faults`."""
+        return _checked(self.http.post(f"{self.url}/_sim/faults", json=rule, timeout=10))
+
+    def clear_faults(self) -> None:
+        _checked(self.http.delete(f"{self.url}/_sim/faults", timeout=10))
+
     def wait_for_deliveries(self, timeout: float = 10.0) -> None:
         """Until every webhook to the connector has been answered (bounded, no fixed sleep)."""
         answer = _checked(
