@@ -6,8 +6,6 @@ started elsewhere (another connector, another machine).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 import time
 from collections import Counter
@@ -19,6 +17,9 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import requests
+
+# Tests that send Slack's requests themselves sign them with fake Slack's own helper.
+from emulator.slack.signing import slack_signature as slack_signature
 
 Json = dict[str, Any]
 
@@ -175,12 +176,6 @@ class SlackControl:
         return response.json()
 
 
-def slack_signature(secret: str, timestamp: str, body: str) -> str:
-    """Slack's request signature: `v0=` HMAC-SHA256 over `v0:{timestamp}:{body}`."""
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
-    return "v0=" + digest.hexdigest()
-
-
 def find_button(message: Json, label: str) -> Json:
     for block in all_blocks(message):
         for element in [*(block.get("elements") or []), block.get("accessory") or {}]:
@@ -290,6 +285,13 @@ class IlertControl:
 
     def send_event(self, body: Json) -> requests.Response:
         return self.http.post(f"{self.url}/api/events", json=body, timeout=10)
+
+    def add_fault(self, **rule: Any) -> Json:
+        """A fault rule on ilert's API: see fake ilert's `POST /_sim/faults`."""
+        return _checked(self.http.post(f"{self.url}/_sim/faults", json=rule, timeout=10))
+
+    def clear_faults(self) -> None:
+        _checked(self.http.delete(f"{self.url}/_sim/faults", timeout=10))
 
     def wait_for_deliveries(self, timeout: float = 10.0) -> None:
         """Until every webhook to the connector has been answered (bounded, no fixed sleep)."""

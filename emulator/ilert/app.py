@@ -26,6 +26,7 @@ from emulator.ilert.control import create_control
 from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
+from emulator.ilert.faults import FaultBook
 from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
 from emulator.ilert.web import create_web
 from emulator.ilert.wire import MAX_BODY_BYTES, body_too_large, check_body_size
@@ -61,6 +62,7 @@ class FakeIlert:
         self.connector_url = connector_url
         self.connector_secret = connector_secret
         self.state = IlertState(clock=self.clock, seed=seed, stable_secrets=stable_secrets)
+        self.faults = FaultBook(seed)
         self.delivery = DeliveryQueue(
             clock=self.clock,
             secret=connector_secret,
@@ -102,6 +104,7 @@ class FakeIlert:
     def reset(self) -> None:
         self.state.reset()
         self.delivery.reset()
+        self.faults.reset()
 
     def export_state(self) -> dict[str, Any]:
         """The whole emulator as JSON: `snapshot.export_state` plus the webhook queue, the clock
@@ -145,6 +148,7 @@ class FakeIlert:
     def close(self) -> None:
         """Stop the delivery worker and the escalation ticker; the app answers no more events."""
         self._closed.set()
+        self.faults.close()
         self.delivery.close()
         if self._ticker is not None:
             self._ticker.join(2)
@@ -237,6 +241,12 @@ class FakeIlert:
             # ilert's API, the events API and the pages; the control plane takes whole states.
             if not request.path.startswith("/_sim/"):
                 check_body_size()
+
+        @app.before_request
+        def strike_faults() -> None:
+            # ilert's API and events API only: the control plane and the pages stay reliable.
+            if request.path.startswith("/api/"):
+                self.faults.apply(request.method, request.path)
 
         @app.before_request
         def run_due_escalations() -> None:

@@ -1,5 +1,5 @@
 """The control plane under /_sim/: reset, state, export and import, accounts, users and keys,
-install tickets, the clock, the delivery queue and the OpenAPI document.
+install tickets, the clock, the delivery queue, fault rules and the OpenAPI document.
 
 Never part of the emulated API; tests and the harness use it to arrange and observe.
 """
@@ -153,6 +153,24 @@ def create_control(sim: FakeIlert) -> Blueprint:
             raise BadRequest("The clock cannot pass the end of the year 9999")
         now = sim.clock.advance(seconds)
         return jsonify({"now": ser.iso(now), "epoch": now, "kind": "virtual"})
+
+    @bp.get("/faults")
+    def faults() -> Any:
+        return jsonify({"faults": [r.to_json() for r in sim.faults.rules()]})
+
+    @bp.post("/faults")
+    def add_fault() -> Any:
+        return jsonify(sim.faults.add(json_body()).to_json()), 201
+
+    @bp.delete("/faults")
+    def clear_faults() -> Any:
+        sim.faults.clear()
+        return jsonify({"ok": True})
+
+    @bp.delete("/faults/<rule_id>")
+    def remove_fault(rule_id: str) -> Any:
+        sim.faults.remove(rule_id)
+        return jsonify({"ok": True})
 
     @bp.get("/deliveries")
     def deliveries() -> Any:

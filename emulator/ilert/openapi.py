@@ -519,6 +519,37 @@ def _schemas() -> dict[str, Schema]:
                 "items": arr(ref("Delivery")),
             }
         ),
+        "FaultPost": {
+            **obj(
+                {
+                    "path": {**STR, "description": "a glob over the request path; * for any"},
+                    "method": {**STR, "description": "an HTTP method; * for any"},
+                    "probability": {**NUM, "minimum": 0, "maximum": 1},
+                    "count": {**INT, "minimum": 1, "maximum": 10**9},
+                    "latency_ms": {**INT, "minimum": 1, "maximum": 60000},
+                    "status": {**INT, "minimum": 400, "maximum": 599},
+                    "error": {
+                        **STR,
+                        "description": "the error's message (status 500 if not given)",
+                    },
+                }
+            ),
+            "anyOf": [{"required": [k]} for k in ("latency_ms", "status", "error")],
+        },
+        "Fault": closed(
+            {
+                "id": STR,
+                "path": STR,
+                "method": STR,
+                "probability": NUM,
+                "count": null(INT),
+                "latency_ms": null(INT),
+                "status": null(INT),
+                "error": null(STR),
+                "struck": INT,
+            }
+        ),
+        "Faults": closed({"faults": arr(ref("Fault"))}),
         "WaitPost": obj({"timeout": {**NUM, "minimum": 0, "maximum": 60}}),
         "Waited": closed({"idle": BOOL, "pending": INT}),
         "StateDump": obj({"accounts": arr(ANY_OBJECT)}, ["accounts"]),
@@ -1099,6 +1130,22 @@ def _sim_paths() -> dict[str, Schema]:
         "/_sim/deliveries": {
             "get": _sim(
                 "The webhook queue: counts and the latest items", {"200": _json(ref("Deliveries"))}
+            )
+        },
+        "/_sim/faults": {
+            "get": _sim("The fault rules of ilert's API", {"200": _json(ref("Faults"))}),
+            "post": _sim(
+                "Add a fault rule: latency and/or an error on matching API requests",
+                {"201": _json(ref("Fault"), "Added")},
+                body=ref("FaultPost"),
+            ),
+            "delete": _sim("Remove every fault rule", {"200": _json(ref("Ok"))}),
+        },
+        "/_sim/faults/{rule_id}": {
+            "delete": _sim(
+                "Remove one fault rule",
+                {"200": _json(ref("Ok"))},
+                params=[_path("rule_id", STR, "fault rule id")],
             )
         },
         "/_sim/deliveries/wait": {

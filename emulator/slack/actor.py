@@ -15,8 +15,6 @@ either: the person sees the timeout).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -31,16 +29,12 @@ from emulator.slack.errors import SimError, SlackError
 from emulator.slack.interactions import find_option
 from emulator.slack.modals import parse_view_answer
 from emulator.slack.models import SlackState
+from emulator.slack.signing import slack_signature
 from emulator.slack.webapi import parse_json
 
 ACK_TIMEOUT = 3.0
 
 bp = Blueprint("slack_actor", __name__)
-
-
-def sign(signing_secret: str, timestamp: str, body: str) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -96,7 +90,7 @@ class Actor:
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": sign(delivery.app.signing_secret, timestamp, body),
+            "X-Slack-Signature": slack_signature(delivery.app.signing_secret, timestamp, body),
             "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
         }
         try:

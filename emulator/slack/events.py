@@ -21,8 +21,6 @@ one waits until the earlier one is delivered or given up.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import secrets
 import threading
@@ -33,6 +31,7 @@ from typing import Any
 import requests
 
 from emulator.clock import Clock
+from emulator.slack.signing import slack_signature
 
 ACK_TIMEOUT = 3.0
 RETRY_DELAYS = (0.0, 60.0, 300.0)  # seconds after a failed attempt: at once, 1 min, 5 min
@@ -71,16 +70,11 @@ def unknown_subscriptions(names: list[str]) -> list[str]:
     return [name for name in names if name not in EVENT_SCOPES]
 
 
-def sign(signing_secret: str, timestamp: str, body: str) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
-
-
 def _headers(signing_secret: str, timestamp: str, body: str) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
         "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": sign(signing_secret, timestamp, body),
+        "X-Slack-Signature": slack_signature(signing_secret, timestamp, body),
         "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
     }
 
