@@ -22,6 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from connector.config import ConnectorConfig
@@ -112,11 +114,25 @@ class SlackNews:
             if outcome in (ACKNOWLEDGED, DUPLICATE):
                 self.store.forget_missed(alert_id, alert_action_id)
 
-    def channel_renamed(self, team_id: str, channel: Json) -> None:
-        self._tell_ilert(team_id, str(channel["id"]), {"name": str(channel["name"])})
+    def channel_changed(self, team_id: str, channel_id: str, said: Json) -> None:
+        """Tell ilert the channel as Slack has it now, or else as the event `said`.
 
-    def channel_archived(self, team_id: str, channel_id: str, *, archived: bool) -> None:
-        self._tell_ilert(team_id, channel_id, {"archived": archived})
+        Events are handled side by side after their answers, and Slack does not promise their
+        order either: a rename handled late must not undo a later one. The channel read from
+        Slack is the same whichever event asks, so the last report is always the truth."""
+        self._tell_ilert(team_id, channel_id, self._channel_now(team_id, channel_id) or said)
+
+    def _channel_now(self, team_id: str, channel_id: str) -> Json | None:
+        bot = self.installations.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            return None
+        slack = WebClient(token=bot.bot_token, base_url=self.config.slack_api_url, timeout=5)
+        try:
+            channel = slack.conversations_info(channel=channel_id)["channel"]
+        except (SlackApiError, OSError) as failure:
+            log.info("could not read channel %s from Slack: %s", channel_id, failure)
+            return None
+        return {"name": str(channel["name"]), "archived": bool(channel.get("is_archived"))}
 
     def app_removed(self, team_id: str) -> None:
         """Forget the installation (as Bolt's own uninstall listeners do) and unlink in ilert."""
@@ -178,13 +194,14 @@ def register(
             news.bot_joined(team_id, str(event["channel"]))
 
     def renamed(team_id: str, event: Json) -> None:
-        news.channel_renamed(team_id, event["channel"])
+        channel = event["channel"]
+        news.channel_changed(team_id, str(channel["id"]), {"name": str(channel["name"])})
 
     def archived(team_id: str, event: Json) -> None:
-        news.channel_archived(team_id, str(event["channel"]), archived=True)
+        news.channel_changed(team_id, str(event["channel"]), {"archived": True})
 
     def unarchived(team_id: str, event: Json) -> None:
-        news.channel_archived(team_id, str(event["channel"]), archived=False)
+        news.channel_changed(team_id, str(event["channel"]), {"archived": False})
 
     def tokens_revoked(team_id: str, event: Json) -> None:
         # Only the bot's token matters; a person's revoked token leaves the app installed.
