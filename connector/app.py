@@ -60,7 +60,7 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
                 "routes": {
                     "GET /slack/install?ticket=": "start an install (from ilert's Connectors page)",
                     "GET /slack/oauth_redirect": "Slack's OAuth v2 callback",
-                    "POST /slack/events": "slash commands and interactions from Slack (signed)",
+                    "POST /slack/events": "commands, interactions and events from Slack (signed)",
                     "POST /ilert/events": "alert events from ilert (signed)",
                     "GET /ilert/channels?accountId=": "the workspace's channels (signed)",
                 },

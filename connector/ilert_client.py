@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -140,6 +141,15 @@ class IlertClient:
 
     def connector(self, connector_id: str) -> Json:
         return self._call("GET", f"/connectors/{connector_id}")
+
+    def report_channel(self, connector_id: str, channel_id: str, channel: Json) -> list[Json]:
+        """Tell ilert what Slack said of a channel (docs/contract.md, point 6)."""
+        path = f"/connectors/{quote(connector_id, safe='')}/slack-channels/"
+        return self._call("PUT", path + quote(channel_id, safe=""), json=channel)
+
+    def delete_connector(self, connector_id: str) -> None:
+        """Unlink the workspace: the app was removed from it (docs/contract.md, point 6)."""
+        self._call("DELETE", f"/connectors/{connector_id}")
 
 
 def register_installation(base_url: str, body: Json, *, timeout: float = 5.0) -> Json:

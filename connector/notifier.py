@@ -51,6 +51,8 @@ _SLACK_REASONS = {
     "restricted_action": "The workspace's settings do not let the ilert app post in the channel.",
     "ratelimited": "Slack asked the ilert app to slow down; ilert will try again.",
 }
+# Slack's refusals of a channel the bot is not in: they end when someone invites it.
+OUTSIDE_THE_CHANNEL = ("channel_not_found", "not_in_channel")
 REPLY_METADATA_TYPE = "ilert_alert_update"
 REPOSTED_NOTE = (
     ":recycle: The message of this alert was deleted, so it is posted again here; "
@@ -159,12 +161,11 @@ class Notifier:
                 # two would let a retry tell the update a second time.
                 self.store.mark_handled(delivery_id, ending=_reply_effect(delivery_id))
         except SlackApiError as failure:
-            log.warning(
-                "Slack refused %s for alert %s: %s",
-                event_type,
-                alert_id,
-                failure.response.get("error"),
-            )
+            error = failure.response.get("error")
+            log.warning("Slack refused %s for alert %s: %s", event_type, alert_id, error)
+            if error in OUTSIDE_THE_CHANNEL:
+                # Posted once the bot is invited (connector.listeners.events).
+                self.store.note_missed(alert_id, target.alert_action_id, link.team_id, channel_id)
             return slack_refusal(failure)
         except OSError as failure:
             log.warning("Slack unreachable for %s of alert %s: %s", event_type, alert_id, failure)

@@ -26,6 +26,7 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from connector import blocks
 from connector.config import ConnectorConfig
 from connector.ilert_client import IlertApiError, IlertClient
+from connector.listeners import events
 from connector.people import Refusal, ilert_user_for
 from connector.signing import SlackSignature, slack_headers_readable
 from connector.store import ChannelBusy, ConnectorStore, WorkspaceLink
@@ -551,6 +552,8 @@ def build_bolt_app(
 
     app.action(blocks.ACCEPT)(alert_button("accept"))
     app.action(blocks.RESOLVE)(alert_button("resolve"))
+
+    events.register(app, config=config, store=store, installations=installations)
 
     @app.error
     def on_error(error: Exception, body: Json) -> BoltResponse:

@@ -57,6 +57,19 @@ CREATE TABLE IF NOT EXISTS seen_requests (
     seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests (seen_at);
+CREATE TABLE IF NOT EXISTS handled_slack_events (
+    event_id TEXT PRIMARY KEY,
+    handled_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS handled_slack_events_by_time ON handled_slack_events (handled_at);
+CREATE TABLE IF NOT EXISTS missed_alerts (
+    alert_id INTEGER NOT NULL,
+    alert_action_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    PRIMARY KEY (alert_id, alert_action_id)
+);
+CREATE INDEX IF NOT EXISTS missed_alerts_by_channel ON missed_alerts (team_id, channel_id);
 CREATE TABLE IF NOT EXISTS channel_changes (
     team_id TEXT NOT NULL,
     channel_id TEXT NOT NULL,
@@ -335,3 +348,49 @@ class ConnectorStore:
     def mark_joined(self, team_id: str, channel_id: str) -> None:
         with self._connect() as db:
             db.execute("INSERT OR IGNORE INTO joined_channels VALUES (?, ?)", (team_id, channel_id))
+
+    # events from Slack's Events API, taken once however often Slack retries them
+
+    def first_event(self, event_id: str, *, now: float, keep_for: float) -> bool:
+        """Remember an event id; False if it was taken within `keep_for` seconds."""
+        with self._connect() as db:
+            db.execute("DELETE FROM handled_slack_events WHERE handled_at < ?", (now - keep_for,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO handled_slack_events VALUES (?, ?)", (event_id, now)
+            ).rowcount
+        return inserted == 1
+
+    # alerts Slack refused to show because the bot was not in the channel, posted once it is
+
+    def note_missed(
+        self, alert_id: int, alert_action_id: str, team_id: str, channel_id: str
+    ) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO missed_alerts VALUES (?, ?, ?, ?)",
+                (alert_id, alert_action_id, team_id, channel_id),
+            )
+
+    def missed_in(self, team_id: str, channel_id: str) -> list[tuple[int, str]]:
+        """(alert id, alert action id) of each alert the channel missed, oldest alert first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT alert_id, alert_action_id FROM missed_alerts "
+                "WHERE team_id = ? AND channel_id = ? ORDER BY alert_id",
+                (team_id, channel_id),
+            ).fetchall()
+        return [(int(row["alert_id"]), str(row["alert_action_id"])) for row in rows]
+
+    def forget_missed(self, alert_id: int, alert_action_id: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "DELETE FROM missed_alerts WHERE alert_id = ? AND alert_action_id = ?",
+                (alert_id, alert_action_id),
+            )
+
+    def forget_workspace(self, team_id: str) -> None:
+        """The app was removed from the workspace: its link and what hangs on it go."""
+        with self._connect() as db:
+            db.execute("DELETE FROM workspace_links WHERE team_id = ?", (team_id,))
+            db.execute("DELETE FROM joined_channels WHERE team_id = ?", (team_id,))
+            db.execute("DELETE FROM missed_alerts WHERE team_id = ?", (team_id,))

@@ -158,6 +158,22 @@ class SlackControl:
         )
         return answer["entries"]
 
+    def archive_channel(self, channel_id: str, *, user_id: str = "") -> Json:
+        return self._post(f"/_sim/channels/{channel_id}/archive", {"user": user_id})
+
+    def rename_channel(self, channel_id: str, name: str) -> Json:
+        return self._post(f"/_sim/channels/{channel_id}/rename", {"name": name})
+
+    def event_deliveries(self) -> list[Json]:
+        """Recent and queued Events API deliveries (fake Slack's `/_sim/events`)."""
+        return _checked(self.http.get(f"{self.url}/_sim/events", timeout=10))["items"]
+
+    def wait_for_events(self, timeout: float = 5.0) -> None:
+        """Until every Events API delivery due now has been answered (bounded, no fixed sleep)."""
+        answer = self._post("/_sim/events/wait", {"timeout": timeout})
+        if not answer.get("idle"):
+            raise DriverError(f"fake Slack's events did not settle within {timeout}s: {answer}")
+
     def add_fault(self, **rule: Any) -> Json:
         """A fault rule: see fake Slack's `POST /_sim/faults`."""
         return self._post("/_sim/faults", rule)
@@ -302,6 +318,10 @@ class IlertControl:
         )
         if not answer.get("idle"):
             raise DriverError(f"ilert's deliveries did not settle within {timeout}s: {answer}")
+
+    def deliveries(self) -> list[Json]:
+        """The webhooks to the connector, recent and queued (fake ilert's `/_sim/deliveries`)."""
+        return _checked(self.http.get(f"{self.url}/_sim/deliveries", timeout=10))["items"]
 
     def settle_deliveries(self, *, rounds: int = 20, step: float = 60.0) -> None:
         """Until no webhook is waiting for a retry either, moving the virtual clock past each

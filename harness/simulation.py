@@ -16,6 +16,7 @@ from flask import Flask
 
 from connector.app import create_app
 from connector.config import BOT_SCOPES, ConnectorConfig
+from connector.listeners.events import BOT_EVENTS
 from emulator.clock import Clock, VirtualClock, make_clock
 from emulator.ids import IdGenerator, secret_token
 from emulator.ilert.app import FakeIlert
@@ -190,6 +191,7 @@ class Simulation:
             self._connector_app = create_app(self.connector_config(connector.url))
             connector_app.target = self._connector_app
             connector.start()
+        self._subscribe_to_events()
         return self
 
     # state across restarts
@@ -302,6 +304,15 @@ class Simulation:
             signing_secret=self.app_credentials.signing_secret,
         )
         self.app_credentials = replace(self.app_credentials, app_id=created["id"])
+
+    def _subscribe_to_events(self) -> None:
+        """The app's event subscriptions, set once the connector is up: Slack keeps an event
+        request URL only after it has answered Slack's challenge there."""
+        self.slack().update_app(
+            self.app_credentials.app_id,
+            event_request_url=f"{self.connector_url}/slack/events",
+            bot_events=list(BOT_EVENTS),
+        )
 
     def connector_config(self, connector_url: str) -> ConnectorConfig:
         """What a connector needs to join this simulation (also for one started elsewhere)."""

@@ -12,6 +12,7 @@ from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, NotFound
 from emulator.ilert.fields import check_enum, is_id, parse_time
 from emulator.ilert.models import ALERT_INCLUDES, Actor
+from emulator.ilert.slack_channels import ChannelReport, report_channel
 from emulator.ilert.tickets import verify_ticket
 from emulator.ilert.wire import json_body, query_int, query_ints, query_list
 
@@ -381,6 +382,14 @@ def _connectors(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
     def delete_connector(connector_id: str) -> Any:
         state.delete_connector(actor(), connector_id)
         return _no_content()
+
+    @bp.put("/connectors/<connector_id>/slack-channels/<channel_id>")
+    def slack_channel(connector_id: str, channel_id: str) -> Any:
+        """The Slack app reports a channel as Slack has it now (docs/contract.md §6)."""
+        a = actor()
+        report = ChannelReport.parse(json_body())
+        actions = report_channel(state, a, connector_id, channel_id, report)
+        return jsonify([ser.action_json(a.account, action) for action in actions])
 
     @bp.post("/connectors/slack/installations")
     def register_installation() -> Any:

@@ -1719,8 +1719,13 @@ class IlertState:
     def delete_connector(self, actor: Actor, connector_id: str) -> None:
         """Unlinks it; for Slack also revokes the integration key and drops its alert actions."""
         with self.lock:
-            actor.require(MANAGE_ACCOUNT)
+            # The Slack app, removed from its workspace, unlinks itself (docs/contract.md §6).
+            the_app = actor.user is None and actor.via_integration
+            if not the_app:
+                actor.require(MANAGE_ACCOUNT)
             connector = self.get_connector(actor, connector_id)
+            if the_app and connector.type != SLACK:
+                actor.require(MANAGE_ACCOUNT)
             account = actor.account
             del account.connectors[connector.id]
             if connector.type == SLACK:

@@ -471,6 +471,13 @@ def _schemas() -> dict[str, Schema]:
             }
         ),
         "IdBody": obj({"id": INT}, ["id"]),
+        "SlackChannelReport": obj(
+            {
+                "name": {**STR, "minLength": 1, "maxLength": 80},
+                "archived": BOOL,
+                "botIsMember": BOOL,
+            }
+        ),
         # -- control plane --
         "Ok": closed({"ok": BOOL}),
         "AccountPost": obj(
@@ -1018,9 +1025,20 @@ def _api_paths() -> dict[str, Schema]:
                 tag="Connectors",
             ),
             "delete": _op(
-                "Delete a connector and its alert actions (slack: revokes the integration key)",
+                "Delete a connector and its alert actions (slack: revokes the integration key; "
+                "the Slack app's integration key may delete its own connector)",
                 NO_CONTENT,
                 params=connector_p,
+                tag="Connectors",
+            ),
+        },
+        "/api/connectors/{connector_id}/slack-channels/{channel_id}": {
+            "put": _op(
+                "The Slack app reports a channel as Slack has it (docs/contract.md §6); answers "
+                "the alert actions publishing to it",
+                {"200": _json(many(ref("AlertAction")))},
+                params=[*connector_p, _path("channel_id", STR, "Slack channel id")],
+                body=ref("SlackChannelReport"),
                 tag="Connectors",
             ),
         },

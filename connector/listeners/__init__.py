@@ -1,0 +1,1 @@
+"""Bolt listeners by Slack surface; each module has `register(app, ...)`."""
