@@ -30,6 +30,8 @@ Json = dict[str, Any]
 APP_NAME = "ilert"
 STATE_FORMAT = "ilert-slack-sim/1"
 SLASH_COMMAND = "/ilert"
+# The connector's slash commands, registered with its Slack app: fake Slack sends no other.
+SLASH_COMMANDS = [SLASH_COMMAND, "/il-alert"]
 CONNECTOR_DATABASE = "connector.sqlite3"
 _SERVICES = {"fake-ilert": "fake ilert", "fake-slack": "fake Slack", "connector": "connector"}
 
@@ -237,7 +239,7 @@ class Simulation:
             json={
                 "request_url": f"{self.connector_url}/slack/events",
                 "redirect_urls": [f"{self.connector_url}/slack/oauth_redirect"],
-                "commands": [SLASH_COMMAND],
+                "commands": SLASH_COMMANDS,
             },
             timeout=10,
         )
@@ -298,7 +300,7 @@ class Simulation:
             name=APP_NAME,
             request_url=f"{connector_url}/slack/events",
             redirect_urls=[f"{connector_url}/slack/oauth_redirect"],
-            commands=[SLASH_COMMAND],
+            commands=SLASH_COMMANDS,
             client_id=self.app_credentials.client_id,
             client_secret=self.app_credentials.client_secret,
             signing_secret=self.app_credentials.signing_secret,

@@ -772,12 +772,27 @@ class ChannelRow:
 
 
 @dataclass
+class DmRow:
+    """A direct message (or group DM) in a person's sidebar, named by the others in it."""
+
+    id: str
+    label: str
+    others: list[User]
+
+
+@dataclass
 class WorkspaceOverview:
-    """A workspace as one person's sidebar shows it: the channels they may open and the apps."""
+    """A workspace as one person's sidebar shows it: the channels they may open and the apps,
+    their direct messages, and whom they may start one with."""
 
     workspace: Workspace
     rows: list[ChannelRow]
     bots: list[User]  # the bot user of each app installed in the workspace
+    dms: list[DmRow] = field(default_factory=list)
+    people: list[User] = field(default_factory=list)  # others to message: people, then bots
 
     def row(self, channel_id: str) -> ChannelRow | None:
         return next((r for r in self.rows if r.id == channel_id), None)
+
+    def dm(self, channel_id: str) -> DmRow | None:
+        return next((d for d in self.dms if d.id == channel_id), None)

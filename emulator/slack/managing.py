@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from emulator.slack.entities import Channel, Install, Message, locked, parse_ts
-from emulator.slack.errors import MessageNotFound, NotInChannel, SlackError, UserNotFound
+from emulator.slack.entities import Channel, DmRow, Install, Message, User, locked, parse_ts
+from emulator.slack.errors import (
+    MessageNotFound,
+    NotInChannel,
+    SimError,
+    SlackError,
+    UserNotFound,
+)
 
 if TYPE_CHECKING:
     from emulator.slack.models import SlackState
@@ -24,7 +30,49 @@ _MANAGE = ("channels:manage", "groups:write")
 
 
 class Managing:
-    """Channel management and reactions, done by an app's bot."""
+    """Channel management and reactions, done by an app's bot; and the DMs people open."""
+
+    # --- direct messages as people open them in the web client ---------------------------------
+
+    def direct_messages_of(
+        self: SlackState, team_id: str, viewer_id: str, bots: list[User]
+    ) -> tuple[list[DmRow], list[User]]:
+        """The DMs and group DMs `viewer_id` is in (whoever opened them: a person here, or an
+        app with conversations.open), and the others they may start one with: the
+        workspace's people (not deleted) and the installed apps' bots."""
+        rows = []
+        for key, channel_id in self.dms.items():
+            if key[0] != team_id or viewer_id not in key[1:]:
+                continue
+            others = [self.users[m] for m in key[1:] if m != viewer_id and m in self.users]
+            label = ", ".join(u.real_name or u.name for u in others) or "You"
+            rows.append(DmRow(channel_id, label, others))
+        people = [
+            self.users[u]
+            for u in self.workspaces[team_id].user_ids
+            if u != viewer_id and not self.users[u].is_bot and not self.users[u].deleted
+        ]
+        return rows, [*people, *bots]
+
+    @locked
+    def open_direct_message(
+        self: SlackState, team_id: str, viewer_id: str, other_id: str
+    ) -> Channel:
+        """A person opens their DM with another person or an installed app's bot (or with
+        themselves): the one that exists, shared with the app's conversations.open, or a new one."""
+        ws = self.workspace(team_id)
+        me, other = self._member_of(ws, viewer_id), self._member_of(ws, other_id)
+        if other.deleted:
+            raise SimError("user_disabled", f"{other.id} is deactivated", status=409)
+        if other.is_bot and not any(
+            i.bot_user_id == other.id and not i.revoked for i in self._installs_in(team_id)
+        ):
+            raise SimError("user_not_found", f"{other.id} is not an installed app", status=404)
+        members = sorted({me.id, other.id})
+        existing = self.dms.get((team_id, *members))  # the key `register_channel` files it by
+        if existing is not None:
+            return self.channels[existing]
+        return self._open_dm(team_id, members, me.id)
 
     def _managed_channel(self: SlackState, install: Install, ref: str) -> Channel:
         """A channel the bot can see, with the scope its kind asks for to manage it."""

@@ -1139,7 +1139,8 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
                     len(channel.members),
                 )
             )
-        return WorkspaceOverview(workspace, rows, bots)
+        dms, people = self.direct_messages_of(team_id, viewer_id, bots)
+        return WorkspaceOverview(workspace, rows, bots, dms, people)
 
     @locked
     def people_by_workspace(self) -> list[tuple[Workspace, list[User]]]:

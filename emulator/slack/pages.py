@@ -219,6 +219,8 @@ def _overview_version(overview: WorkspaceOverview) -> str:
             for r in overview.rows
         ],
         [b.id for b in overview.bots],
+        [(d.id, d.label) for d in overview.dms],
+        [u.id for u in overview.people],
     )
 
 
@@ -282,6 +284,7 @@ def _regions(me: User, channel: Channel, before: str, since: str) -> Regions:
             "me": me,
             "channel": channel,
             "row": overview.row(channel.id),
+            "dm": overview.dm(channel.id),
             "sidebar": overview,
             "window": page,
             "before": before,
@@ -513,6 +516,26 @@ def command(team_id: str, channel_id: str) -> Any:
     if report.get("error") == "invalid_command":
         return _done(team_id, channel_id)  # Slackbot's answer is in the channel, for this page
     return _done(team_id, channel_id, _failure(name, report))
+
+
+@bp.post("/client/<team_id>/dms")
+@_checked_post
+def open_direct_message(team_id: str) -> Any:
+    """The person opens their DM with someone (a person or an installed app) and goes there."""
+    me = _me()
+    if team_id != me.team_id:
+        raise PageError("team_not_found", "You are not a member of this workspace.")
+    back = request.form.get("from", "")
+    try:
+        channel = _state().open_direct_message(team_id, me.id, request.form.get("user_id", ""))
+    except SimError as error:
+        if _found(_state().channel, back) is None:
+            raise PageError(error.code, error.message, error.status) from None
+        return _done(team_id, back, f"No direct message: {error.message}.")
+    if _wants_json():
+        target = url_for("slack_pages.channel_page", team_id=team_id, channel_id=channel.id)
+        return jsonify({"ok": True, "notice": "", "redirect": target})
+    return redirect(url_for("slack_pages.channel_page", team_id=team_id, channel_id=channel.id))
 
 
 @bp.post("/client/<team_id>/<channel_id>/messages/<ts>/click")

@@ -101,14 +101,15 @@ class Content:
 
 # Each paginated method's default page size and the largest it gives, from its reference page
 # (docs.slack.dev/reference/methods/<method>, and the metadata in methods/*.json):
-# conversations.list "no larger than 1000" (`limit=1000` is the common idiom and works; the
-# newer wording "under 1000" is not what Slack enforces); conversations.history "maximum of
-# 999"; conversations.members gives 1,000 a page (github.com/ToolJet/ToolJet/issues/5578) and
-# conversations.replies up to 1,000, its default;
-# users.list "providing no limit value will result in Slack attempting to deliver you the
-# entire result set"; chat.scheduledMessages.list up to 1,000 (default 100). Above the maximum
-# Slack clamps: it returns a page of at most the maximum and a cursor for the rest (people
-# report it, e.g. github.com/pymc-labs/daimon/pull/130: "asking for 100 was silently clamped").
+# conversations.list "no larger than 1000" in Slack's earlier metadata (`limit=1000` is the
+# common idiom and works; the newer wording "under 1000" is not what Slack enforces);
+# conversations.history "maximum of 999"; conversations.replies default and maximum 1000 (its
+# metadata); conversations.members gives 1,000 a page (github.com/ToolJet/ToolJet/issues/5578);
+# users.list default 0, "Slack attempting to deliver you the entire result set";
+# chat.scheduledMessages.list documents no maximum: 1,000 as the other lists (ours). Above the
+# maximum Slack clamps: a page of at most the maximum and a cursor for the rest, never an error
+# (people report it, e.g. github.com/pymc-labs/daimon/pull/130: "asking for 100 was silently
+# clamped" under the 15-item cap of non-Marketplace apps).
 PAGE_LIMITS: dict[str, tuple[int, int]] = {
     "conversations.list": (100, 1000),
     "conversations.members": (100, 1000),

@@ -12,6 +12,7 @@ from typing import Any
 
 import flask
 import pytest
+import requests
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
@@ -66,6 +67,8 @@ class Channel:
     id: str
     poster: WebClient
     heard: Heard
+    person: str
+    poster_app: dict[str, Any]
 
 
 def _channel(sim: SlackSim, *, private: bool) -> Iterator[Channel]:
@@ -90,7 +93,8 @@ def _channel(sim: SlackSim, *, private: bool) -> Iterator[Channel]:
     sim.update_app(
         watching["id"], event_request_url=f"{served.url}/slack/events", bot_events=events
     )
-    yield Channel(sim, room["id"], sim.client(posted["access_token"]), heard)
+    poster = sim.client(posted["access_token"])
+    yield Channel(sim, room["id"], poster, heard, alice["id"], posting)
     served.stop()
 
 
@@ -150,3 +154,38 @@ def test_a_private_channel_sends_them_as_message_groups(private: Channel) -> Non
     deleted = wait_for(lambda: private.heard.deleted[:1], what="message_deleted")[0]
 
     assert changed["channel_type"] == deleted["channel_type"] == "group"
+
+
+def test_a_response_url_replacing_and_deleting_its_message_sends_both_events(
+    public: Channel,
+) -> None:
+    urls: list[str] = []
+    web = flask.Flask("poster")
+
+    @web.post("/slack/events")
+    def command() -> str:
+        urls.append(flask.request.form["response_url"])
+        return ""
+
+    served = ServedApp(web, name="poster").start()
+    try:
+        public.sim.update_app(
+            public.poster_app["id"], request_url=f"{served.url}/slack/events", commands=["/poll"]
+        )
+        public.sim.command(public.id, public.person, "/poll")
+        for body in (
+            {"response_type": "in_channel", "text": "poll open"},
+            {"replace_original": True, "text": "poll closed"},
+            {"delete_original": True},
+        ):
+            requests.post(urls[0], json=body, timeout=10).raise_for_status()
+    finally:
+        served.stop()
+
+    changed = wait_for(lambda: public.heard.changed[:1], what="message_changed")[0]
+    deleted = wait_for(lambda: public.heard.deleted[:1], what="message_deleted")[0]
+
+    assert changed["previous_message"]["text"] == "poll open"
+    assert changed["message"]["text"] == "poll closed"
+    assert deleted["deleted_ts"] == changed["message"]["ts"]
+    assert deleted["previous_message"]["text"] == "poll closed"

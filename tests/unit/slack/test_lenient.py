@@ -3,6 +3,10 @@ every surface; off by default, and blocks that cannot be kept are refused either
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -104,3 +108,28 @@ def test_the_cli_takes_lenient_for_up_and_for_slack_alone() -> None:
     assert parser.parse_args(["up", "--lenient"]).lenient is True
     assert cli._config(parser.parse_args(["up", "--lenient"]), None).slack_lenient is True
     assert cli._config(parser.parse_args(["up"]), None).slack_lenient is False
+
+
+PLUGIN_TEST = """
+def test_posts_a_header_in_mrkdwn(fake_slack):
+    world = fake_slack.quickstart(["chat:write"], channels=("general",))
+    general = world["channels"]["general"]["id"]
+    fake_slack.invite(general, world["install"]["bot_user_id"])
+    blocks = [{"type": "header", "text": {"type": "mrkdwn", "text": "Hi"}}]
+    fake_slack.client(world["token"]).chat_postMessage(channel=general, text="x", blocks=blocks)
+    assert fake_slack.journal("chat.postMessage")[-1]["warnings"]
+"""
+
+
+def test_the_plugin_option_starts_fake_slack_lenient(tmp_path: Path) -> None:
+    (tmp_path / "test_app.py").write_text(PLUGIN_TEST)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--fake-slack-lenient"]
+    run = subprocess.run(
+        [*command, str(tmp_path / "test_app.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode == 0, run.stdout + run.stderr
