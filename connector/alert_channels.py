@@ -233,9 +233,10 @@ class AlertChannels:
 
 def _create_refusal(failure: SlackApiError) -> Outcome:
     error = str(failure.response.get("error") or "slack_error")
-    reason = _CREATE_REASONS.get(error)
-    if reason is None:
-        return slack_refusal(failure)
+    refusal = slack_refusal(failure)
+    if refusal.status != 422:
+        return refusal  # rate limits and Slack's passing failures: worth another try
+    reason = _CREATE_REASONS.get(error, f"Slack refused to create the channel ({error}).")
     return Outcome.refused(422, error, reason)
 
 

@@ -172,6 +172,8 @@ def create_alert_channel(
         slack = account.slack_connector()
         if alert.status == "RESOLVED":
             raise BadRequest(f"Alert {alert.id} is resolved; it gets no Slack channel")
+        if not name:
+            raise BadRequest("The channel needs a name")
         if slack is None:
             raise BadRequest(
                 "No Slack workspace is linked to this account: an Admin can link one under "
