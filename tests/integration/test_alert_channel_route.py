@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -216,3 +218,28 @@ def test_an_alerts_channel_survives_export_and_import(linked: Linked) -> None:
     broken = {**exported, "alertChannels": [{"name": "kept"}]}
     with pytest.raises(Exception, match="alertChannels"):
         linked.ilert.import_state(broken)
+
+
+def test_two_people_creating_an_alerts_channel_at_once_make_one(linked: Linked) -> None:
+    alert = linked.alert()
+    pages = []
+    for role in ("ADMIN", "USER"):
+        web = IlertWeb(linked.sim.ilert_url, Browser())
+        web.log_in(linked.world.person(role).ilert_id)
+        pages.append(web)
+    url = f"{pages[0].alert_url(alert['id'])}/slack-channel"
+    names = [f"race-{alert['id']}-{n}" for n in (1, 2)]
+    # Slack takes its time, so the second click comes while the first is still being made.
+    linked.slack.add_fault(method="conversations.create", count=2, latency_ms=400)
+    with ThreadPoolExecutor(2) as pool:
+        visits = list(
+            pool.map(
+                lambda pair: pair[0].browser.submit(url, {"name": pair[1]}),
+                zip(pages, names, strict=True),
+            )
+        )
+    assert any("is being created" in html.unescape(v.text) for v in visits)
+    created = [n for n, v in zip(names, visits, strict=True) if f"#{n} created" in v.text]
+    assert len(created) == 1, [v.text[:300] for v in visits]
+    in_slack = {c["name"] for c in linked.slack.state()["channels"]}
+    assert [n for n in names if n in in_slack] == created
