@@ -235,7 +235,16 @@ def _create_refusal(failure: SlackApiError) -> Outcome:
     error = str(failure.response.get("error") or "slack_error")
     refusal = slack_refusal(failure)
     if refusal.status != 422:
-        return refusal  # rate limits and Slack's passing failures: worth another try
+        # A rate limit or a passing failure: the person may try again (ilert does not retry a
+        # page's request, so the notifier's "ilert will try again" would not be true here).
+        code = str(refusal.body["error"])
+        wait = f" in {refusal.retry_after} seconds" if refusal.retry_after else " in a moment"
+        return Outcome.refused(
+            refusal.status,
+            code,
+            f"Slack could not create the channel just now ({code}); try again{wait}.",
+            retry_after=refusal.retry_after,
+        )
     reason = _CREATE_REASONS.get(error, f"Slack refused to create the channel ({error}).")
     return Outcome.refused(422, error, reason)
 
