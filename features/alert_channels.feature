@@ -57,6 +57,7 @@ Feature: Dedicated alert channels
     When the Admin creates the alert's Slack channel "checkout-war-room"
     Then the Admin is a member of "checkout-war-room"
     And the Responder is not a member of "checkout-war-room"
+    And the alert's page says "not invited, no Slack user has the e-mail address"
 
   @ACHAN-3
   Scenario: Someone assigned to the alert later is invited

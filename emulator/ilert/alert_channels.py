@@ -142,6 +142,33 @@ def parse_export(data: Any) -> list[AlertChannel]:
 
 
 @dataclass(frozen=True)
+class Created:
+    """A channel the connector made, and whom it could not invite."""
+
+    channel: AlertChannel
+    not_in_slack: tuple[str, ...] = ()
+    invite_error: str | None = None
+
+    def left_out(self) -> str:
+        """What a person should know besides the channel: who was not invited, and why."""
+        if self.invite_error:
+            return f"; nobody could be invited yet (Slack: {self.invite_error})"
+        if self.not_in_slack:
+            return "; not invited, no Slack user has the e-mail address: " + ", ".join(
+                self.not_in_slack
+            )
+        return ""
+
+
+def _invitations(answer: dict[str, Any]) -> tuple[tuple[str, ...], str | None]:
+    """The connector's `notInSlack` and `inviteError`, read warily."""
+    missing = answer.get("notInSlack")
+    emails = tuple(e for e in missing if isinstance(e, str)) if isinstance(missing, list) else ()
+    error = answer.get("inviteError")
+    return emails, error if isinstance(error, str) and error else None
+
+
+@dataclass(frozen=True)
 class Connection:
     """Where the connector is and the secret requests to it are signed with."""
 
@@ -159,7 +186,7 @@ def create_alert_channel(
     *,
     name: str,
     is_private: bool,
-) -> AlertChannel:
+) -> Created:
     """Ask the connector for the alert's channel, as `actor`, and record it.
 
     Who may: whoever may change the alert (its role, and the alert's private teams). The model's
@@ -196,23 +223,24 @@ def create_alert_channel(
     created = AlertChannel(
         account_id=account.id,
         alert_id=alert.id,
-        channel_id=answer["id"],
-        name=answer["name"],
-        is_private=bool(answer.get("isPrivate")),
-        url=str(answer.get("url") or ""),
+        channel_id=answer["channel"]["id"],
+        name=answer["channel"]["name"],
+        is_private=bool(answer["channel"].get("isPrivate")),
+        url=str(answer["channel"].get("url") or ""),
         team_id=team_id,
         created_by=actor.user_id or 0,
         created_at=state.now(),
     )
+    outcome = Created(created, *_invitations(answer))
     with state.lock:
         channels.record(created)
-        text = f"Slack channel #{created.name} created for the alert"
+        text = f"Slack channel #{created.name} created for the alert{outcome.left_out()}"
         state.attach_channel(actor, alert, text)
-    return created
+    return outcome
 
 
 def _ask_connector(connection: Connection, body: dict[str, Any]) -> dict[str, Any]:
-    """The connector's channel, or ChannelNotCreated with its reason."""
+    """The connector's answer with a channel in it, or ChannelNotCreated with its reason."""
     base = connection.url().rstrip("/")
     if not base:
         raise ChannelNotCreated("No connector URL is configured", "no_connector")
@@ -238,7 +266,7 @@ def _ask_connector(connection: Connection, body: dict[str, Any]) -> dict[str, An
         )
     channel = answer.get("channel")
     if response.ok and isinstance(channel, dict) and _is_channel(channel):
-        return channel
+        return answer
     error = str(answer.get("error") or f"http_{response.status_code}")
     message = str(answer.get("message") or "The connector did not create the channel")
     raise ChannelNotCreated(message, error)

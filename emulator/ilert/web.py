@@ -496,7 +496,7 @@ def _alert_pages(bp: Blueprint, sim: FakeIlert, web_actor: Callable[[], Actor]) 
         name = request.form.get("name", "").strip()
         is_private = request.form.get("private") == "on"
         try:
-            channel = alert_channels.create_alert_channel(
+            created = alert_channels.create_alert_channel(
                 state,
                 sim.alert_channels,
                 connection,
@@ -512,7 +512,7 @@ def _alert_pages(bp: Blueprint, sim: FakeIlert, web_actor: Callable[[], Actor]) 
         except (BadRequest, Conflict) as error:
             _flash("error", f"The Slack channel was not created: {error.message}")
         else:
-            _flash("success", f"Slack channel #{channel.name} created")
+            _flash("success", f"Slack channel #{created.channel.name} created{created.left_out()}")
         return redirect(f"/alerts/{alert_id}")
 
     @bp.post("/alerts/<int:alert_id>/assign")

@@ -247,3 +247,15 @@ def test_two_people_creating_an_alerts_channel_at_once_make_one(linked: Linked) 
     assert len(created) == 1, [v.text[:300] for v in visits]
     in_slack = {c["name"] for c in linked.slack.state()["channels"]}
     assert [n for n in names if n in in_slack] == created
+
+
+def test_the_page_says_when_nobody_could_be_invited(linked: Linked) -> None:
+    alert = linked.alert()
+    web = IlertWeb(linked.sim.ilert_url, Browser())
+    web.log_in(linked.world.person("ADMIN").ilert_id)
+    linked.slack.add_fault(method="conversations.invite", count=1, error="internal_error")
+    name = f"uninvited-{alert['id']}"
+    page = web.browser.submit(f"{web.alert_url(alert['id'])}/slack-channel", {"name": name})
+    text = html.unescape(page.text)
+    assert f"Slack channel #{name} created; nobody could be invited yet" in text, text[:800]
+    assert "(Slack: internal_error)" in text
