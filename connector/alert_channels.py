@@ -98,7 +98,8 @@ def malformed(message: str) -> Outcome:
 def responder_emails(alert: Json) -> list[str]:
     """The e-mail addresses of an alert's responders, in their order, each once."""
     emails: list[str] = []
-    for responder in alert.get("responders") or []:
+    responders = alert.get("responders")
+    for responder in responders if isinstance(responders, list) else []:
         user = responder.get("user") if isinstance(responder, dict) else None
         email = user.get("email") if isinstance(user, dict) else None
         if isinstance(email, str) and email and email not in emails:

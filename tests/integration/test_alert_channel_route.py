@@ -259,3 +259,22 @@ def test_the_page_says_when_nobody_could_be_invited(linked: Linked) -> None:
     text = html.unescape(page.text)
     assert f"Slack channel #{name} created; nobody could be invited yet" in text, text[:800]
     assert "(Slack: internal_error)" in text
+
+
+def test_a_failed_invitation_of_someone_who_joins_later_is_retried(linked: Linked) -> None:
+    alert = linked.alert()
+    admin, user = linked.world.person("ADMIN"), linked.world.person("USER")
+    web = IlertWeb(linked.sim.ilert_url, Browser())
+    web.log_in(admin.ilert_id)
+    name = f"retried-{alert['id']}"
+    web.browser.submit(f"{web.alert_url(alert['id'])}/slack-channel", {"name": name})
+    linked.ilert.wait_for_deliveries()
+    [channel] = [c for c in linked.slack.state()["channels"] if c["name"] == name]
+    assert user.slack_id not in channel["members"]
+    linked.slack.add_fault(method="conversations.invite", count=1, error="internal_error")
+    linked.ilert.assign_alert(admin.api_key, alert["id"], user_id=user.ilert_id)
+    linked.ilert.settle_deliveries(step=2)
+    assert user.slack_id in linked.channel(channel["id"])["members"]
+    log = [e["text"] for e in linked.ilert.alert_log(linked.world.owner_key, alert["id"])]
+    assert any(f"could not notify #{name} (alert-assigned): internal_error" in e for e in log), log
+    assert any(f"notified #{name} (alert-assigned)" in e for e in log), log
