@@ -217,8 +217,8 @@ def create_alert_channel(
         team_id = str(slack.params.get("teamId", ""))
     try:
         answer = _ask_connector(connection, body)
-    except IlertError:
-        channels.release(account.id, alert.id)
+    except Exception:
+        channels.release(account.id, alert.id)  # whatever went wrong, the alert is free again
         raise
     created = AlertChannel(
         account_id=account.id,
