@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from werkzeug.exceptions import HTTPException
 
+from connector.alert_channels import AlertChannels
 from connector.config import ConnectorConfig
 from connector.ids import ilert_id
 from connector.install import STATE_COOKIE, STATE_TTL_SECONDS, Installer, InstallRefused, return_url
@@ -48,6 +49,13 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         ilert_url=config.ilert_url,
         pacer=Pacer(time_scale=config.slack_time_scale),
     )
+    alert_channels = AlertChannels(
+        store=store,
+        installations=installations,
+        slack_api_url=config.slack_api_url,
+        slack_url=config.slack_url,
+        pacer=notifier.pacer,
+    )
     slack_endpoint = SlackEndpoint(
         build_bolt_app(config, store, installations), SlackRequestGate(config, store, clock=clock)
     )
@@ -63,6 +71,7 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
                     "POST /slack/events": "commands, interactions and events from Slack (signed)",
                     "POST /ilert/events": "alert events from ilert (signed)",
                     "GET /ilert/channels?accountId=": "the workspace's channels (signed)",
+                    "POST /ilert/alert-channels": "create an alert's own channel (signed)",
                 },
             }
         )
@@ -134,7 +143,22 @@ def create_app(config: ConnectorConfig, *, clock: Callable[[], float] = time.tim
         delivery_id = request.headers.get("X-Ilert-Delivery", "")
         if not isinstance(event, dict) or not delivery_id:
             return _answer(MALFORMED_EVENT)
-        return _answer(notifier.handle(delivery_id, event))
+        outcome = notifier.handle(delivery_id, event)
+        if outcome.status < 300:
+            # An alert's own channel takes in whoever joins the alert (docs/contract.md §6).
+            outcome = alert_channels.invite_for_event(event) or outcome
+        return _answer(outcome)
+
+    @app.post("/ilert/alert-channels")
+    def ilert_alert_channels() -> Any:
+        refused = check_ilert_signature(request.get_data(as_text=True))
+        if refused is not None:
+            return refused
+        try:
+            body = json.loads(request.get_data())
+        except (ValueError, RecursionError):
+            body = None
+        return _answer(alert_channels.create(body))
 
     @app.get("/ilert/channels")
     def ilert_channels() -> Any:

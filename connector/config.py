@@ -18,6 +18,9 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",
     "users:read.email",
     "team:read",
+    # An alert's own channel: creating it and inviting its responders (public and private).
+    "channels:manage",
+    "groups:write",
 )
 
 

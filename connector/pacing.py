@@ -24,6 +24,10 @@ METHOD_TIER = {
     "users.info": 4,
     "chat.postEphemeral": 4,
     "views.open": 4,
+    # An alert's own channel (connector.alert_channels).
+    "conversations.create": 2,
+    "conversations.invite": 3,
+    "users.lookupByEmail": 3,
 }
 PER_CHANNEL_PER_SECOND = 1.0
 PER_CHANNEL_BURST = 3

@@ -19,8 +19,8 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from emulator.clock import Clock, SystemClock, VirtualClock
+from emulator.ilert import alert_channels, snapshot
 from emulator.ilert import serialize as ser
-from emulator.ilert import snapshot
 from emulator.ilert.api import create_api, register_converters
 from emulator.ilert.control import create_control
 from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
@@ -69,6 +69,7 @@ class FakeIlert:
             url=lambda: self.connector_url,
             on_outcome=self._log_delivery,
         )
+        self.alert_channels = alert_channels.AlertChannels()
         self.state.listeners.append(self._enqueue_event)
         self._closed = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -103,6 +104,7 @@ class FakeIlert:
 
     def reset(self) -> None:
         self.state.reset()
+        self.alert_channels.reset()
         self.delivery.reset()
         self.faults.reset()
 
@@ -112,6 +114,7 @@ class FakeIlert:
         with self.state.lock:  # events enqueue under this lock, so queue and alerts agree
             data = snapshot.export_state(self.state)
             data["deliveries"] = self.delivery.export()
+            data["alertChannels"] = self.alert_channels.export()
         now = self.clock.now()
         virtual = isinstance(self.clock, VirtualClock)
         data["clock"] = {
@@ -131,11 +134,13 @@ class FakeIlert:
         if not isinstance(data, dict):
             raise BadRequest("Import: the state must be a JSON object")
         deliveries = parse_export(data.get("deliveries"))
+        channels = alert_channels.parse_export(data.get("alertChannels"))
         clock = data.get("clock")
         exported_now = clock.get("now") if isinstance(clock, dict) else None
         if isinstance(exported_now, bool) or not isinstance(exported_now, int | float | None):
             raise BadRequest("Import: clock.now must be a number")
         snapshot.import_state(self.state, data)
+        self.alert_channels.restore(channels)
         self.delivery.restore(deliveries)
         if isinstance(data.get("webSecret"), str) and data["webSecret"]:
             self.app.secret_key = data["webSecret"]
@@ -174,7 +179,8 @@ class FakeIlert:
     def _enqueue_event(self, event: AlertEvent) -> None:
         """Called under the model's lock, so the alert JSON is the alert as of this event."""
         actions = self.state.matching_actions(event)
-        if not actions:
+        own_channel = self.alert_channels.of(event.account.id, event.alert.id)
+        if not actions and own_channel is None:
             return
         account, alert = event.account, event.alert
         alert_json = ser.alert_json(account, alert, self.public_url)
@@ -194,6 +200,26 @@ class FakeIlert:
                 alert_id=alert.id,
                 action_id=action.id,
                 channel=channel,
+                event_type=event.event_type,
+                body=json.dumps(body).encode(),
+            )
+        if own_channel is not None:
+            # Every event of the alert also goes to its own channel (alert_channels).
+            body = alert_channels.dedicated_body(
+                own_channel,
+                {
+                    "eventType": event.event_type,
+                    "accountId": account.id,
+                    "alert": alert_json,
+                    "actor": actor,
+                    "time": ser.iso(event.time),
+                },
+            )
+            self.delivery.enqueue(
+                account_id=account.id,
+                alert_id=alert.id,
+                action_id=body["alertAction"]["id"],
+                channel=own_channel.name,
                 event_type=event.event_type,
                 body=json.dumps(body).encode(),
             )

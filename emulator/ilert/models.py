@@ -1457,6 +1457,12 @@ class IlertState:
             self._log(alert, "AlertAssignedByUserLogEntry", text, actor)
             self._emit("alert-responder-removed", actor.account, alert, actor.user, self.now())
 
+    def attach_channel(self, actor: Actor, alert: Alert, text: str) -> None:
+        """The alert got a Slack channel of its own (`alert_channels`): logged, and told."""
+        with self.lock:
+            self._log(alert, "AlertChannelAttachedByUserLogEntry", text, actor)
+            self._emit("alert-channel-attached", actor.account, alert, actor.user, self.now())
+
     def suggested_responders(self, actor: Actor, alert_id: int) -> list[dict[str, Any]]:
         """Users who may respond (USER group) and visible policies (ESCALATION_POLICY group)."""
         with self.lock:

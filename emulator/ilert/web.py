@@ -21,8 +21,8 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from werkzeug.wrappers import Response
 
 from emulator.clock import VirtualClock
-from emulator.ilert import pages
-from emulator.ilert.errors import BadRequest, Forbidden, IlertError, NotFound
+from emulator.ilert import alert_channels, pages
+from emulator.ilert.errors import BadRequest, Conflict, Forbidden, IlertError, NotFound
 from emulator.ilert.fields import is_id
 from emulator.ilert.models import (
     SLACK,
@@ -448,7 +448,15 @@ def _alert_pages(bp: Blueprint, sim: FakeIlert, web_actor: Callable[[], Actor]) 
         return _updates(ALERTS, listing)
 
     def alert_live(alert_id: int) -> pages.Live:
-        return pages.alert_view(state, web_actor(), alert_id, sim.public_url, clock=_clock(sim))
+        actor = web_actor()
+        live = pages.alert_view(state, actor, alert_id, sim.public_url, clock=_clock(sim))
+        alert = live.context["alert"]
+        live.context["alert_channel"] = sim.alert_channels.of(actor.account.id, alert_id)
+        live.context["slack_linked"] = actor.account.slack_connector() is not None
+        live.context["channel_default"] = alert_channels.default_name(
+            alert["alertSource"]["name"], alert_id
+        )
+        return live
 
     @bp.get("/alerts/<int:alert_id>")
     def alert(alert_id: int) -> Any:
@@ -476,6 +484,36 @@ def _alert_pages(bp: Blueprint, sim: FakeIlert, web_actor: Callable[[], Actor]) 
     @bp.post("/alerts/<int:alert_id>/resolve")
     def resolve(alert_id: int) -> Any:
         return act(alert_id, lambda actor: state.resolve_alert(actor, alert_id))
+
+    @bp.post("/alerts/<int:alert_id>/slack-channel")
+    def create_slack_channel(alert_id: int) -> Any:
+        """Links → Create Slack channel: the alert's own channel, made by the connector."""
+        connection = alert_channels.Connection(
+            url=lambda: sim.connector_url,
+            secret=sim.connector_secret,
+            public_url=lambda: sim.public_url,
+        )
+        name = request.form.get("name", "").strip()
+        is_private = request.form.get("private") == "on"
+        try:
+            created = alert_channels.create_alert_channel(
+                state,
+                sim.alert_channels,
+                connection,
+                web_actor(),
+                alert_id,
+                name=name,
+                is_private=is_private,
+            )
+        except alert_channels.ChannelNotCreated as error:
+            _flash(
+                "error", f"The Slack channel was not created: {error.message} ({error.slack_error})"
+            )
+        except (BadRequest, Conflict) as error:
+            _flash("error", f"The Slack channel was not created: {error.message}")
+        else:
+            _flash("success", f"Slack channel #{created.channel.name} created{created.left_out()}")
+        return redirect(f"/alerts/{alert_id}")
 
     @bp.post("/alerts/<int:alert_id>/assign")
     def assign(alert_id: int) -> Any:
