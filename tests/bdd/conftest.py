@@ -26,4 +26,5 @@ from tests.bdd.steps.authorize import *  # noqa: E402, F403
 from tests.bdd.steps.channels import *  # noqa: E402, F403
 from tests.bdd.steps.common import *  # noqa: E402, F403
 from tests.bdd.steps.create_alert import *  # noqa: E402, F403
+from tests.bdd.steps.oncall import *  # noqa: E402, F403
 from tests.bdd.steps.security import *  # noqa: E402, F403
