@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+import requests
 import yaml
 
 SPEC = Path(__file__).resolve().parents[4] / "shared" / "spec" / "ilert-openapi.yaml"
@@ -503,3 +504,28 @@ def test_a_manual_alert_action_is_listed_and_run_on_an_alert(
     assert (
         world.api("STAKEHOLDER").post(path, json={"alertActionId": manual["id"]}).status_code == 403
     )
+
+
+def test_the_alert_page_runs_a_manual_alert_action(
+    world: Any, linked: dict[str, Any], connector: Any
+) -> None:
+    manual = _slack_action(world, linked, world.source, triggerMode="MANUAL", name="Post to #ops")
+    alert = world.owner.ok(
+        "POST", "/alerts", 201, json={"summary": "s", "alertSource": {"id": world.source["id"]}}
+    )
+    page_url = f"{world.url}/alerts/{alert['id']}"
+    run_url = f"{page_url}/actions/{manual['id']}/run"
+    with requests.Session() as session:
+        session.post(f"{world.url}/login", data={"user_id": world.users["STAKEHOLDER"]["id"]})
+        page = session.get(page_url, timeout=5).text
+        assert "Post to #ops" not in page  # a stakeholder sees no source outside their teams
+        assert session.post(run_url, timeout=5).status_code == 403
+    with requests.Session() as session:
+        session.post(f"{world.url}/login", data={"user_id": world.users["RESPONDER"]["id"]})
+        page = session.get(page_url, timeout=5).text
+        assert f'action="/alerts/{alert["id"]}/actions/{manual["id"]}/run"' in page
+        answer = session.post(run_url, timeout=5)
+        assert answer.status_code == 200 and "The alert action was run" in answer.text
+        assert "run 1 time on this alert" in answer.text
+    _settle(world)
+    assert [e["json"]["eventType"] for e in connector.events()] == ["alert-action-invoked"]
