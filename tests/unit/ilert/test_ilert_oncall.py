@@ -529,3 +529,50 @@ def test_the_alert_page_runs_a_manual_alert_action(
         assert "run 1 time on this alert" in answer.text
     _settle(world)
     assert [e["json"]["eventType"] for e in connector.events()] == ["alert-action-invoked"]
+
+
+def test_export_and_import_keep_the_on_call_side(world: Any, sim: Any) -> None:
+    schedule = _rotation(world, "ADMIN", "USER")
+    override = {
+        "user": {"id": world.users["RESPONDER"]["id"]},
+        "start": "2023-11-15T00:00:00Z",
+        "end": "2023-11-16T00:00:00Z",
+    }
+    world.owner.ok("PUT", f"/schedules/{schedule['id']}/overrides", json=override)
+    policy = _policy_with_schedule(world, schedule)
+    hours = {
+        "name": "Office",
+        "timezone": "Europe/Berlin",
+        "supportDays": {"MONDAY": {"start": "08:00", "end": "18:00"}},
+    }
+    world.owner.ok("POST", "/support-hours", 201, json=hours)
+    window = {
+        "summary": "Later",
+        "timezone": "Europe/Berlin",
+        "start": "2023-12-01T00:00:00Z",
+        "end": "2023-12-02T00:00:00Z",
+        "alertSources": [{"id": world.source["id"]}],
+    }
+    world.owner.post("/maintenance-windows", json=window)
+    alert = world.owner.ok(
+        "POST", "/alerts", 201, json={"summary": "s", "alertSource": {"id": world.source["id"]}}
+    )
+    reads = (
+        f"/schedules/{schedule['id']}",
+        f"/schedules/{schedule['id']}/overrides",
+        f"/escalation-policies/{policy['id']}",
+        "/support-hours",
+        "/maintenance-windows",
+        f"/alerts/{alert['id']}/notifications",
+    )
+    before = [world.owner.ok("GET", path) for path in reads]
+    exported = sim.export_state()
+    sim.reset()
+    assert world.sim("/import", exported)["ok"] is True
+    assert [world.owner.ok("GET", path) for path in reads] == before
+    broken = json.loads(json.dumps(exported))
+    [mine] = [p for p in broken["accounts"][0]["policies"] if p["id"] == policy["id"]]
+    mine["rules"][1]["scheduleIds"] = [424242]
+    answer = requests.post(f"{world.url}/_sim/import", json=broken, timeout=10)
+    assert answer.status_code == 400 and "schedule 424242" in answer.json()["message"]
+    assert [world.owner.ok("GET", path) for path in reads] == before  # nothing changed
