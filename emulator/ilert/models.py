@@ -2,10 +2,13 @@
 
 Every public method of `IlertState` takes the lock, so the HTTP layers may call it from any thread.
 Permission checks are typed (`Forbidden`, `NotFound`) and made here, never in the views.
-What is left out: schedules (assigning to one is a 400), support hours, alert grouping windows,
-alert source templates, ICL conditions and alert filters (kept as given, never evaluated),
-stakeholder subscriptions, auto-resolution and the delays of `alert-escalation-ended` and
-`v-alert-not-resolved` (validated and kept, but those events are never emitted late).
+On-call schedules, support hours and maintenance windows live in `oncall.py` and its modules;
+this model reaches them through hooks (an escalation rule's schedules, assignment to a schedule,
+a maintenance window keeping its source from opening alerts). What is left out: what support
+hours decide, alert grouping windows, alert source templates, ICL conditions and alert filters
+(kept as given, never evaluated), stakeholder subscriptions, auto-resolution and the delays of
+`alert-escalation-ended` and `v-alert-not-resolved` (validated and kept, but those events are
+never emitted late).
 """
 
 from __future__ import annotations
