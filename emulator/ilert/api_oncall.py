@@ -131,7 +131,9 @@ def _schedules(bp: Blueprint, sim: FakeIlert, service: OnCallService, actor: Any
 
 def _time_query(name: str) -> float | None:
     value = request.args.get(name)
-    return None if value is None else parse_time(value, name)
+    if value is None:
+        return None
+    return parse.sched.check_time(parse_time(value, name), name, "Query")
 
 
 def _start_of_last_month(now: float) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
 from emulator.ilert import schedules as sched
 from emulator.ilert.errors import BadRequest, Conflict, NotFound
@@ -35,6 +36,7 @@ from emulator.ilert.oncall_book import ActionRun, Notification
 from emulator.ilert.schedules import Schedule, Shift
 from emulator.ilert.support_hours import SupportHours
 
+T = TypeVar("T")
 MAX_PAGE_SCHEDULES = 20  # ilert's cap on max-results for schedules
 MAX_PAGE_HOURS = 50
 MAX_PAGE_WINDOWS = 100
@@ -86,7 +88,7 @@ class MaintenanceDraft:
     notify_at_end: bool | None = None
 
 
-def _page(items: list[object], start: int, limit: int, maximum: int) -> list[object]:
+def _page(items: list[T], start: int, limit: int, maximum: int) -> list[T]:
     if start < 0:
         raise BadRequest("Query 'start-index' must be at least 0")
     if not 1 <= limit <= maximum:
@@ -123,7 +125,7 @@ class OnCallService:
             viewer = _Viewer(actor)
             book = actor.account.oncall
             listed = [s for s in book.schedules.values() if viewer.listed(s.team_ids)]
-            return _page(listed, start, limit, MAX_PAGE_SCHEDULES)  # type: ignore[return-value]
+            return _page(listed, start, limit, MAX_PAGE_SCHEDULES)
 
     def get_schedule(self, actor: Actor, schedule_id: int) -> Schedule:
         with self.state.lock:
@@ -179,6 +181,8 @@ class OnCallService:
                 raise BadRequest("Field 'shifts' is only for STATIC schedules")
             if not draft.layers:
                 raise BadRequest("A RECURRING schedule needs at least one of 'scheduleLayers'")
+            if len(draft.layers) > sched.MAX_LAYERS:
+                raise BadRequest(f"Field 'scheduleLayers' takes at most {sched.MAX_LAYERS}")
             for index, layer in enumerate(draft.layers):
                 sched.check_layer(layer, index)
                 self._users(actor, layer.user_ids, f"scheduleLayers[{index}].users")
@@ -279,7 +283,7 @@ class OnCallService:
                 if (not schedules or (e.schedule is not None and e.schedule.id in schedules))
                 and (not users or e.user.id in users)
             ]
-            return _page(found, start, limit, MAX_ON_CALLS)  # type: ignore[return-value]
+            return _page(found, start, limit, MAX_ON_CALLS)
 
     def _policy_on_calls(
         self,
@@ -318,7 +322,7 @@ class OnCallService:
             viewer = _Viewer(actor)
             book = actor.account.oncall
             listed = [h for h in book.support_hours.values() if viewer.listed(h.team_ids)]
-            return _page(listed, start, limit, MAX_PAGE_HOURS)  # type: ignore[return-value]
+            return _page(listed, start, limit, MAX_PAGE_HOURS)
 
     def get_support_hours(self, actor: Actor, hours_id: int) -> SupportHours:
         with self.state.lock:
@@ -357,7 +361,7 @@ class OnCallService:
     def list_windows(self, actor: Actor, *, start: int, limit: int) -> list[MaintenanceWindow]:
         with self.state.lock:
             listed = [w for w in actor.account.oncall.maintenance.values() if self._sees(actor, w)]
-            return _page(listed, start, limit, MAX_PAGE_WINDOWS)  # type: ignore[return-value]
+            return _page(listed, start, limit, MAX_PAGE_WINDOWS)
 
     def _sees(self, actor: Actor, window: MaintenanceWindow) -> bool:
         viewer = _Viewer(actor)

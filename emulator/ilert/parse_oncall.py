@@ -30,9 +30,10 @@ def timestamp(fields: dict[str, Any], name: str, *, required: bool = True) -> fl
     if not isinstance(value, str):
         raise BadRequest(f"Field '{name}' must be an ISO-8601 date-time string")
     try:
-        return parse_time(value, name)
+        moment = parse_time(value, name)
     except BadRequest as error:
         raise BadRequest(error.message.replace("Query", "Field", 1)) from None
+    return sched.check_time(moment, name)
 
 
 def timezone(fields: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,12 @@ SCHEDULE_TYPES = ("STATIC", "RECURRING")
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 # ilert's published TimeZone enum (schema `TimeZone`): the zones a schedule or a user may name.
 TIME_ZONES = ("Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Istanbul")
+# Times a schedule may name: from 1970 to the year 9000, so that a rotation's arithmetic and the
+# calendar both stay in range (fake ilert's bound; ilert publishes none).
+EARLIEST = 0.0
+LATEST = 221845392000.0  # 9000-01-01T00:00:00Z
+MAX_LAYERS = 50
+MAX_RESTRICTIONS = 168  # one for each hour of a week
 MIN_ROTATION = 3600  # fake ilert's floor: ilert's schedule editor offers rotations in hours and up
 MAX_ROTATION = 366 * 86400
 DAY = 86400.0
@@ -109,8 +116,16 @@ class Schedule:
         return users | {u for layer in self.layers for u in layer.user_ids}
 
 
+def check_time(value: float, name: str, what: str = "Field") -> float:
+    if not EARLIEST <= value <= LATEST:
+        raise BadRequest(f"{what} '{name}' must lie between 1970 and the year 9000")
+    return value
+
+
 def check_layer(layer: Layer, index: int) -> None:
     name = f"scheduleLayers[{index}]"
+    if len(layer.restrictions) > MAX_RESTRICTIONS:
+        raise BadRequest(f"Field '{name}.restrictions' takes at most {MAX_RESTRICTIONS}")
     if not layer.user_ids:
         raise BadRequest(f"Field '{name}.users' must name at least one user")
     if not MIN_ROTATION <= layer.rotation.seconds <= MAX_ROTATION:
@@ -191,6 +206,7 @@ def _layer_shifts(layer: Layer, tz: ZoneInfo, since: float, until: float) -> Ite
     end = min(until, layer.ends_on) if layer.ends_on is not None else until
     first = max(0, math.floor((since - layer.starts_on) / rotation))
     windows = _windows(layer.restrictions, tz, since, end) if layer.restrictions else None
+    lows = [low for low, _ in windows or ()]
     turn = first
     while True:
         start = layer.starts_on + turn * rotation
@@ -203,9 +219,13 @@ def _layer_shifts(layer: Layer, tz: ZoneInfo, since: float, until: float) -> Ite
         if windows is None:
             yield Shift(user, start, stop)
         else:
-            for low, high in windows:
-                if high > start and low < stop:
+            assert windows is not None
+            at = max(0, bisect_right(lows, start) - 1)
+            while at < len(windows) and windows[at][0] < stop:
+                low, high = windows[at]
+                if high > start:
                     yield Shift(user, max(low, start), min(high, stop))
+                at += 1
         turn += 1
 
 
@@ -227,7 +247,18 @@ def _windows(
             high = _local_time(monday, r.start.offset + span, tz)
             found.append((low, high))
         monday += timedelta(days=7)
-    return sorted(found)
+    return _union(found)
+
+
+def _union(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping windows merged, in time order, so each instant is in one window at most."""
+    merged: list[tuple[float, float]] = []
+    for low, high in sorted(windows):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
 
 
 def _local_time(monday: datetime, offset: float, tz: ZoneInfo) -> float:

@@ -576,3 +576,31 @@ def test_export_and_import_keep_the_on_call_side(world: Any, sim: Any) -> None:
     answer = requests.post(f"{world.url}/_sim/import", json=broken, timeout=10)
     assert answer.status_code == 400 and "schedule 424242" in answer.json()["message"]
     assert [world.owner.ok("GET", path) for path in reads] == before  # nothing changed
+
+
+def test_times_beyond_the_calendar_are_refused_not_crashed_on(world: Any) -> None:
+    restricted = {
+        "restrictions": [
+            {
+                "from": {"dayOfWeek": "MONDAY", "time": "09:00"},
+                "to": {"dayOfWeek": "MONDAY", "time": "17:00"},
+            }
+        ]
+    }
+    schedule = _rotation(world, "USER", rotation="P7D")
+    layer = {**schedule["scheduleLayers"][0], **restricted}
+    world.owner.ok(
+        "PUT", f"/schedules/{schedule['id']}", json={**schedule, "scheduleLayers": [layer]}
+    )
+    path = f"/schedules/{schedule['id']}/shifts"
+    early = world.owner.get(
+        path, params={"from": "0001-01-03T00:00:00Z", "until": "0001-02-01T00:00:00Z"}
+    )
+    assert early.status_code == 400 and "'from'" in early.json()["message"], early.text
+    late = world.owner.get("/on-calls", params={"until": "9999-12-31T00:00:00Z"})
+    assert late.status_code == 400 and "'until'" in late.json()["message"], late.text
+    ancient = world.owner.put(
+        f"/schedules/{schedule['id']}",
+        json={**schedule, "scheduleLayers": [{**layer, "startsOn": "0001-01-01T00:00:00Z"}]},
+    )
+    assert ancient.status_code == 400 and "startsOn" in ancient.json()["message"], ancient.text

@@ -20,6 +20,7 @@ from emulator.ilert.schedules import (
     shift_at,
     shifts_between,
 )
+from emulator.ilert.support_hours import SupportDay, SupportHours, priority_for
 
 MONDAY = datetime(2024, 3, 4, tzinfo=UTC).timestamp()  # a Monday, 00:00 UTC
 HOUR, DAY = 3600.0, 86400.0
@@ -113,3 +114,20 @@ def test_durations_are_iso_8601(text: str, seconds: int) -> None:
 def test_a_duration_that_is_not_iso_8601_is_refused(text: str) -> None:
     with pytest.raises(BadRequest, match="rotation"):
         Duration.parse(text, "rotation")
+
+
+def test_support_hours_are_read_in_their_time_zone_and_decide_a_support_hours_priority() -> None:
+    office = SupportHours(
+        1, 1, "Office", "America/Los_Angeles", {"MONDAY": SupportDay(8 * 60, 18 * 60)}
+    )
+    nine_in_la = MONDAY + 17 * HOUR  # Monday 09:00 in Los Angeles (UTC-8 in early March)
+    assert office.covers(nine_in_la) and not office.covers(MONDAY + 12 * HOUR)
+    assert priority_for("HIGH_DURING_SUPPORT_HOURS", office, nine_in_la) == "HIGH"
+    assert priority_for("HIGH_DURING_SUPPORT_HOURS", office, MONDAY + 12 * HOUR) == "LOW"
+    assert priority_for("LOW_DURING_SUPPORT_HOURS", office, nine_in_la) == "LOW"
+    assert priority_for("HIGH", office, nine_in_la) is None  # not a support-hours rule
+
+
+def test_a_support_day_that_ends_before_it_starts_runs_past_midnight() -> None:
+    night = SupportDay(22 * 60, 6 * 60)
+    assert night.covers(23 * 60) and night.covers(5 * 60) and not night.covers(12 * 60)
