@@ -210,6 +210,11 @@ class OnCallService:
                     f"({', '.join(users)}); remove it there first"
                 )
             del account.oncall.schedules[schedule.id]
+            # Deleted policies stay for the alerts naming them; they lose the schedule too.
+            for policy in account.retired_policies.values():
+                for rule in policy.rules:
+                    if schedule.id in rule.schedule_ids:
+                        rule.schedule_ids.remove(schedule.id)
 
     def shifts(
         self, actor: Actor, schedule_id: int, since: float, until: float, *, overrides: bool

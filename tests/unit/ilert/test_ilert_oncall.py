@@ -604,3 +604,29 @@ def test_times_beyond_the_calendar_are_refused_not_crashed_on(world: Any) -> Non
         json={**schedule, "scheduleLayers": [{**layer, "startsOn": "0001-01-01T00:00:00Z"}]},
     )
     assert ancient.status_code == 400 and "startsOn" in ancient.json()["message"], ancient.text
+
+
+def test_a_deleted_schedule_leaves_deleted_policies_and_the_export_whole(
+    world: Any, sim: Any
+) -> None:
+    """A deleted policy stays for the alerts that name it; its rules lose a deleted schedule, so
+    the export still imports."""
+    schedule = _rotation(world, "USER")
+    policy = _policy_with_schedule(world, schedule)
+    source = _source(world, policy)
+    world.owner.ok(
+        "POST", "/alerts", 201, json={"summary": "s", "alertSource": {"id": source["id"]}}
+    )
+    world.owner.ok("DELETE", f"/alert-sources/{source['id']}", 204)
+    world.owner.ok("DELETE", f"/escalation-policies/{policy['id']}", 204)
+    world.owner.ok("DELETE", f"/schedules/{schedule['id']}", 204)
+    answer = requests.post(f"{world.url}/_sim/import", json=sim.export_state(), timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_user_on_call_in_a_schedule_cannot_be_deleted(world: Any) -> None:
+    schedule = _rotation(world, "ADMIN")
+    refused = world.owner.delete(f"/users/{world.users['ADMIN']['id']}")
+    assert refused.status_code == 409 and "Primary" in refused.json()["message"]
+    world.owner.ok("DELETE", f"/schedules/{schedule['id']}", 204)
+    world.owner.ok("DELETE", f"/users/{world.users['ADMIN']['id']}", 204)
