@@ -787,6 +787,12 @@ class IlertState:
                     f"User {user.name} is part of escalation policies "
                     f"({', '.join(sorted(set(used)))}); remove them there first"
                 )
+            rotas = [s.name for s in account.oncall.schedules.values() if user.id in s.user_ids()]
+            if rotas:
+                raise Conflict(
+                    f"User {user.name} is on call in schedules ({', '.join(sorted(rotas))}); "
+                    "remove them there first"
+                )
             del account.users[user.id]
             self.generation += 1
             self.user_accounts.pop(user.id, None)
