@@ -335,6 +335,11 @@ class IlertControl:
             self.advance_clock(step)
         raise DriverError(f"ilert's deliveries still pending after {rounds} retries: {answer}")
 
+    def clock(self) -> Json:
+        """`{now, epoch, kind}`: the domain clock (ISO-8601 and Unix seconds), which on-call
+        schedules are read against."""
+        return _checked(self.http.get(f"{self.url}/_sim/clock", timeout=10))
+
     def advance_clock(self, seconds: float) -> Json:
         return _checked(
             self.http.post(f"{self.url}/_sim/clock/advance", json={"seconds": seconds}, timeout=10)

@@ -22,12 +22,14 @@ from emulator.clock import Clock, SystemClock, VirtualClock
 from emulator.ilert import alert_channels, snapshot
 from emulator.ilert import serialize as ser
 from emulator.ilert.api import create_api, register_converters
+from emulator.ilert.api_oncall import create_oncall_api
 from emulator.ilert.control import create_control
 from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
 from emulator.ilert.faults import FaultBook
 from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
+from emulator.ilert.oncall import OnCallService
 from emulator.ilert.web import create_web
 from emulator.ilert.wire import MAX_BODY_BYTES, body_too_large, check_body_size
 
@@ -71,6 +73,7 @@ class FakeIlert:
         )
         self.alert_channels = alert_channels.AlertChannels()
         self.state.listeners.append(self._enqueue_event)
+        self.oncall = OnCallService(self.state)
         self._closed = threading.Event()
         self._ticker: threading.Thread | None = None
         if isinstance(self.clock, VirtualClock):
@@ -255,6 +258,7 @@ class FakeIlert:
         app.json.sort_keys = False  # type: ignore[attr-defined]
         register_converters(app)
         app.register_blueprint(create_api(self))
+        app.register_blueprint(create_oncall_api(self, self.oncall))
         app.register_blueprint(create_events(self))
         app.register_blueprint(create_control(self))
         app.register_blueprint(create_web(self))

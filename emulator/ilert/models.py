@@ -2,10 +2,13 @@
 
 Every public method of `IlertState` takes the lock, so the HTTP layers may call it from any thread.
 Permission checks are typed (`Forbidden`, `NotFound`) and made here, never in the views.
-What is left out: schedules (assigning to one is a 400), support hours, alert grouping windows,
-alert source templates, ICL conditions and alert filters (kept as given, never evaluated),
-stakeholder subscriptions, auto-resolution and the delays of `alert-escalation-ended` and
-`v-alert-not-resolved` (validated and kept, but those events are never emitted late).
+On-call schedules, support hours and maintenance windows live in `oncall.py` and its modules;
+this model reaches them through hooks (an escalation rule's schedules, assignment to a schedule,
+a maintenance window keeping its source from opening alerts). What is left out: what support
+hours decide, alert grouping windows, alert source templates, ICL conditions and alert filters
+(kept as given, never evaluated), stakeholder subscriptions, auto-resolution and the delays of
+`alert-escalation-ended` and `v-alert-not-resolved` (validated and kept, but those events are
+never emitted late).
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ from emulator.ilert.fields import (
     required_str,
 )
 from emulator.ilert.index import ALERT_STATES, AlertIndex
+from emulator.ilert.maintenance import in_maintenance
+from emulator.ilert.oncall_book import OnCallBook
+from emulator.ilert.schedules import shift_at
 
 __all__ = ["ALERT_STATES", "IlertState", "check_enum"]
 
@@ -99,6 +105,9 @@ CONNECTOR_TYPES = (
     "webex",
 )
 SLACK = "slack"
+# The events API's answer to an ALERT for a source in a maintenance window (fake ilert's code:
+# ilert's spec lists no response codes).
+IN_MAINTENANCE = "ALERT_SOURCE_IN_MAINTENANCE"
 SLACK_CONNECTOR_LABEL = "Slack Workspace Integration"
 MAX_PAGE_ALERTS = 100  # ilert's cap on max-results for alerts, users and log entries
 MAX_PAGE_CONFIG = 50  # ilert's cap for alert sources and escalation policies
@@ -159,6 +168,7 @@ class Team:
 class EscalationRule:
     escalation_timeout: int  # minutes
     user_ids: list[int]
+    schedule_ids: list[int] = field(default_factory=list)  # whoever is on call there responds
 
 
 @dataclass
@@ -322,6 +332,7 @@ class Account:
     # (source id, alert key) -> the open alert, so the events API finds it without a scan.
     open_by_key: dict[tuple[int, str], Alert] = field(default_factory=dict)
     index: AlertIndex = field(default_factory=AlertIndex)
+    oncall: OnCallBook = field(default_factory=OnCallBook)
 
     def slack_connector(self) -> Connector | None:
         return next((c for c in self.connectors.values() if c.type == SLACK), None)
@@ -386,6 +397,7 @@ class AlertEvent:
     alert: Alert
     actor: User | None
     time: float
+    action_id: str | None = None  # a run by hand goes to this alert action alone
 
 
 EventListener = Callable[[AlertEvent], None]
@@ -775,6 +787,12 @@ class IlertState:
                     f"User {user.name} is part of escalation policies "
                     f"({', '.join(sorted(set(used)))}); remove them there first"
                 )
+            rotas = [s.name for s in account.oncall.schedules.values() if user.id in s.user_ids()]
+            if rotas:
+                raise Conflict(
+                    f"User {user.name} is on call in schedules ({', '.join(sorted(rotas))}); "
+                    "remove them there first"
+                )
             del account.users[user.id]
             self.generation += 1
             self.user_accounts.pop(user.id, None)
@@ -947,9 +965,23 @@ class IlertState:
         if refs is not None and not isinstance(refs, list):
             raise BadRequest("Field 'escalationRules[].users' must be a list of {id}")
         users = [self._user_ref(account, ref, "escalationRules[].users").id for ref in refs or []]
-        if raw.get("schedules") or raw.get("schedule"):
-            raise BadRequest("On-call schedules are not emulated; give escalation rules users")
-        return EscalationRule(timeout, list(dict.fromkeys(users)))
+        return EscalationRule(
+            timeout, list(dict.fromkeys(users)), self._rule_schedules(account, raw)
+        )
+
+    @staticmethod
+    def _rule_schedules(account: Account, raw: dict[str, Any]) -> list[int]:
+        """`schedules: [{id}]`, or the deprecated single `schedule: {id}`."""
+        refs = raw.get("schedules")
+        if refs is None and raw.get("schedule") is not None:
+            refs = [raw["schedule"]]
+        if refs is not None and not isinstance(refs, list):
+            raise BadRequest("Field 'escalationRules[].schedules' must be a list of {id}")
+        ids = [ref_id(ref, "escalationRules[].schedules") for ref in refs or []]
+        for schedule_id in ids:
+            if schedule_id not in account.oncall.schedules:
+                raise BadRequest(f"escalationRules[].schedules: schedule {schedule_id} not found")
+        return list(dict.fromkeys(ids))
 
     def update_policy(
         self, actor: Actor, policy_id: int, fields: dict[str, Any]
@@ -1103,6 +1135,8 @@ class IlertState:
             account = self.accounts.get(source.account_id)
             if account is None:
                 return "ALL_RESOLVED"
+            if in_maintenance(account.oncall.maintenance, source.id, self.now()):
+                return "IN_MAINTENANCE"
             if account.index.count_source(source.id, "PENDING"):
                 return "PENDING"
             if account.index.count_source(source.id, "ACCEPTED"):
@@ -1124,6 +1158,10 @@ class IlertState:
                 source = self.get_source(actor, source_id)
             except NotFound:
                 raise BadRequest(f"alertSource: alert source {source_id} not found") from None
+            if self._in_maintenance(account, source):
+                raise BadRequest(
+                    f"Alert source {source.name} is in a maintenance window: it opens no alerts"
+                )
             policy = source.policy
             if fields.get("escalationPolicy") is not None:
                 policy = self._policy_ref(actor, fields["escalationPolicy"])
@@ -1216,13 +1254,27 @@ class IlertState:
         self._emit("alert-created", account, alert, actor.user if actor else None, now)
         return alert
 
-    @staticmethod
-    def _assign_level(account: Account, alert: Alert, index: int) -> None:
-        """The level's users become the responders; people added by hand stay after them."""
+    def _assign_level(self, account: Account, alert: Alert, index: int) -> None:
+        """The level's users, then whoever is on call now in its schedules, become the
+        responders; people added by hand stay after them."""
         alert.rule_index = index
-        level = [u for u in alert.policy.rules[index].user_ids if u in account.users]
+        rule = alert.policy.rules[index]
+        level = [u for u in rule.user_ids if u in account.users]
+        for schedule_id in rule.schedule_ids:
+            on_call = self._on_call(account, schedule_id)
+            if on_call is not None and on_call not in level:
+                level.append(on_call)
         kept = [r for r in alert.responders if r.manual and r.user_id not in level]
         alert.responders = [Responder(u) for u in level] + kept
+
+    def _in_maintenance(self, account: Account, source: AlertSource) -> bool:
+        return in_maintenance(account.oncall.maintenance, source.id, self.now())
+
+    def _on_call(self, account: Account, schedule_id: int) -> int | None:
+        """The user on call in the account's schedule now, if any."""
+        schedule = account.oncall.schedules.get(schedule_id)
+        shift = shift_at(schedule, self.now()) if schedule else None
+        return shift.user_id if shift and shift.user_id in account.users else None
 
     def list_alerts(
         self,
@@ -1386,22 +1438,24 @@ class IlertState:
         policy: str | None = None,
         schedule: str | None = None,
     ) -> Alert:
-        """To a user (who alone responds; escalation stops) or to a policy (escalation restarts
-        at its first level). On-call schedules are not emulated."""
+        """To a user (who alone responds; escalation stops), to a schedule (whoever is on call
+        there now alone responds; escalation stops) or to a policy (escalation restarts at its
+        first level)."""
         with self.lock:
             alert = self._alert_for_change(actor, alert_id)
-            given = [name for name, v in (("user", user), ("policy", policy)) if v]
-            if schedule:
-                raise BadRequest("On-call schedules are not emulated; assign to a user or policy")
+            targets = (("user", user), ("policy", policy), ("schedule", schedule))
+            given = [name for name, value in targets if value]
             if len(given) != 1:
                 raise BadRequest(
-                    "Give exactly one of the queries 'user' (or 'user-id') and "
-                    "'policy' (or 'policy-id')"
+                    "Give exactly one of the queries 'user' (or 'user-id'), "
+                    "'policy' (or 'policy-id') and 'schedule' (or 'schedule-id')"
                 )
             if alert.status == "RESOLVED":
                 raise BadRequest(f"Alert {alert.id} is resolved and cannot be assigned")
             account = actor.account
-            if user:
+            if schedule:
+                self._assign_schedule(actor, alert, schedule)
+            elif user:
                 person = self.get_user(actor, user)
                 alert.responders = [Responder(person.id, manual=True)]
                 alert.next_escalation = None
@@ -1421,6 +1475,23 @@ class IlertState:
                 self._log(alert, "AlertAssignedToPolicyLogEntry", text, actor)
             self._emit("alert-assigned", account, alert, actor.user, self.now())
             return alert
+
+    def _assign_schedule(self, actor: Actor, alert: Alert, ref: str) -> None:
+        account = actor.account
+        schedule = account.oncall.schedules.get(int(ref)) if is_id(ref) else None
+        if schedule is None or not _Viewer(actor).visible(schedule.team_ids):
+            raise NotFound(f"Schedule {ref} not found")
+        on_call = self._on_call(account, schedule.id)
+        if on_call is None:
+            raise BadRequest(f"Nobody is on call in schedule {schedule.name} now")
+        person = account.users[on_call]
+        alert.responders = [Responder(person.id, manual=True)]
+        alert.next_escalation = None
+        text = (
+            f"Alert assigned to {person.name}, on call in schedule {schedule.name}, "
+            f"by {_who(actor)}"
+        )
+        self._log(alert, "AlertAssignedByUserLogEntry", text, actor)
 
     def add_responder(self, actor: Actor, alert_id: int, body: dict[str, Any]) -> Responder:
         """201 with the responder; 404 for an unknown user, 405 for one already responding."""
@@ -1481,7 +1552,18 @@ class IlertState:
                 {"id": p.id, "name": p.name, "group": "ESCALATION_POLICY", "disabled": False}
                 for p in self.list_policies(actor)
             ]
-            return users + policies
+            viewer = _Viewer(actor)
+            schedules = [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "group": "ON_CALL_SCHEDULE",
+                    "disabled": self._on_call(actor.account, s.id) is None,
+                }
+                for s in actor.account.oncall.schedules.values()
+                if viewer.listed(s.team_ids)
+            ]
+            return users + policies + schedules
 
     def comment_alert(self, account: Account, alert: Alert, text: str, creator: str) -> None:
         who = f" by {creator}" if creator else ""
@@ -1589,6 +1671,8 @@ class IlertState:
             alert_key = optional_str(fields, "alertKey")
             open_alert = account.open_by_key.get((source.id, alert_key)) if alert_key else None
             if event_type == "ALERT":
+                if open_alert is None and self._in_maintenance(account, source):
+                    return IN_MAINTENANCE, None
                 return self._event_alert(account, source, fields, alert_key, open_alert)
             if not alert_key:
                 raise BadRequest(f"Field 'alertKey' is required for eventType {event_type}")
@@ -2009,8 +2093,12 @@ class IlertState:
         return [*action.team_ids, *(t for s in sources for t in s.team_ids)]
 
     def matching_actions(self, event: AlertEvent) -> list[AlertAction]:
-        """AUTOMATIC slack actions on the alert's source whose trigger types include the event."""
+        """AUTOMATIC slack actions on the alert's source whose trigger types include the event;
+        for a run by hand, the one alert action run."""
         with self.lock:
+            if event.action_id is not None:
+                action = event.account.actions.get(event.action_id)
+                return [action] if action is not None and action.connector_type == SLACK else []
             return [
                 a
                 for a in event.account.actions.values()

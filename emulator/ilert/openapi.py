@@ -153,12 +153,20 @@ def _schemas() -> dict[str, Schema]:
                 "members": arr(ref("TeamMemberPost")),
             }
         ),
-        "EscalationRule": closed({"escalationTimeout": INT, "users": arr(ref("UserRef"))}),
+        "EscalationRule": closed(
+            {
+                "escalationTimeout": INT,
+                "users": arr(ref("UserRef")),
+                "schedules": arr(ref("ScheduleRel")),
+            }
+        ),
         "EscalationRulePost": obj(
             {
                 "escalationTimeout": {**INT, "minimum": 0, "description": "minutes"},
                 "users": arr(ID_REF),
                 "user": {**ID_REF, "description": "deprecated: use users"},
+                "schedules": arr(ID_REF),
+                "schedule": {**ID_REF, "description": "deprecated: use schedules"},
             },
             ["escalationTimeout"],
         ),
@@ -202,7 +210,9 @@ def _schemas() -> dict[str, Schema]:
                 "integrationKey": STR,
                 "escalationPolicy": closed({"id": INT, "name": STR}),
                 "teams": arr(ref("TeamRef")),
-                "status": enum(["PENDING", "ALL_ACCEPTED", "ALL_RESOLVED", "DISABLED"]),
+                "status": enum(
+                    ["PENDING", "ALL_ACCEPTED", "ALL_RESOLVED", "IN_MAINTENANCE", "DISABLED"]
+                ),
                 "active": BOOL,
             }
         ),
@@ -901,7 +911,8 @@ def _api_paths() -> dict[str, Schema]:
         },
         "/api/alerts/{alert_id}/assign": {
             "put": _op(
-                "Assign to a user (escalation stops) or a policy (escalation restarts)",
+                "Assign to a user or a schedule's on-call person (escalation stops) or a policy "
+                "(escalation restarts)",
                 {"200": _json(ref("Alert"))},
                 params=[
                     *alert_p,
@@ -909,8 +920,8 @@ def _api_paths() -> dict[str, Schema]:
                     _query("user-id", STR, "the same, as ilert's Go client names it"),
                     _query("policy", STR, "escalation policy id"),
                     _query("policy-id", STR, "the same"),
-                    _query("schedule", STR, "not emulated: 400"),
-                    _query("schedule-id", STR, "not emulated: 400"),
+                    _query("schedule", STR, "on-call schedule id"),
+                    _query("schedule-id", STR, "the same"),
                 ],
                 tag="Alerts",
             ),
@@ -1219,6 +1230,8 @@ def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
 
 @cache
 def _document() -> Schema:
+    from emulator.ilert import openapi_oncall as oncall  # it builds on this module's helpers
+
     return _bound_request_strings(
         {
             "openapi": "3.0.3",
@@ -1242,11 +1255,15 @@ def _document() -> Schema:
                     "Alerts",
                     "Alert Actions",
                     "Connectors",
+                    "Schedules",
+                    "On-Calls",
+                    "Support Hours",
+                    "Maintenance Windows",
                     "Events",
                     "Control plane",
                 )
             ],
-            "paths": {**_api_paths(), **_sim_paths()},
+            "paths": {**_api_paths(), **oncall.paths(), **_sim_paths()},
             "components": {
                 "securitySchemes": {
                     "bearer": {
@@ -1271,7 +1288,7 @@ def _document() -> Schema:
                         "schema": {**STR, "pattern": USER_ID_PATTERN},
                     },
                 },
-                "schemas": _schemas(),
+                "schemas": {**_schemas(), **oncall.schemas()},
             },
         }
     )

@@ -85,6 +85,11 @@ def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
         {
             "escalationTimeout": r.escalation_timeout,
             "users": [user_ref(account.users[u]) for u in r.user_ids if u in account.users],
+            "schedules": [
+                {"id": s.id, "name": s.name, "type": s.kind}
+                for s in (account.oncall.schedules.get(sid) for sid in r.schedule_ids)
+                if s is not None
+            ],
         }
         for r in policy.rules
     ]

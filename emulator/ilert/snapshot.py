@@ -34,6 +34,7 @@ from emulator.ilert.models import (
     Team,
     User,
 )
+from emulator.ilert.snapshot_oncall import export_book, import_book
 
 FORMAT = "fake-ilert-state"
 VERSION = 1
@@ -137,6 +138,7 @@ def _account_out(account: Account) -> dict[str, Any]:
             }
             for c in account.connectors.values()
         ],
+        "oncall": export_book(account.oncall),
     }
 
 
@@ -145,7 +147,11 @@ def _policy_out(policy: EscalationPolicy, *, retired: bool) -> dict[str, Any]:
         "id": policy.id,
         "name": policy.name,
         "rules": [
-            {"escalationTimeout": r.escalation_timeout, "userIds": list(r.user_ids)}
+            {
+                "escalationTimeout": r.escalation_timeout,
+                "userIds": list(r.user_ids),
+                "scheduleIds": list(r.schedule_ids),
+            }
             for r in policy.rules
         ],
         "repeating": policy.repeating,
@@ -362,9 +368,14 @@ def _account_in(r: _Reader) -> Account:
         team = Team(t.int("id"), account.id, t.str("name"), t.enum("visibility", VISIBILITIES))
         team.members = members
         account.teams[team.id] = team
+    oncall = r.data.get("oncall")
+    account.oncall = import_book(
+        None if oncall is None else _Reader(oncall, f"{r.path}.oncall"), account.id
+    )
     for p in r.items("policies"):
         rules = [
-            EscalationRule(x.int("escalationTimeout"), x.ints("userIds")) for x in p.items("rules")
+            EscalationRule(x.int("escalationTimeout"), x.ints("userIds"), _schedule_ids(x, account))
+            for x in p.items("rules")
         ]
         policy = EscalationPolicy(
             id=p.int("id"),
@@ -430,6 +441,14 @@ def _account_in(r: _Reader) -> Account:
         )
         account.connectors[connector.id] = connector
     return account
+
+
+def _schedule_ids(rule: _Reader, account: Account) -> list[int]:
+    """A rule's schedules (an export made before schedules has none); each must be in the file."""
+    ids = rule.ints("scheduleIds") if "scheduleIds" in rule.data else []
+    for schedule_id in ids:
+        _pick(account.oncall.schedules, schedule_id, "schedule")
+    return ids
 
 
 def _alert_in(a: _Reader, account: Account, policies: dict[int, EscalationPolicy]) -> Alert:

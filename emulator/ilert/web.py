@@ -464,7 +464,11 @@ def _alert_pages(bp: Blueprint, sim: FakeIlert, web_actor: Callable[[], Actor]) 
         live = alert_live(alert_id)
         can_handle = pages.permissions(actor)["can_handle"]
         people = pages.assignees(state, actor, alert_id) if can_handle else []
-        return _show(ALERT, live, assignees=people)
+        manual = [
+            {"id": action.id, "name": action.name, "runs": len(runs)}
+            for action, runs in sim.oncall.manual_actions(actor, alert_id)
+        ]
+        return _show(ALERT, live, assignees=people, manual_actions=manual)
 
     @bp.get("/alerts/<int:alert_id>/updates")
     def alert_updates(alert_id: int) -> Any:
@@ -514,6 +518,16 @@ def _alert_pages(bp: Blueprint, sim: FakeIlert, web_actor: Callable[[], Actor]) 
         else:
             _flash("success", f"Slack channel #{created.channel.name} created{created.left_out()}")
         return redirect(f"/alerts/{alert_id}")
+
+    @bp.post("/alerts/<int:alert_id>/actions/<action_id>/run")
+    def run_action(alert_id: int, action_id: str) -> Any:
+        """The alert page's "Run" on a MANUAL alert action (`POST /api/alerts/{id}/actions`)."""
+
+        def run(actor: Actor) -> None:
+            sim.oncall.run_action(actor, alert_id, action_id)
+            _flash("success", "The alert action was run")
+
+        return act(alert_id, run)
 
     @bp.post("/alerts/<int:alert_id>/assign")
     def assign(alert_id: int) -> Any:

@@ -28,4 +28,5 @@ from tests.bdd.steps.channels import *  # noqa: E402, F403
 from tests.bdd.steps.common import *  # noqa: E402, F403
 from tests.bdd.steps.create_alert import *  # noqa: E402, F403
 from tests.bdd.steps.events import *  # noqa: E402, F403
+from tests.bdd.steps.oncall import *  # noqa: E402, F403
 from tests.bdd.steps.security import *  # noqa: E402, F403

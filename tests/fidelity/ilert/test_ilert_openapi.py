@@ -190,6 +190,7 @@ class World:
         ]
         state.accept_alert(owner, alerts[0].id)
         state.resolve_alert(owner, alerts[1].id)
+        on_call = self._on_call_objects(account["apiKey"], ids, [s.id for s in sources])
         self.user_ids = ids
         self.pools.update(
             {
@@ -201,8 +202,39 @@ class World:
                 "user_id": ids,
                 "user_ref": [*ids, "owner", "user"],
                 "source_ref": [*(s.id for s in sources), sources[0].integration_key],
+                **on_call,
             }
         )
+
+    def _on_call_objects(
+        self, key: str, user_ids: list[int], source_ids: list[int]
+    ) -> dict[str, list[Any]]:
+        """A schedule, support hours and a maintenance window, for the on-call paths' ids."""
+        headers = {"Authorization": f"Bearer {key}"}
+        layer = {"startsOn": "2023-11-01T00:00:00Z", "users": [{"id": u} for u in user_ids[:3]]}
+        schedule = {"name": "Rota", "timezone": "Europe/Berlin", "type": "RECURRING"}
+        schedule["scheduleLayers"] = [{**layer, "rotation": "P1D"}]
+        hours = {
+            "name": "Office",
+            "timezone": "Europe/Berlin",
+            "supportDays": {"MONDAY": {"start": "08:00", "end": "18:00"}},
+        }
+        window = {
+            "summary": "Upgrade",
+            "timezone": "Europe/Berlin",
+            "start": "2030-01-01T00:00:00Z",
+            "end": "2030-01-02T00:00:00Z",
+            "alertSources": [{"id": source_ids[0]}],
+        }
+        made = {
+            name: self.client.post(path, json=body, headers=headers).get_json()
+            for name, path, body in (
+                ("schedule_id", "/api/schedules", schedule),
+                ("hours_id", "/api/support-hours", hours),
+                ("window_id", "/api/maintenance-windows", window),
+            )
+        }
+        return {name: [body["id"]] for name, body in made.items()}
 
     def _post(self, path: str, body: dict[str, Any]) -> Any:
         response = self.client.post(path, json=body)

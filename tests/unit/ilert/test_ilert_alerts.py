@@ -196,9 +196,11 @@ def test_assign_to_a_user_or_a_policy(world: Any, linked: dict[str, Any], connec
     to_policy = world.owner.ok("PUT", path, params={"policy-id": night["id"]})
     assert to_policy["escalationPolicy"]["id"] == night["id"]
     assert to_policy["assignedTo"]["id"] == world.owner_id and to_policy["nextEscalation"]
-    for params in ({}, {"schedule": 1}, {"user": user_id, "policy": night["id"]}, {"policy": "x"}):
+    for params in ({}, {"schedule": 1, "user": user_id}, {"user": user_id, "policy": night["id"]}):
         assert world.owner.put(path, params=params).status_code == 400, params
+    assert world.owner.put(path, params={"policy": "x"}).status_code == 400
     assert world.owner.put(path, params={"user": 999999}).status_code == 404
+    assert world.owner.put(path, params={"schedule": 999999}).status_code == 404
     _settle(world)
     texts = [e["text"] for e in world.owner.ok("GET", f"/alerts/{alert['id']}/log-entries")]
     assert "Alert assigned to escalation policy Night by Account Owner" in texts
