@@ -20,6 +20,7 @@ from typing import Any
 
 from emulator.clock import Clock, SystemClock
 from emulator.ids import IdGenerator
+from emulator.ilert.alert_filters import AlertFacts, AlertFilter, parse_alert_filter
 from emulator.ilert.errors import (
     BadRequest,
     Conflict,
@@ -283,6 +284,7 @@ class AlertAction:
     escalation_ended_delay_sec: int = 0
     not_resolved_delay_sec: int = 0
     delivery: DeliveryStatus = field(default_factory=DeliveryStatus)
+    alert_filter: AlertFilter | None = None  # None: every alert of its sources
 
 
 @dataclass
@@ -1873,6 +1875,8 @@ class IlertState:
             raise BadRequest("Field 'triggerTypes' is required when triggerMode is AUTOMATIC")
         if "params" in fields or creating:
             action.params = mapping(fields, "params")
+        if "alertFilter" in fields:
+            action.alert_filter = parse_alert_filter(fields["alertFilter"])
         if "escalationEndedDelaySec" in fields:
             action.escalation_ended_delay_sec = _delay(fields, "escalationEndedDelaySec", 30, 7200)
         if "notResolvedDelaySec" in fields:
@@ -1998,8 +2002,10 @@ class IlertState:
         return [*action.team_ids, *(t for s in sources for t in s.team_ids)]
 
     def matching_actions(self, event: AlertEvent) -> list[AlertAction]:
-        """AUTOMATIC slack actions on the alert's source whose trigger types include the event."""
+        """AUTOMATIC slack actions on the alert's source whose trigger types include the event
+        and whose alert filter lets the alert (as of the event) through."""
         with self.lock:
+            facts = _facts(event.alert)
             return [
                 a
                 for a in event.account.actions.values()
@@ -2007,6 +2013,7 @@ class IlertState:
                 and a.trigger_mode == "AUTOMATIC"
                 and event.alert.source.id in a.source_ids
                 and event.event_type in a.trigger_types
+                and (a.alert_filter is None or a.alert_filter.matches(facts))
             ]
 
     # -- read helpers for the pages ----------------------------------------------------------
@@ -2037,6 +2044,11 @@ def _delay(fields: dict[str, Any], name: str, low: int, high: int) -> int:
     if value and value < low:
         raise BadRequest(f"Field '{name}' must be 0 or between {low} and {high}")
     return value
+
+
+def _facts(alert: Alert) -> AlertFacts:
+    policy = alert.policy
+    return AlertFacts(alert.summary, alert.details, alert.priority, policy.id, policy.name)
 
 
 def _timeout_seconds(rule: EscalationRule) -> float:

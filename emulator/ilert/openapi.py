@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from emulator.ilert import alert_filters
 from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
@@ -1152,6 +1153,31 @@ def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
     return out
 
 
+def _with_alerting(schemas: dict[str, Schema]) -> dict[str, Schema]:
+    """The alerting behaviour's fields (alert filters, delays, alert creation, heartbeats) added
+    to the schemas they belong to; an answer has the optional ones only when they are set."""
+    predicate = obj(
+        {
+            "field": enum(alert_filters.FIELDS),
+            "criteria": enum(alert_filters.CRITERIA),
+            "value": STR,
+        },
+        ["field", "criteria", "value"],
+    )
+    schemas["AlertFilter"] = obj(
+        {"operator": enum(alert_filters.OPERATORS), "predicates": arr(predicate)}
+    )
+    schemas["AlertAction"]["properties"]["alertFilter"] = {
+        **ref("AlertFilter"),
+        "description": "only when set",
+    }
+    schemas["AlertActionPost"]["properties"]["alertFilter"] = {
+        **null(ref("AlertFilter")),
+        "description": "an alert it does not let through is not sent; null removes it",
+    }
+    return schemas
+
+
 @cache
 def _document() -> Schema:
     return _bound_request_strings(
@@ -1206,7 +1232,7 @@ def _document() -> Schema:
                         "schema": {**STR, "pattern": USER_ID_PATTERN},
                     },
                 },
-                "schemas": _schemas(),
+                "schemas": _with_alerting(_schemas()),
             },
         }
     )

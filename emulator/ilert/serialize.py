@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from emulator.ilert.alert_filters import AlertFilter
 from emulator.ilert.models import (
     Account,
     Alert,
@@ -235,9 +236,21 @@ def action_json(
         "escalationEndedDelaySec": action.escalation_ended_delay_sec,
         "notResolvedDelaySec": action.not_resolved_delay_sec,
     }
+    if action.alert_filter is not None:
+        body["alertFilter"] = alert_filter_json(action.alert_filter)
     if with_delivery:
         body["deliveryStatus"] = delivery_status_json(action.delivery)
     return body
+
+
+def alert_filter_json(alert_filter: AlertFilter) -> dict[str, Any]:
+    return {
+        "operator": alert_filter.operator,
+        "predicates": [
+            {"field": p.field, "criteria": p.criteria, "value": p.value}
+            for p in alert_filter.predicates
+        ],
+    }
 
 
 def connector_json(connector: Connector) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from emulator.ilert.alert_filters import AlertFilter, parse_alert_filter
 from emulator.ilert.errors import BadRequest
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
@@ -116,6 +117,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "createdBy": a.created_by,
                 "escalationEndedDelaySec": a.escalation_ended_delay_sec,
                 "notResolvedDelaySec": a.not_resolved_delay_sec,
+                "alertFilter": _filter_out(a.alert_filter),
                 "delivery": {
                     "state": a.delivery.state,
                     "error": a.delivery.error,
@@ -138,6 +140,16 @@ def _account_out(account: Account) -> dict[str, Any]:
             for c in account.connectors.values()
         ],
     }
+
+
+def _filter_out(alert_filter: AlertFilter | None) -> dict[str, Any] | None:
+    if alert_filter is None:
+        return None
+    predicates = [
+        {"field": p.field, "criteria": p.criteria, "value": p.value}
+        for p in alert_filter.predicates
+    ]
+    return {"operator": alert_filter.operator, "predicates": predicates}
 
 
 def _policy_out(policy: EscalationPolicy, *, retired: bool) -> dict[str, Any]:
@@ -291,6 +303,14 @@ def _delivery_in(action: _Reader) -> DeliveryStatus:
     )
 
 
+def _filter_in(action: _Reader) -> AlertFilter | None:
+    """An alert action's filter, checked as the API checks it; an older export has none."""
+    try:
+        return parse_alert_filter(action.data.get("alertFilter"))
+    except BadRequest as error:
+        raise BadRequest(f"Import: {action.path}.alertFilter: {error.message}") from None
+
+
 def _pick(table: dict[Any, T], key: Any, what: str) -> T:
     if key not in table:
         raise BadRequest(f"Import: {what} {key} is not in the file")
@@ -416,6 +436,7 @@ def _account_in(r: _Reader) -> Account:
             escalation_ended_delay_sec=a.int("escalationEndedDelaySec"),
             not_resolved_delay_sec=a.int("notResolvedDelaySec"),
             delivery=_delivery_in(a),
+            alert_filter=_filter_in(a),
         )
         account.actions[action.id] = action
     for c in r.items("connectors"):
