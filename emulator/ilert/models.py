@@ -45,6 +45,14 @@ from emulator.ilert.fields import (
     required_str,
 )
 from emulator.ilert.index import ALERT_STATES, AlertIndex
+from emulator.ilert.source_rules import (
+    ALERT_CREATIONS,
+    PRIORITY_RULES,
+    Duration,
+    SourceRules,
+    parse_duration,
+)
+from emulator.ilert.timers import ACTION_EVENT, AUTO_RESOLVE, DelayedEvent, Timer, Timers
 
 __all__ = ["ALERT_STATES", "IlertState", "check_enum"]
 
@@ -184,6 +192,7 @@ class AlertSource:
     policy: EscalationPolicy
     team_ids: list[int] = field(default_factory=list)
     active: bool = True
+    rules: SourceRules = field(default_factory=SourceRules)
 
 
 # Slots: an alert gathers twenty or more entries, and a dict per entry was most of their size
@@ -233,6 +242,9 @@ class Alert:
     links: list[dict[str, str]] = field(default_factory=list)
     custom_details: dict[str, Any] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
+    # Events for single alert actions that wait out the action's delay (timers.DelayedEvent).
+    delayed_events: list[DelayedEvent] = field(default_factory=list)
+    auto_resolve_at: float | None = None  # the source's autoResolutionTimeout after creation
     # Bumped by every change the alert's JSON shows; the serialiser caches by it.
     version: int = field(default=0, compare=False)
     json_cache: Any = field(default=None, repr=False, compare=False)
@@ -388,6 +400,7 @@ class AlertEvent:
     alert: Alert
     actor: User | None
     time: float
+    action_id: str | None = None  # for this alert action only (a delayed event)
 
 
 EventListener = Callable[[AlertEvent], None]
@@ -478,6 +491,7 @@ class IlertState:
         self.workspaces: dict[str, int] = {}  # Slack team id -> ilert account id
         self.redeemed_nonces: set[str] = set()
         self._escalations: list[tuple[float, int, int]] = []  # (due, alert id, account id)
+        self._timers = Timers()
 
     def reset(self) -> None:
         """Forget everything. Ids keep counting so peers holding old ids never see them reused."""
@@ -508,6 +522,21 @@ class IlertState:
         ]
         heapq.heapify(self._escalations)
 
+    def rebuild_timers(self) -> None:
+        """The timer heap from what the alerts (and sources) say is due (an import)."""
+        self._timers.clear()
+        for account in self.accounts.values():
+            for alert in account.alerts.values():
+                self._remind_alert(alert)
+
+    def _remind_alert(self, alert: Alert) -> None:
+        if not alert.is_open:
+            return
+        for delayed in alert.delayed_events:
+            self._timers.add(Timer(delayed.due, ACTION_EVENT, alert.account_id, alert.id))
+        if alert.auto_resolve_at is not None:
+            self._timers.add(Timer(alert.auto_resolve_at, AUTO_RESOLVE, alert.account_id, alert.id))
+
     def _emit(
         self,
         event_type: str,
@@ -515,9 +544,11 @@ class IlertState:
         alert: Alert,
         actor: User | None,
         at: float | None = None,
+        action_id: str | None = None,
     ) -> None:
         alert.version += 1
-        event = AlertEvent(event_type, account, alert, actor, self.now() if at is None else at)
+        when = self.now() if at is None else at
+        event = AlertEvent(event_type, account, alert, actor, when, action_id)
         for listener in list(self.listeners):
             listener(event)
 
@@ -1023,6 +1054,7 @@ class IlertState:
                 policy=self._policy_ref(actor, fields.get("escalationPolicy")),
                 team_ids=self._team_ids(actor, fields.get("teams")),
                 active=boolean(fields, "active", True),
+                rules=_source_rules(fields, SourceRules()),
             )
             source.id = self.next_id()
             actor.account.sources[source.id] = source
@@ -1053,9 +1085,10 @@ class IlertState:
             if "teams" in fields:  # ilert: [] clears the teams, leaving the field out keeps them
                 teams = self._team_ids(actor, fields["teams"] or [])
             active = boolean(fields, "active", source.active)
+            rules = _source_rules(fields, source.rules)
             self.generation += 1
             source.name, source.integration_type, source.policy = name, kind, policy
-            source.team_ids, source.active = teams, active
+            source.team_ids, source.active, source.rules = teams, active, rules
             return source
 
     def delete_source(self, actor: Actor, source_id: int) -> None:
@@ -1144,7 +1177,7 @@ class IlertState:
                 policy,
                 summary=summary,
                 details=optional_str(fields, "details") or "",
-                priority=check_enum(fields.get("priority", "HIGH"), PRIORITIES, "priority"),
+                priority=self._priority(source, fields.get("priority")),
                 alert_key=optional_str(fields, "alertKey"),
                 actor=actor,
                 responders=list(dict.fromkeys(u.id for u in responders)),
@@ -1188,6 +1221,9 @@ class IlertState:
         account.alerts[alert.id] = alert
         account.index.add(alert.id, source.id, alert.status)
         account.open_by_key[(source.id, alert.alert_key)] = alert
+        if source.rules.auto_resolution is not None:
+            alert.auto_resolve_at = now + source.rules.auto_resolution.seconds
+            self._timers.add(Timer(alert.auto_resolve_at, AUTO_RESOLVE, account.id, alert.id))
         if actor and actor.user:
             self._log(
                 alert,
@@ -1216,6 +1252,7 @@ class IlertState:
             if priority == "HIGH":
                 self._schedule(alert, now + _timeout_seconds(policy.rules[0]))
         self._emit("alert-created", account, alert, actor.user if actor else None, now)
+        self._delay_events(account, alert, "v-alert-not-resolved", now)
         return alert
 
     @staticmethod
@@ -1373,6 +1410,7 @@ class IlertState:
         alert.resolved_on = now
         alert.resolved_by = actor.user_id if actor else None
         alert.next_escalation = None
+        alert.delayed_events, alert.auto_resolve_at = [], None
         if account.open_by_key.get((alert.source.id, alert.alert_key)) is alert:
             del account.open_by_key[(alert.source.id, alert.alert_key)]
         self._log(alert, "UserResponseLogEntry", f"Alert resolved by {_who(actor)}", actor)
@@ -1529,24 +1567,89 @@ class IlertState:
         heapq.heappush(self._escalations, (due, alert.id, alert.account_id))
 
     def next_escalation_due(self) -> float | None:
+        """When the next escalation or timer falls due."""
         with self.lock:
-            return self._escalations[0][0] if self._escalations else None
+            return self._next_due_unlocked()
+
+    def _next_due_unlocked(self) -> float | None:
+        dues = [d for d in (self._escalation_due(), self._timers.next_due()) if d is not None]
+        return min(dues) if dues else None
+
+    def _escalation_due(self) -> float | None:
+        return self._escalations[0][0] if self._escalations else None
 
     def run_due(self, now: float) -> int:
-        """Escalate every PENDING alert whose timeout passed by `now`, in due order."""
+        """Escalate every PENDING alert whose timeout passed by `now` and fire every timer due
+        by then, all in due order (an escalation first when both fall due together)."""
         fired = 0
         with self.lock:
-            while self._escalations and self._escalations[0][0] <= now:
-                due, alert_id, account_id = heapq.heappop(self._escalations)
-                account = self.accounts.get(account_id)
-                alert = account.alerts.get(alert_id) if account else None
-                # Stale heap entries (accepted, resolved, rescheduled) are skipped, not removed.
-                if alert is None or alert.status != "PENDING" or alert.next_escalation != due:
-                    continue
-                assert account is not None
-                self._escalate(account, alert, due)
-                fired += 1
+            while (due := self._next_due_unlocked()) is not None and due <= now:
+                if self._escalation_due() == due:
+                    fired += self._run_escalation()
+                else:
+                    timer = self._timers.pop_due(now)
+                    fired += self._fire(timer) if timer is not None else 0
         return fired
+
+    def _run_escalation(self) -> int:
+        due, alert_id, account_id = heapq.heappop(self._escalations)
+        account = self.accounts.get(account_id)
+        alert = account.alerts.get(alert_id) if account else None
+        # Stale heap entries (accepted, resolved, rescheduled) are skipped, not removed.
+        if alert is None or alert.status != "PENDING" or alert.next_escalation != due:
+            return 0
+        assert account is not None
+        self._escalate(account, alert, due)
+        return 1
+
+    # -- timers: delayed alert action events, auto-resolution ---------------------------------
+
+    def _fire(self, timer: Timer) -> int:
+        account = self.accounts.get(timer.account_id)
+        alert = account.alerts.get(timer.target_id) if account else None
+        if account is None or alert is None or not alert.is_open:
+            return 0  # a stale reminder: its alert was resolved or deleted since
+        if timer.kind == ACTION_EVENT:
+            return self._send_delayed(account, alert, timer.due)
+        if timer.kind == AUTO_RESOLVE and alert.auto_resolve_at == timer.due:
+            self._auto_resolve(account, alert, timer.due)
+            return 1
+        return 0
+
+    def _delay_events(self, account: Account, alert: Alert, event_type: str, at: float) -> None:
+        """The event, for each alert action that sends it late, waits out that action's delay."""
+        for action in self._slack_actions(account, alert, event_type):
+            delay = _event_delay(action, event_type)
+            if delay is None:
+                continue
+            delayed = DelayedEvent(at + delay, action.id, event_type)
+            alert.delayed_events.append(delayed)
+            self._timers.add(Timer(delayed.due, ACTION_EVENT, account.id, alert.id))
+
+    def _send_delayed(self, account: Account, alert: Alert, due: float) -> int:
+        ready = [d for d in alert.delayed_events if d.due <= due]
+        alert.delayed_events = [d for d in alert.delayed_events if d.due > due]
+        sent = 0
+        for delayed in ready:
+            if _still_applies(alert, delayed.event_type):
+                self._emit(delayed.event_type, account, alert, None, delayed.due, delayed.action_id)
+                sent += 1
+        return sent
+
+    def _auto_resolve(self, account: Account, alert: Alert, at: float) -> None:
+        """ilert's autoResolutionTimeout: the alert resolves itself, told as alert-auto-resolved."""
+        self._set_status(account, alert, "RESOLVED")
+        alert.resolved_on, alert.resolved_by, alert.next_escalation = at, None, None
+        alert.auto_resolve_at = None
+        if account.open_by_key.get((alert.source.id, alert.alert_key)) is alert:
+            del account.open_by_key[(alert.source.id, alert.alert_key)]
+        self._log(
+            alert,
+            "AlertAutoResolvedLogEntry",
+            f"Alert resolved automatically: not resolved within "
+            f"{alert.source.rules.auto_resolution_text()} of its creation",
+        )
+        self._emit("alert-auto-resolved", account, alert, None, at)
 
     def _escalate(self, account: Account, alert: Alert, at: float) -> None:
         rules = alert.policy.rules
@@ -1556,6 +1659,7 @@ class IlertState:
                 alert.next_escalation = None
                 self._log(alert, "AlertEscalationEndedLogEntry", "Escalation ended")
                 self._emit("alert-escalation-ended", account, alert, None, at)
+                self._delay_events(account, alert, "alert-escalation-ended", at)
                 return
             index, alert.repeats = 0, alert.repeats + 1
         self._assign_level(account, alert, index)
@@ -1612,7 +1716,12 @@ class IlertState:
     ) -> tuple[str, Alert]:
         summary = required_str(fields, "summary")
         explicit = fields.get("priority")
-        priority = check_enum(explicit or "HIGH", PRIORITIES, "priority")
+        priority = self._priority(source, explicit)
+        alert_key = source.rules.dedup_key(alert_key, summary)
+        if open_alert is None and alert_key:
+            open_alert = account.open_by_key.get((source.id, alert_key))
+        if open_alert is None:
+            open_alert = self._joinable_alert(account, source)
         images = objects(fields, "images", ("src", "href", "alt"))
         links = objects(fields, "links", ("href", "text"))
         custom = mapping(fields, "customDetails")
@@ -1651,6 +1760,27 @@ class IlertState:
                 f"policy {policy.name} applies",
             )
         return "NEW_INCIDENT_CREATED", alert
+
+    def _joinable_alert(self, account: Account, source: AlertSource) -> Alert | None:
+        """The open alert the source's alertCreation appends new events to, if any."""
+        states = source.rules.joinable_states()
+        newest = next(iter(account.index.newest(states=states, sources=[source.id])), None)
+        if not states or newest is None:
+            return None
+        alert = account.alerts[newest]
+        return alert if source.rules.joins(self.now() - alert.report_time) else None
+
+    def _priority(self, source: AlertSource, explicit: Any) -> str:
+        """The priority an event or a request names, else what the source's alertPriorityRule
+        gives."""
+        if explicit is not None:
+            return check_enum(explicit, PRIORITIES, "priority")
+        return source.rules.priority(in_support_hours=self._in_support_hours(source))
+
+    def _in_support_hours(self, source: AlertSource) -> bool:
+        """Support hours are not emulated: every moment counts as within them, so
+        HIGH_DURING_SUPPORT_HOURS gives HIGH and LOW_DURING_SUPPORT_HOURS gives LOW."""
+        return True
 
     def _raise(self, account: Account, alert: Alert) -> None:
         """A LOW alert raised to HIGH: it starts escalating from its current level."""
@@ -1877,15 +2007,44 @@ class IlertState:
             action.params = mapping(fields, "params")
         if "alertFilter" in fields:
             action.alert_filter = parse_alert_filter(fields["alertFilter"])
-        if "escalationEndedDelaySec" in fields:
-            action.escalation_ended_delay_sec = _delay(fields, "escalationEndedDelaySec", 30, 7200)
-        if "notResolvedDelaySec" in fields:
-            action.not_resolved_delay_sec = _delay(fields, "notResolvedDelaySec", 60, 172_800)
+        self._apply_delays(action, fields)
         if action.connector_type == SLACK:
             self._check_slack_action(actor, action)
         if not action.name:
             channel = action.params.get("channelName") or action.params.get("channelId")
             action.name = f"Slack #{channel}" if action.connector_type == SLACK else "Alert action"
+
+    @staticmethod
+    def _apply_delays(action: AlertAction, fields: dict[str, Any]) -> None:
+        """`delaySec` (ilert's spec: 0-7200, "may only be used with triggerType
+        'alert-escalation-ended' selected") and its newer name `escalationEndedDelaySec` (0 or
+        30-7200, ilert's Terraform provider) are one setting; `notResolvedDelaySec` (0 or
+        60-172800) is the delay of `v-alert-not-resolved`."""
+        given = {}
+        if "delaySec" in fields:
+            given["delaySec"] = integer(fields, "delaySec", 0, minimum=0, maximum=7200)
+        if "escalationEndedDelaySec" in fields:
+            given["escalationEndedDelaySec"] = _delay(fields, "escalationEndedDelaySec", 30, 7200)
+        if len(set(given.values())) > 1:
+            raise BadRequest(
+                "Fields 'delaySec' and 'escalationEndedDelaySec' are the same setting; give one, "
+                "or the same value in both"
+            )
+        for name, delay in given.items():
+            if delay and "alert-escalation-ended" not in action.trigger_types:
+                raise BadRequest(
+                    f"Field '{name}' may only be used with triggerType 'alert-escalation-ended' "
+                    "selected"
+                )
+            action.escalation_ended_delay_sec = delay
+        if "notResolvedDelaySec" in fields:
+            delay = _delay(fields, "notResolvedDelaySec", 60, 172_800)
+            if delay and "v-alert-not-resolved" not in action.trigger_types:
+                raise BadRequest(
+                    "Field 'notResolvedDelaySec' may only be used with triggerType "
+                    "'v-alert-not-resolved' selected"
+                )
+            action.not_resolved_delay_sec = delay
 
     @staticmethod
     def _check_slack_action(actor: Actor, action: AlertAction) -> None:
@@ -2008,13 +2167,27 @@ class IlertState:
             facts = _facts(event.alert)
             return [
                 a
-                for a in event.account.actions.values()
-                if a.connector_type == SLACK
-                and a.trigger_mode == "AUTOMATIC"
-                and event.alert.source.id in a.source_ids
-                and event.event_type in a.trigger_types
+                for a in self._slack_actions(event.account, event.alert, event.event_type)
+                # A delayed event goes to its one action; the others wait out their delay.
+                if (
+                    a.id == event.action_id
+                    if event.action_id is not None
+                    else _event_delay(a, event.event_type) is None
+                )
                 and (a.alert_filter is None or a.alert_filter.matches(facts))
             ]
+
+    @staticmethod
+    def _slack_actions(account: Account, alert: Alert, event_type: str) -> list[AlertAction]:
+        """AUTOMATIC slack actions on the alert's source whose trigger types include the event."""
+        return [
+            a
+            for a in account.actions.values()
+            if a.connector_type == SLACK
+            and a.trigger_mode == "AUTOMATIC"
+            and alert.source.id in a.source_ids
+            and event_type in a.trigger_types
+        ]
 
     # -- read helpers for the pages ----------------------------------------------------------
 
@@ -2044,6 +2217,48 @@ def _delay(fields: dict[str, Any], name: str, low: int, high: int) -> int:
     if value and value < low:
         raise BadRequest(f"Field '{name}' must be 0 or between {low} and {high}")
     return value
+
+
+def _source_rules(fields: dict[str, Any], current: SourceRules) -> SourceRules:
+    """The source's alert creation, grouping window, auto-resolution and priority rule: what
+    `fields` gives, the rest as it was (null clears a duration)."""
+    creation = current.alert_creation
+    if fields.get("alertCreation") is not None:
+        creation = check_enum(fields["alertCreation"], ALERT_CREATIONS, "alertCreation")
+    priority_rule = current.priority_rule
+    if fields.get("alertPriorityRule") is not None:
+        priority_rule = check_enum(fields["alertPriorityRule"], PRIORITY_RULES, "alertPriorityRule")
+    return SourceRules(
+        alert_creation=creation,
+        grouping_window=_duration(fields, "alertGroupingWindow", current.grouping_window),
+        auto_resolution=_duration(fields, "autoResolutionTimeout", current.auto_resolution),
+        priority_rule=priority_rule,
+    )
+
+
+def _duration(fields: dict[str, Any], name: str, current: Duration | None) -> Duration | None:
+    if name not in fields:
+        return current
+    text = optional_str(fields, name)
+    return None if text is None else parse_duration(text, name)
+
+
+def _event_delay(action: AlertAction, event_type: str) -> int | None:
+    """Seconds the action waits before sending the event; None when it sends it at once.
+    `v-alert-not-resolved` always waits (ilert's "not resolved after" the delay)."""
+    if event_type == "alert-escalation-ended" and action.escalation_ended_delay_sec:
+        return action.escalation_ended_delay_sec
+    if event_type == "v-alert-not-resolved":
+        return action.not_resolved_delay_sec
+    return None
+
+
+def _still_applies(alert: Alert, event_type: str) -> bool:
+    """Whether a delayed event still tells the truth when its delay is over: the escalation
+    ended and nobody accepted since; the alert is still not resolved."""
+    if event_type == "alert-escalation-ended":
+        return alert.status == "PENDING" and alert.next_escalation is None
+    return alert.is_open
 
 
 def _facts(alert: Alert) -> AlertFacts:

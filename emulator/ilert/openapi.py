@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from emulator.ilert import alert_filters
+from emulator.ilert import alert_filters, source_rules
 from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
@@ -1175,6 +1175,36 @@ def _with_alerting(schemas: dict[str, Schema]) -> dict[str, Schema]:
         **null(ref("AlertFilter")),
         "description": "an alert it does not let through is not sent; null removes it",
     }
+    schemas["AlertAction"]["properties"]["delaySec"] = {
+        **INT,
+        "description": "ilert's spec's name of escalationEndedDelaySec (the same value)",
+    }
+    schemas["AlertActionPost"]["properties"]["delaySec"] = {
+        **INT,
+        "minimum": 0,
+        "maximum": 7200,
+        "description": "seconds alert-escalation-ended waits (still PENDING then, it is sent); "
+        "only with that trigger type; the same setting as escalationEndedDelaySec",
+    }
+    duration = {**STR, "format": "ISO-8601", "description": "a duration such as PT5M or P1D"}
+    rules_in = {
+        "alertCreation": enum(source_rules.ALERT_CREATIONS),
+        "alertPriorityRule": enum(source_rules.PRIORITY_RULES),
+        "alertGroupingWindow": {**duration, "nullable": True},
+        "autoResolutionTimeout": {**duration, "nullable": True},
+    }
+    for name in ("AlertSourcePost", "AlertSourcePut"):
+        schemas[name]["properties"].update(rules_in)
+    source = schemas["AlertSource"]
+    source["properties"].update(
+        {
+            "alertCreation": enum(source_rules.ALERT_CREATIONS),
+            "alertPriorityRule": enum(source_rules.PRIORITY_RULES),
+            "alertGroupingWindow": {**duration, "description": "only when set"},
+            "autoResolutionTimeout": {**duration, "description": "only when set"},
+        }
+    )
+    source["required"] = [*source["required"], "alertCreation", "alertPriorityRule"]
     return schemas
 
 

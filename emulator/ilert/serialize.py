@@ -22,6 +22,7 @@ from emulator.ilert.models import (
     Team,
     User,
 )
+from emulator.ilert.source_rules import SourceRules
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -110,7 +111,22 @@ def source_json(state: IlertState, account: Account, source: AlertSource) -> dic
         "teams": _teams(account, source.team_ids),
         "status": state.source_status(source),
         "active": source.active,
+        **source_rules_json(source.rules),
     }
+
+
+def source_rules_json(rules: SourceRules) -> dict[str, Any]:
+    """alertCreation and alertPriorityRule always; the durations only when set (ilert's schema
+    has them as strings, never null)."""
+    body: dict[str, Any] = {
+        "alertCreation": rules.alert_creation,
+        "alertPriorityRule": rules.priority_rule,
+    }
+    if rules.grouping_window is not None:
+        body["alertGroupingWindow"] = rules.grouping_window.text
+    if rules.auto_resolution is not None:
+        body["autoResolutionTimeout"] = rules.auto_resolution.text
+    return body
 
 
 def responder_json(account: Account, responder: Responder) -> dict[str, Any]:
@@ -234,6 +250,7 @@ def action_json(
         "updatedAt": iso(action.updated_at),
         "createdBy": user_ref(account.users.get(action.created_by or 0)),
         "escalationEndedDelaySec": action.escalation_ended_delay_sec,
+        "delaySec": action.escalation_ended_delay_sec,  # ilert's spec's name for the same
         "notResolvedDelaySec": action.not_resolved_delay_sec,
     }
     if action.alert_filter is not None:

@@ -35,6 +35,13 @@ from emulator.ilert.models import (
     Team,
     User,
 )
+from emulator.ilert.source_rules import (
+    ALERT_CREATIONS,
+    PRIORITY_RULES,
+    SourceRules,
+    parse_duration,
+)
+from emulator.ilert.timers import DelayedEvent
 
 FORMAT = "fake-ilert-state"
 VERSION = 1
@@ -97,6 +104,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "policyId": s.policy.id,
                 "teamIds": list(s.team_ids),
                 "active": s.active,
+                "rules": _rules_out(s.rules),
             }
             for s in account.sources.values()
         ],
@@ -139,6 +147,15 @@ def _account_out(account: Account) -> dict[str, Any]:
             }
             for c in account.connectors.values()
         ],
+    }
+
+
+def _rules_out(rules: SourceRules) -> dict[str, Any]:
+    return {
+        "alertCreation": rules.alert_creation,
+        "alertGroupingWindow": rules.grouping_window.text if rules.grouping_window else None,
+        "autoResolutionTimeout": rules.auto_resolution.text if rules.auto_resolution else None,
+        "alertPriorityRule": rules.priority_rule,
     }
 
 
@@ -198,6 +215,11 @@ def _alert_out(alert: Alert) -> dict[str, Any]:
         "images": alert.images,
         "links": alert.links,
         "customDetails": alert.custom_details,
+        "autoResolveAt": alert.auto_resolve_at,
+        "delayedEvents": [
+            {"due": d.due, "actionId": d.action_id, "eventType": d.event_type}
+            for d in alert.delayed_events
+        ],
         "log": [
             {
                 "id": e.id,
@@ -303,6 +325,29 @@ def _delivery_in(action: _Reader) -> DeliveryStatus:
     )
 
 
+def _rules_in(source: _Reader) -> SourceRules:
+    """A source's alert creation rules, checked as the API checks them; an older export has
+    none: the defaults."""
+    if source.data.get("rules") is None:
+        return SourceRules()
+    r = _Reader(source.data["rules"], f"{source.path}.rules")
+    durations = {}
+    try:
+        for name in ("alertGroupingWindow", "autoResolutionTimeout"):
+            text = r.str(name, optional=True)
+            durations[name] = None if text is None else parse_duration(text, name)
+        return SourceRules(
+            alert_creation=r.enum("alertCreation", ALERT_CREATIONS),
+            grouping_window=durations["alertGroupingWindow"],
+            auto_resolution=durations["autoResolutionTimeout"],
+            priority_rule=r.enum("alertPriorityRule", PRIORITY_RULES),
+        )
+    except BadRequest as error:
+        if error.message.startswith("Import:"):
+            raise
+        raise BadRequest(f"Import: {r.path}: {error.message}") from None
+
+
 def _filter_in(action: _Reader) -> AlertFilter | None:
     """An alert action's filter, checked as the API checks it; an older export has none."""
     try:
@@ -351,6 +396,7 @@ def import_state(state: IlertState, data: Any) -> None:
                 state.workspaces[slack.params["teamId"]] = account.id
         state.restart_ids(max(last_id, state.last_id))
         state.rebuild_escalations()
+        state.rebuild_timers()
 
 
 def _account_in(r: _Reader) -> Account:
@@ -409,6 +455,7 @@ def _account_in(r: _Reader) -> Account:
             policy=_pick(every_policy, s.int("policyId"), "escalation policy"),
             team_ids=s.ints("teamIds"),
             active=s.bool("active"),
+            rules=_rules_in(s),
         )
         account.sources[source.id] = source
     for a in r.items("alerts"):
@@ -475,7 +522,12 @@ def _alert_in(a: _Reader, account: Account, policies: dict[int, EscalationPolicy
         images=_list_of(a, "images", dict),
         links=_list_of(a, "links", dict),
         custom_details=a.obj("customDetails"),
+        auto_resolve_at=a.num("autoResolveAt", optional=True),
     )
+    alert.delayed_events = [
+        DelayedEvent(d.num("due"), d.str("actionId"), d.str("eventType"))
+        for d in (a.items("delayedEvents") if "delayedEvents" in a.data else [])
+    ]
     alert.responders = [
         Responder(
             user_id=x.int("userId"),
