@@ -26,6 +26,7 @@ from emulator.ilert.control import create_control
 from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
+from emulator.ilert.heartbeat_api import create_heartbeats
 from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
 from emulator.ilert.web import create_web
 from emulator.ilert.wire import MAX_BODY_BYTES, body_too_large, check_body_size
@@ -226,6 +227,7 @@ class FakeIlert:
         register_converters(app)
         app.register_blueprint(create_api(self))
         app.register_blueprint(create_events(self))
+        app.register_blueprint(create_heartbeats(self))
         app.register_blueprint(create_control(self))
         app.register_blueprint(create_web(self))
         app.register_error_handler(IlertError, _render_error)

@@ -44,6 +44,7 @@ from emulator.ilert.fields import (
     ref_id,
     required_str,
 )
+from emulator.ilert.heartbeats import HEARTBEAT_TYPE, MAX_INTERVAL_SEC, Heartbeat
 from emulator.ilert.index import ALERT_STATES, AlertIndex
 from emulator.ilert.source_rules import (
     ALERT_CREATIONS,
@@ -52,7 +53,14 @@ from emulator.ilert.source_rules import (
     SourceRules,
     parse_duration,
 )
-from emulator.ilert.timers import ACTION_EVENT, AUTO_RESOLVE, DelayedEvent, Timer, Timers
+from emulator.ilert.timers import (
+    ACTION_EVENT,
+    AUTO_RESOLVE,
+    HEARTBEAT,
+    DelayedEvent,
+    Timer,
+    Timers,
+)
 
 __all__ = ["ALERT_STATES", "IlertState", "check_enum"]
 
@@ -193,6 +201,7 @@ class AlertSource:
     team_ids: list[int] = field(default_factory=list)
     active: bool = True
     rules: SourceRules = field(default_factory=SourceRules)
+    heartbeat: Heartbeat | None = None  # for integrationType HEARTBEAT only
 
 
 # Slots: an alert gathers twenty or more entries, and a dict per entry was most of their size
@@ -528,6 +537,13 @@ class IlertState:
         for account in self.accounts.values():
             for alert in account.alerts.values():
                 self._remind_alert(alert)
+            for source in account.sources.values():
+                self._remind_heartbeat(source)
+
+    def _remind_heartbeat(self, source: AlertSource) -> None:
+        due = source.heartbeat.overdue_at() if source.heartbeat else None
+        if due is not None:
+            self._timers.add(Timer(due, HEARTBEAT, source.account_id, source.id))
 
     def _remind_alert(self, alert: Alert) -> None:
         if not alert.is_open:
@@ -1056,6 +1072,7 @@ class IlertState:
                 active=boolean(fields, "active", True),
                 rules=_source_rules(fields, SourceRules()),
             )
+            source.heartbeat = _heartbeat(fields, source.integration_type, None, source.name)
             source.id = self.next_id()
             actor.account.sources[source.id] = source
             self.source_keys[source.integration_key] = source
@@ -1086,9 +1103,12 @@ class IlertState:
                 teams = self._team_ids(actor, fields["teams"] or [])
             active = boolean(fields, "active", source.active)
             rules = _source_rules(fields, source.rules)
+            heartbeat = _heartbeat(fields, kind, source.heartbeat, name)
             self.generation += 1
             source.name, source.integration_type, source.policy = name, kind, policy
             source.team_ids, source.active, source.rules = teams, active, rules
+            source.heartbeat = heartbeat
+            self._remind_heartbeat(source)  # a changed interval counts from the last ping
             return source
 
     def delete_source(self, actor: Actor, source_id: int) -> None:
@@ -1606,6 +1626,11 @@ class IlertState:
 
     def _fire(self, timer: Timer) -> int:
         account = self.accounts.get(timer.account_id)
+        if timer.kind == HEARTBEAT:
+            source = account.sources.get(timer.target_id) if account else None
+            if account is None or source is None:
+                return 0
+            return self._heartbeat_due(account, source, timer.due)
         alert = account.alerts.get(timer.target_id) if account else None
         if account is None or alert is None or not alert.is_open:
             return 0  # a stale reminder: its alert was resolved or deleted since
@@ -1638,18 +1663,71 @@ class IlertState:
 
     def _auto_resolve(self, account: Account, alert: Alert, at: float) -> None:
         """ilert's autoResolutionTimeout: the alert resolves itself, told as alert-auto-resolved."""
+        text = (
+            f"Alert resolved automatically: not resolved within "
+            f"{alert.source.rules.auto_resolution_text()} of its creation"
+        )
+        self._resolve_by_system(account, alert, at, "AlertAutoResolvedLogEntry", text)
+        self._emit("alert-auto-resolved", account, alert, None, at)
+
+    def _resolve_by_system(
+        self, account: Account, alert: Alert, at: float, log_type: str, text: str
+    ) -> None:
         self._set_status(account, alert, "RESOLVED")
         alert.resolved_on, alert.resolved_by, alert.next_escalation = at, None, None
-        alert.auto_resolve_at = None
+        alert.delayed_events, alert.auto_resolve_at = [], None
         if account.open_by_key.get((alert.source.id, alert.alert_key)) is alert:
             del account.open_by_key[(alert.source.id, alert.alert_key)]
-        self._log(
-            alert,
-            "AlertAutoResolvedLogEntry",
-            f"Alert resolved automatically: not resolved within "
-            f"{alert.source.rules.auto_resolution_text()} of its creation",
+        self._log(alert, log_type, text)
+
+    # -- heartbeats --------------------------------------------------------------------------
+
+    def ping_heartbeat(self, key: str) -> None:
+        """`/heartbeats/{key}`: the heartbeat is on time again (and its overdue alert, if still
+        open, resolved); it goes overdue `intervalSec` from now unless pinged before."""
+        with self.lock:
+            source = self.source_keys.get(key)
+            if source is None:
+                raise NotFound("No alert source with this integration key")
+            if source.heartbeat is None:
+                raise BadRequest(
+                    f"Alert source {source.name} is not a heartbeat (its integrationType is "
+                    f"{source.integration_type}, not {HEARTBEAT_TYPE})"
+                )
+            if not source.active:
+                raise BadRequest(f"Alert source {source.name} is disabled")
+            account, heartbeat, now = self.accounts[source.account_id], source.heartbeat, self.now()
+            if heartbeat.ping(now):
+                self._heartbeat_resolved(account, heartbeat, now)
+            self._remind_heartbeat(source)
+
+    def _heartbeat_resolved(self, account: Account, heartbeat: Heartbeat, at: float) -> None:
+        alert = account.alerts.get(heartbeat.overdue_alert_id or 0)
+        heartbeat.overdue_alert_id = None
+        if alert is None or not alert.is_open:
+            return
+        text = "Heartbeat received again: alert resolved"
+        self._resolve_by_system(account, alert, at, "HeartbeatResolvedLogEntry", text)
+        self._emit("alert-resolved", account, alert, None, at)
+
+    def _heartbeat_due(self, account: Account, source: AlertSource, due: float) -> int:
+        heartbeat = source.heartbeat
+        if heartbeat is None or not source.active or not heartbeat.falls_overdue(due):
+            return 0
+        alert = self._open_alert(
+            account,
+            source,
+            source.policy,
+            summary=heartbeat.summary,
+            details=f"No heartbeat received within {heartbeat.interval_sec} s of the last one",
+            priority=self._priority(source, None),
+            alert_key=None,
+            actor=None,
         )
-        self._emit("alert-auto-resolved", account, alert, None, at)
+        heartbeat.overdue_alert_id = alert.id
+        text = f"Heartbeat overdue: no ping within {heartbeat.interval_sec} s"
+        self._log(alert, "HeartbeatOverdueLogEntry", text)
+        return 1
 
     def _escalate(self, account: Account, alert: Alert, at: float) -> None:
         rules = alert.policy.rules
@@ -2233,6 +2311,39 @@ def _source_rules(fields: dict[str, Any], current: SourceRules) -> SourceRules:
         grouping_window=_duration(fields, "alertGroupingWindow", current.grouping_window),
         auto_resolution=_duration(fields, "autoResolutionTimeout", current.auto_resolution),
         priority_rule=priority_rule,
+    )
+
+
+def _heartbeat(
+    fields: dict[str, Any], kind: str, current: Heartbeat | None, name: str
+) -> Heartbeat | None:
+    """A HEARTBEAT source's `heartbeat` settings (what `fields` gives over `current`; its
+    status and lastPingReceivedAt are read-only, kept); no other source has one."""
+    raw = fields.get("heartbeat")
+    if kind != HEARTBEAT_TYPE:
+        if raw is not None:
+            raise BadRequest(
+                f"Field 'heartbeat' is only for alert sources of integrationType {HEARTBEAT_TYPE}"
+            )
+        return None
+    if raw is None and current is not None:
+        return current
+    if not isinstance(raw, dict):
+        raise BadRequest(
+            f"Field 'heartbeat' {{intervalSec, summary}} is required for an alert source of "
+            f"integrationType {HEARTBEAT_TYPE}"
+        )
+    interval = raw.get("intervalSec", current.interval_sec if current else None)
+    if interval is None:
+        raise BadRequest("Field 'heartbeat.intervalSec' (seconds) is required")
+    named = {"heartbeat.intervalSec": interval}
+    interval = integer(named, "heartbeat.intervalSec", 0, minimum=1, maximum=MAX_INTERVAL_SEC)
+    summary = optional_str({"heartbeat.summary": raw.get("summary")}, "heartbeat.summary")
+    summary = summary or (current.summary if current else f"{name}: heartbeat overdue")
+    if current is None:
+        return Heartbeat(interval, summary)
+    return Heartbeat(
+        interval, summary, current.status, current.last_ping_at, current.overdue_alert_id
     )
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from emulator.ilert import alert_filters, source_rules
 from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
+from emulator.ilert.heartbeats import MAX_INTERVAL_SEC
+from emulator.ilert.heartbeats import STATUSES as HEARTBEAT_STATUSES
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     ALERT_INCLUDES,
@@ -1205,7 +1207,48 @@ def _with_alerting(schemas: dict[str, Schema]) -> dict[str, Schema]:
         }
     )
     source["required"] = [*source["required"], "alertCreation", "alertPriorityRule"]
+    heartbeat_in = obj(
+        {
+            "summary": {**STR, "description": "the summary of the alert an overdue opens"},
+            "intervalSec": {**INT, "minimum": 1, "maximum": MAX_INTERVAL_SEC},
+            "status": {**enum(HEARTBEAT_STATUSES), "readOnly": True},
+            "lastPingReceivedAt": {**TIME, "readOnly": True},
+        }
+    )
+    heartbeat_out = obj(
+        {
+            "summary": STR,
+            "intervalSec": INT,
+            "status": enum(HEARTBEAT_STATUSES),
+            "lastPingReceivedAt": {**TIME, "description": "only once pinged"},
+        },
+        ["summary", "intervalSec", "status"],
+    )
+    for name in ("AlertSourcePost", "AlertSourcePut"):
+        schemas[name]["properties"]["heartbeat"] = {
+            **heartbeat_in,
+            "description": "required for integrationType HEARTBEAT, refused for any other",
+        }
+    source["properties"]["heartbeat"] = {**heartbeat_out, "description": "HEARTBEAT sources"}
     return schemas
+
+
+def _heartbeat_paths() -> dict[str, Schema]:
+    """ilert's pings (HEAD too: served wherever GET is, as the spec declares)."""
+    key = [_path("key", STR, "the HEARTBEAT alert source's integration key")]
+    pinged = {"202": {"description": "The ping is received (no body)"}}
+
+    def ping() -> Schema:
+        return _op(
+            "Ping a heartbeat alert source",
+            pinged,
+            params=key,
+            public=True,
+            errors=("400", "404", "405", "413"),
+            tag="Heartbeats",
+        )
+
+    return {"/api/heartbeats/{key}": {"get": ping(), "post": ping()}}
 
 
 @cache
@@ -1234,10 +1277,11 @@ def _document() -> Schema:
                     "Alert Actions",
                     "Connectors",
                     "Events",
+                    "Heartbeats",
                     "Control plane",
                 )
             ],
-            "paths": {**_api_paths(), **_sim_paths()},
+            "paths": {**_api_paths(), **_heartbeat_paths(), **_sim_paths()},
             "components": {
                 "securitySchemes": {
                     "bearer": {

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from emulator.ilert.alert_filters import AlertFilter
+from emulator.ilert.heartbeats import Heartbeat
 from emulator.ilert.models import (
     Account,
     Alert,
@@ -102,7 +103,7 @@ def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
 
 
 def source_json(state: IlertState, account: Account, source: AlertSource) -> dict[str, Any]:
-    return {
+    body = {
         "id": source.id,
         "name": source.name,
         "integrationType": source.integration_type,
@@ -113,6 +114,20 @@ def source_json(state: IlertState, account: Account, source: AlertSource) -> dic
         "active": source.active,
         **source_rules_json(source.rules),
     }
+    if source.heartbeat is not None:
+        body["heartbeat"] = heartbeat_json(source.heartbeat)
+    return body
+
+
+def heartbeat_json(heartbeat: Heartbeat) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "summary": heartbeat.summary,
+        "intervalSec": heartbeat.interval_sec,
+        "status": heartbeat.status,
+    }
+    if heartbeat.last_ping_at is not None:
+        body["lastPingReceivedAt"] = iso(heartbeat.last_ping_at)
+    return body
 
 
 def source_rules_json(rules: SourceRules) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from emulator.ilert.alert_filters import AlertFilter, parse_alert_filter
 from emulator.ilert.errors import BadRequest
+from emulator.ilert.heartbeats import STATUSES as HEARTBEAT_STATUSES
+from emulator.ilert.heartbeats import Heartbeat
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     DELIVERY_STATES,
@@ -105,6 +107,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "teamIds": list(s.team_ids),
                 "active": s.active,
                 "rules": _rules_out(s.rules),
+                "heartbeat": _heartbeat_out(s.heartbeat),
             }
             for s in account.sources.values()
         ],
@@ -147,6 +150,18 @@ def _account_out(account: Account) -> dict[str, Any]:
             }
             for c in account.connectors.values()
         ],
+    }
+
+
+def _heartbeat_out(heartbeat: Heartbeat | None) -> dict[str, Any] | None:
+    if heartbeat is None:
+        return None
+    return {
+        "intervalSec": heartbeat.interval_sec,
+        "summary": heartbeat.summary,
+        "status": heartbeat.status,
+        "lastPingAt": heartbeat.last_ping_at,
+        "overdueAlertId": heartbeat.overdue_alert_id,
     }
 
 
@@ -325,6 +340,22 @@ def _delivery_in(action: _Reader) -> DeliveryStatus:
     )
 
 
+def _heartbeat_in(source: _Reader) -> Heartbeat | None:
+    if source.data.get("heartbeat") is None:
+        return None
+    h = _Reader(source.data["heartbeat"], f"{source.path}.heartbeat")
+    interval = h.int("intervalSec")
+    if interval < 1:
+        raise BadRequest(f"Import: {h.path}.intervalSec must be at least 1")
+    return Heartbeat(
+        interval_sec=interval,
+        summary=h.str("summary"),
+        status=h.enum("status", HEARTBEAT_STATUSES),
+        last_ping_at=h.num("lastPingAt", optional=True),
+        overdue_alert_id=h.int("overdueAlertId", optional=True),
+    )
+
+
 def _rules_in(source: _Reader) -> SourceRules:
     """A source's alert creation rules, checked as the API checks them; an older export has
     none: the defaults."""
@@ -456,6 +487,7 @@ def _account_in(r: _Reader) -> Account:
             team_ids=s.ints("teamIds"),
             active=s.bool("active"),
             rules=_rules_in(s),
+            heartbeat=_heartbeat_in(s),
         )
         account.sources[source.id] = source
     for a in r.items("alerts"):
