@@ -2,10 +2,11 @@
 
 Every public method of `IlertState` takes the lock, so the HTTP layers may call it from any thread.
 Permission checks are typed (`Forbidden`, `NotFound`) and made here, never in the views.
-What is left out: schedules (assigning to one is a 400), support hours, alert grouping windows,
-alert source templates, ICL conditions and alert filters (kept as given, never evaluated),
-stakeholder subscriptions, auto-resolution and the delays of `alert-escalation-ended` and
-`v-alert-not-resolved` (validated and kept, but those events are never emitted late).
+Alert filters (`alert_filters`), an alert source's creation rules (`source_rules`), heartbeats
+(`heartbeats`) and what falls due on the clock besides escalations (`timers`) are modules of
+their own; this class applies them. What is left out: schedules (assigning to one is a 400),
+support hours (every moment counts as within them), alert source templates, ICL conditions and
+stakeholder subscriptions.
 """
 
 from __future__ import annotations
@@ -1842,8 +1843,10 @@ class IlertState:
     def _joinable_alert(self, account: Account, source: AlertSource) -> Alert | None:
         """The open alert the source's alertCreation appends new events to, if any."""
         states = source.rules.joinable_states()
+        if not states:
+            return None
         newest = next(iter(account.index.newest(states=states, sources=[source.id])), None)
-        if not states or newest is None:
+        if newest is None:
             return None
         alert = account.alerts[newest]
         return alert if source.rules.joins(self.now() - alert.report_time) else None
