@@ -19,9 +19,13 @@ predicates) lets every alert through.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+# The standard library's own parser of regular expressions: the one way to see a pattern's
+# structure without a dependency (its `sre_parse` alias warns of deprecation since 3.11).
+from re import _constants, _parser  # type: ignore[attr-defined]
 
 from emulator.ilert.errors import BadRequest
 
@@ -117,12 +121,43 @@ def _words(value: str) -> list[str]:
 @lru_cache(maxsize=512)
 def _pattern(value: str) -> re.Pattern[str]:
     try:
-        return re.compile(value)
+        compiled = re.compile(value)
     except re.error as error:
         raise BadRequest(
             f"Field 'alertFilter.predicates[].value' must be a regular expression for "
             f"MATCHES_REGEX and MATCHES_NOT_REGEX: {error}; got {value!r}"
         ) from None
+    if _nested_repeat(_parser.parse(value), inside=False):
+        # Python's engine backtracks without bound: `(a+)+$` against forty a's and a b would
+        # hold every request for minutes. fake ilert's own limit, like its string lengths.
+        raise BadRequest(
+            "Field 'alertFilter.predicates[].value' must not repeat a group that itself repeats "
+            f"(such as (a+)+): its matching time could grow without bound; got {value!r}"
+        )
+    return compiled
+
+
+_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
+
+
+def _nested_repeat(pattern: _parser.SubPattern, *, inside: bool) -> bool:
+    """Whether a repetition (of more than one) holds another, at any depth."""
+    for op, arguments in pattern.data:
+        repeats = op in _REPEATS and arguments[1] > 1
+        if repeats and inside:
+            return True
+        if any(_nested_repeat(p, inside=inside or repeats) for p in _subpatterns(arguments)):
+            return True
+    return False
+
+
+def _subpatterns(arguments: object) -> Iterator[_parser.SubPattern]:
+    items = arguments if isinstance(arguments, tuple | list) else (arguments,)
+    for item in items:
+        if isinstance(item, _parser.SubPattern):
+            yield item
+        elif isinstance(item, tuple | list):
+            yield from _subpatterns(item)
 
 
 @lru_cache(maxsize=512)

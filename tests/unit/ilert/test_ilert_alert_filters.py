@@ -111,6 +111,18 @@ def test_a_malformed_filter_is_refused_naming_what_is_wrong(raw: Any, named: str
     assert named in refused.value.message
 
 
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(x*)*", r"(?:\w+\s?)*$", r"(.*a){20}"])
+def test_a_regex_whose_matching_time_could_explode_is_refused(pattern: str) -> None:
+    raw = {
+        "predicates": [{"field": "ALERT_SUMMARY", "criteria": "MATCHES_REGEX", "value": pattern}]
+    }
+    with pytest.raises(BadRequest) as refused:
+        parse_alert_filter(raw)
+    assert "grow without bound" in refused.value.message
+    benign = {"predicates": [{**raw["predicates"][0], "value": r"^(HIGH|LOW) db-\d+$"}]}
+    assert parse_alert_filter(benign) is not None
+
+
 def test_a_missing_operator_is_and() -> None:
     parsed = parse_alert_filter({"predicates": []})
     assert parsed == AlertFilter("AND", ())
