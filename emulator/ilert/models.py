@@ -2097,13 +2097,14 @@ class IlertState:
 
     @staticmethod
     def _apply_delays(action: AlertAction, fields: dict[str, Any]) -> None:
-        """`delaySec` (ilert's spec: 0-7200, "may only be used with triggerType
-        'alert-escalation-ended' selected") and its newer name `escalationEndedDelaySec` (0 or
-        30-7200, ilert's Terraform provider) are one setting; `notResolvedDelaySec` (0 or
-        60-172800) is the delay of `v-alert-not-resolved`."""
+        """`delaySec` (ilert's spec: "may only be used with triggerType 'alert-escalation-ended'
+        selected") and its newer name `escalationEndedDelaySec` are one setting, so one rule
+        holds for both: 0 or 30-7200 (ilert's Terraform provider; the spec says 0-7200, and a
+        value of 1-29 read back under the newer name would be refused). `notResolvedDelaySec`
+        (0 or 60-172800) is the delay of `v-alert-not-resolved`."""
         given = {}
         if "delaySec" in fields:
-            given["delaySec"] = integer(fields, "delaySec", 0, minimum=0, maximum=7200)
+            given["delaySec"] = _delay(fields, "delaySec", 30, 7200)
         if "escalationEndedDelaySec" in fields:
             given["escalationEndedDelaySec"] = _delay(fields, "escalationEndedDelaySec", 30, 7200)
         if len(set(given.values())) > 1:

@@ -1185,8 +1185,9 @@ def _with_alerting(schemas: dict[str, Schema]) -> dict[str, Schema]:
         **INT,
         "minimum": 0,
         "maximum": 7200,
-        "description": "seconds alert-escalation-ended waits (still PENDING then, it is sent); "
-        "only with that trigger type; the same setting as escalationEndedDelaySec",
+        "description": "0 or 30-7200: seconds alert-escalation-ended waits (still PENDING "
+        "then, it is sent); only with that trigger type; the same setting as "
+        "escalationEndedDelaySec",
     }
     duration = {**STR, "format": "ISO-8601", "description": "a duration such as PT5M or P1D"}
     rules_in = {

@@ -65,12 +65,17 @@ def test_delays_are_refused_where_ilert_refuses_them(world: Any, linked: dict[st
         (ended, {"delaySec": 7201}, "delaySec"),
         (ended, {"delaySec": 60, "escalationEndedDelaySec": 90}, "same setting"),
         (ended, {"escalationEndedDelaySec": 10}, "escalationEndedDelaySec"),
+        # One setting, one rule: what is read back as escalationEndedDelaySec stays writable.
+        (ended, {"delaySec": 10}, "delaySec"),
     ]
     for triggers, delays, named in refusals:
         refused = _action(world, linked, triggers, **delays)
         assert refused.status_code == 400, (delays, refused.text)
         assert named in refused.json()["message"], refused.text
-    assert _action(world, linked, ended, delaySec=10).status_code == 201  # the spec allows it
+    made = _action(world, linked, ended, delaySec=30)
+    assert made.status_code == 201, made.text
+    path = f"/alert-actions/{made.json()['id']}"
+    assert world.owner.put(path, json=made.json()).status_code == 200  # GET, PUT back
 
 
 def test_escalation_ended_waits_out_the_delay(
