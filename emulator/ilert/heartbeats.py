@@ -12,6 +12,10 @@ include HeartbeatOverdueLogEntry and HeartbeatResolvedLogEntry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from emulator.ilert.errors import BadRequest
+from emulator.ilert.fields import integer, optional_str
 
 HEARTBEAT_TYPE = "HEARTBEAT"  # the alert source's integrationType
 NEVER_RECEIVED = "NEVER_RECEIVED"
@@ -47,3 +51,36 @@ class Heartbeat:
             return False
         self.status = OVERDUE
         return True
+
+
+def heartbeat_from_fields(
+    fields: dict[str, Any], kind: str, current: Heartbeat | None, name: str
+) -> Heartbeat | None:
+    """A HEARTBEAT source's `heartbeat` settings (what `fields` gives over `current`; its
+    status and lastPingReceivedAt are read-only, kept); no other source has one."""
+    raw = fields.get("heartbeat")
+    if kind != HEARTBEAT_TYPE:
+        if raw is not None:
+            raise BadRequest(
+                f"Field 'heartbeat' is only for alert sources of integrationType {HEARTBEAT_TYPE}"
+            )
+        return None
+    if raw is None and current is not None:
+        return current
+    if not isinstance(raw, dict):
+        raise BadRequest(
+            f"Field 'heartbeat' {{intervalSec, summary}} is required for an alert source of "
+            f"integrationType {HEARTBEAT_TYPE}"
+        )
+    interval = raw.get("intervalSec", current.interval_sec if current else None)
+    if interval is None:
+        raise BadRequest("Field 'heartbeat.intervalSec' (seconds) is required")
+    named = {"heartbeat.intervalSec": interval}
+    interval = integer(named, "heartbeat.intervalSec", 0, minimum=1, maximum=MAX_INTERVAL_SEC)
+    summary = optional_str({"heartbeat.summary": raw.get("summary")}, "heartbeat.summary")
+    summary = summary or (current.summary if current else f"{name}: heartbeat overdue")
+    if current is None:
+        return Heartbeat(interval, summary)
+    return Heartbeat(
+        interval, summary, current.status, current.last_ping_at, current.overdue_alert_id
+    )

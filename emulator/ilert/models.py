@@ -45,15 +45,9 @@ from emulator.ilert.fields import (
     ref_id,
     required_str,
 )
-from emulator.ilert.heartbeats import HEARTBEAT_TYPE, MAX_INTERVAL_SEC, Heartbeat
+from emulator.ilert.heartbeats import HEARTBEAT_TYPE, Heartbeat, heartbeat_from_fields
 from emulator.ilert.index import ALERT_STATES, AlertIndex
-from emulator.ilert.source_rules import (
-    ALERT_CREATIONS,
-    PRIORITY_RULES,
-    Duration,
-    SourceRules,
-    parse_duration,
-)
+from emulator.ilert.source_rules import SourceRules, rules_from_fields
 from emulator.ilert.timers import (
     ACTION_EVENT,
     AUTO_RESOLVE,
@@ -1071,9 +1065,11 @@ class IlertState:
                 policy=self._policy_ref(actor, fields.get("escalationPolicy")),
                 team_ids=self._team_ids(actor, fields.get("teams")),
                 active=boolean(fields, "active", True),
-                rules=_source_rules(fields, SourceRules()),
+                rules=rules_from_fields(fields, SourceRules()),
             )
-            source.heartbeat = _heartbeat(fields, source.integration_type, None, source.name)
+            source.heartbeat = heartbeat_from_fields(
+                fields, source.integration_type, None, source.name
+            )
             source.id = self.next_id()
             actor.account.sources[source.id] = source
             self.source_keys[source.integration_key] = source
@@ -1103,8 +1099,8 @@ class IlertState:
             if "teams" in fields:  # ilert: [] clears the teams, leaving the field out keeps them
                 teams = self._team_ids(actor, fields["teams"] or [])
             active = boolean(fields, "active", source.active)
-            rules = _source_rules(fields, source.rules)
-            heartbeat = _heartbeat(fields, kind, source.heartbeat, name)
+            rules = rules_from_fields(fields, source.rules)
+            heartbeat = heartbeat_from_fields(fields, kind, source.heartbeat, name)
             self.generation += 1
             source.name, source.integration_type, source.policy = name, kind, policy
             source.team_ids, source.active, source.rules = teams, active, rules
@@ -2299,63 +2295,6 @@ def _delay(fields: dict[str, Any], name: str, low: int, high: int) -> int:
     if value and value < low:
         raise BadRequest(f"Field '{name}' must be 0 or between {low} and {high}")
     return value
-
-
-def _source_rules(fields: dict[str, Any], current: SourceRules) -> SourceRules:
-    """The source's alert creation, grouping window, auto-resolution and priority rule: what
-    `fields` gives, the rest as it was (null clears a duration)."""
-    creation = current.alert_creation
-    if fields.get("alertCreation") is not None:
-        creation = check_enum(fields["alertCreation"], ALERT_CREATIONS, "alertCreation")
-    priority_rule = current.priority_rule
-    if fields.get("alertPriorityRule") is not None:
-        priority_rule = check_enum(fields["alertPriorityRule"], PRIORITY_RULES, "alertPriorityRule")
-    return SourceRules(
-        alert_creation=creation,
-        grouping_window=_duration(fields, "alertGroupingWindow", current.grouping_window),
-        auto_resolution=_duration(fields, "autoResolutionTimeout", current.auto_resolution),
-        priority_rule=priority_rule,
-    )
-
-
-def _heartbeat(
-    fields: dict[str, Any], kind: str, current: Heartbeat | None, name: str
-) -> Heartbeat | None:
-    """A HEARTBEAT source's `heartbeat` settings (what `fields` gives over `current`; its
-    status and lastPingReceivedAt are read-only, kept); no other source has one."""
-    raw = fields.get("heartbeat")
-    if kind != HEARTBEAT_TYPE:
-        if raw is not None:
-            raise BadRequest(
-                f"Field 'heartbeat' is only for alert sources of integrationType {HEARTBEAT_TYPE}"
-            )
-        return None
-    if raw is None and current is not None:
-        return current
-    if not isinstance(raw, dict):
-        raise BadRequest(
-            f"Field 'heartbeat' {{intervalSec, summary}} is required for an alert source of "
-            f"integrationType {HEARTBEAT_TYPE}"
-        )
-    interval = raw.get("intervalSec", current.interval_sec if current else None)
-    if interval is None:
-        raise BadRequest("Field 'heartbeat.intervalSec' (seconds) is required")
-    named = {"heartbeat.intervalSec": interval}
-    interval = integer(named, "heartbeat.intervalSec", 0, minimum=1, maximum=MAX_INTERVAL_SEC)
-    summary = optional_str({"heartbeat.summary": raw.get("summary")}, "heartbeat.summary")
-    summary = summary or (current.summary if current else f"{name}: heartbeat overdue")
-    if current is None:
-        return Heartbeat(interval, summary)
-    return Heartbeat(
-        interval, summary, current.status, current.last_ping_at, current.overdue_alert_id
-    )
-
-
-def _duration(fields: dict[str, Any], name: str, current: Duration | None) -> Duration | None:
-    if name not in fields:
-        return current
-    text = optional_str(fields, name)
-    return None if text is None else parse_duration(text, name)
 
 
 def _event_delay(action: AlertAction, event_type: str) -> int | None:

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from emulator.ilert.errors import BadRequest
+from emulator.ilert.fields import check_enum, optional_str
 
 ONE_ALERT_PER_EMAIL = "ONE_ALERT_PER_EMAIL"
 ONE_ALERT_PER_EMAIL_SUBJECT = "ONE_ALERT_PER_EMAIL_SUBJECT"
@@ -119,3 +121,27 @@ class SourceRules:
 
     def auto_resolution_text(self) -> str:
         return self.auto_resolution.text if self.auto_resolution else "its timeout"
+
+
+def rules_from_fields(fields: dict[str, Any], current: SourceRules) -> SourceRules:
+    """The source's alert creation, grouping window, auto-resolution and priority rule: what
+    `fields` gives, the rest as it was (null clears a duration)."""
+    creation = current.alert_creation
+    if fields.get("alertCreation") is not None:
+        creation = check_enum(fields["alertCreation"], ALERT_CREATIONS, "alertCreation")
+    priority_rule = current.priority_rule
+    if fields.get("alertPriorityRule") is not None:
+        priority_rule = check_enum(fields["alertPriorityRule"], PRIORITY_RULES, "alertPriorityRule")
+    return SourceRules(
+        alert_creation=creation,
+        grouping_window=_duration(fields, "alertGroupingWindow", current.grouping_window),
+        auto_resolution=_duration(fields, "autoResolutionTimeout", current.auto_resolution),
+        priority_rule=priority_rule,
+    )
+
+
+def _duration(fields: dict[str, Any], name: str, current: Duration | None) -> Duration | None:
+    if name not in fields:
+        return current
+    text = optional_str(fields, name)
+    return None if text is None else parse_duration(text, name)
