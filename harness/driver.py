@@ -391,10 +391,29 @@ class IlertControl:
         response = self.api("GET", f"/alert-sources/{source_id}", key=key)
         return None if response.status_code == 404 else _checked(response)
 
-    def create_alert(self, key: str, *, summary: str, source_id: int) -> Json:
-        return self.call(
-            "POST", "/alerts", key=key, json={"summary": summary, "alertSource": {"id": source_id}}
-        )
+    def create_alert(
+        self, key: str, *, summary: str, source_id: int, priority: str | None = None
+    ) -> Json:
+        body: Json = {"summary": summary, "alertSource": {"id": source_id}}
+        if priority is not None:
+            body["priority"] = priority
+        return self.call("POST", "/alerts", key=key, json=body)
+
+    def create_heartbeat_source(
+        self, key: str, *, name: str, policy_id: int, interval_sec: int, summary: str
+    ) -> Json:
+        """A HEARTBEAT alert source: an alert "summary" once no ping came for `interval_sec`."""
+        body: Json = {
+            "name": name,
+            "integrationType": "HEARTBEAT",
+            "escalationPolicy": {"id": policy_id},
+            "heartbeat": {"intervalSec": interval_sec, "summary": summary},
+        }
+        return self.call("POST", "/alert-sources", key=key, json=body)
+
+    def ping_heartbeat(self, integration_key: str) -> None:
+        """What a monitored job does when it is alive: ilert's heartbeat ping (no API key)."""
+        _checked(self.http.get(f"{self.url}/api/heartbeats/{integration_key}", timeout=10))
 
     def alerts(self, key: str, *, source_id: int | None = None) -> list[Json]:
         params = {"sources": source_id} if source_id is not None else None

@@ -28,6 +28,7 @@ from emulator.ilert.delivery import Attempt, DeliveryQueue, parse_export
 from emulator.ilert.errors import BadRequest, IlertError, InternalError
 from emulator.ilert.events import create_events
 from emulator.ilert.faults import FaultBook
+from emulator.ilert.heartbeat_api import create_heartbeats
 from emulator.ilert.models import AlertEvent, DeliveryStatus, IlertState
 from emulator.ilert.oncall import OnCallService
 from emulator.ilert.web import create_web
@@ -260,6 +261,7 @@ class FakeIlert:
         app.register_blueprint(create_api(self))
         app.register_blueprint(create_oncall_api(self, self.oncall))
         app.register_blueprint(create_events(self))
+        app.register_blueprint(create_heartbeats(self))
         app.register_blueprint(create_control(self))
         app.register_blueprint(create_web(self))
         app.register_error_handler(IlertError, _render_error)

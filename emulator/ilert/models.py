@@ -3,12 +3,11 @@
 Every public method of `IlertState` takes the lock, so the HTTP layers may call it from any thread.
 Permission checks are typed (`Forbidden`, `NotFound`) and made here, never in the views.
 On-call schedules, support hours and maintenance windows live in `oncall.py` and its modules;
-this model reaches them through hooks (an escalation rule's schedules, assignment to a schedule,
-a maintenance window keeping its source from opening alerts). What is left out: what support
-hours decide, alert grouping windows, alert source templates, ICL conditions and alert filters
-(kept as given, never evaluated), stakeholder subscriptions, auto-resolution and the delays of
-`alert-escalation-ended` and `v-alert-not-resolved` (validated and kept, but those events are
-never emitted late).
+alert filters (`alert_filters`), an alert source's creation rules (`source_rules`), heartbeats
+(`heartbeats`) and what falls due on the clock besides escalations (`timers`) are modules of
+their own; this class applies them through hooks. What is left out: what support hours decide
+(every moment counts as within them), alert source templates, ICL conditions and stakeholder
+subscriptions.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import Any
 
 from emulator.clock import Clock, SystemClock
 from emulator.ids import IdGenerator
+from emulator.ilert.alert_filters import AlertFacts, AlertFilter, parse_alert_filter
 from emulator.ilert.errors import (
     BadRequest,
     Conflict,
@@ -46,10 +46,20 @@ from emulator.ilert.fields import (
     ref_id,
     required_str,
 )
+from emulator.ilert.heartbeats import HEARTBEAT_TYPE, Heartbeat, heartbeat_from_fields
 from emulator.ilert.index import ALERT_STATES, AlertIndex
 from emulator.ilert.maintenance import in_maintenance
 from emulator.ilert.oncall_book import OnCallBook
 from emulator.ilert.schedules import shift_at
+from emulator.ilert.source_rules import SourceRules, rules_from_fields
+from emulator.ilert.timers import (
+    ACTION_EVENT,
+    AUTO_RESOLVE,
+    HEARTBEAT,
+    DelayedEvent,
+    Timer,
+    Timers,
+)
 
 __all__ = ["ALERT_STATES", "IlertState", "check_enum"]
 
@@ -59,6 +69,7 @@ VISIBILITIES = ("PUBLIC", "PRIVATE")
 PRIORITIES = ("HIGH", "LOW")
 LANGUAGES = ("en", "de")
 TRIGGER_MODES = ("AUTOMATIC", "MANUAL")
+MANUAL_RUN = "alert-action-invoked"  # the event a MANUAL alert action run by hand sends
 EVENT_TYPES = ("ALERT", "ACCEPT", "RESOLVE", "COMMENT")
 ALERT_INCLUDES = ("escalationRules", "nextEscalationUser")
 TRIGGER_TYPES = (
@@ -193,6 +204,8 @@ class AlertSource:
     policy: EscalationPolicy
     team_ids: list[int] = field(default_factory=list)
     active: bool = True
+    rules: SourceRules = field(default_factory=SourceRules)
+    heartbeat: Heartbeat | None = None  # for integrationType HEARTBEAT only
 
 
 # Slots: an alert gathers twenty or more entries, and a dict per entry was most of their size
@@ -242,6 +255,9 @@ class Alert:
     links: list[dict[str, str]] = field(default_factory=list)
     custom_details: dict[str, Any] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
+    # Events for single alert actions that wait out the action's delay (timers.DelayedEvent).
+    delayed_events: list[DelayedEvent] = field(default_factory=list)
+    auto_resolve_at: float | None = None  # the source's autoResolutionTimeout after creation
     # Bumped by every change the alert's JSON shows; the serialiser caches by it.
     version: int = field(default=0, compare=False)
     json_cache: Any = field(default=None, repr=False, compare=False)
@@ -293,6 +309,7 @@ class AlertAction:
     escalation_ended_delay_sec: int = 0
     not_resolved_delay_sec: int = 0
     delivery: DeliveryStatus = field(default_factory=DeliveryStatus)
+    alert_filter: AlertFilter | None = None  # None: every alert of its sources
 
 
 @dataclass
@@ -397,7 +414,7 @@ class AlertEvent:
     alert: Alert
     actor: User | None
     time: float
-    action_id: str | None = None  # a run by hand goes to this alert action alone
+    action_id: str | None = None  # for this alert action only (a delayed event, a run by hand)
 
 
 EventListener = Callable[[AlertEvent], None]
@@ -488,6 +505,7 @@ class IlertState:
         self.workspaces: dict[str, int] = {}  # Slack team id -> ilert account id
         self.redeemed_nonces: set[str] = set()
         self._escalations: list[tuple[float, int, int]] = []  # (due, alert id, account id)
+        self._timers = Timers()
 
     def reset(self) -> None:
         """Forget everything. Ids keep counting so peers holding old ids never see them reused."""
@@ -518,6 +536,28 @@ class IlertState:
         ]
         heapq.heapify(self._escalations)
 
+    def rebuild_timers(self) -> None:
+        """The timer heap from what the alerts (and sources) say is due (an import)."""
+        self._timers.clear()
+        for account in self.accounts.values():
+            for alert in account.alerts.values():
+                self._remind_alert(alert)
+            for source in account.sources.values():
+                self._remind_heartbeat(source)
+
+    def _remind_heartbeat(self, source: AlertSource) -> None:
+        due = source.heartbeat.overdue_at() if source.heartbeat else None
+        if due is not None:
+            self._timers.add(Timer(due, HEARTBEAT, source.account_id, source.id))
+
+    def _remind_alert(self, alert: Alert) -> None:
+        if not alert.is_open:
+            return
+        for delayed in alert.delayed_events:
+            self._timers.add(Timer(delayed.due, ACTION_EVENT, alert.account_id, alert.id))
+        if alert.auto_resolve_at is not None:
+            self._timers.add(Timer(alert.auto_resolve_at, AUTO_RESOLVE, alert.account_id, alert.id))
+
     def _emit(
         self,
         event_type: str,
@@ -525,9 +565,11 @@ class IlertState:
         alert: Alert,
         actor: User | None,
         at: float | None = None,
+        action_id: str | None = None,
     ) -> None:
         alert.version += 1
-        event = AlertEvent(event_type, account, alert, actor, self.now() if at is None else at)
+        when = self.now() if at is None else at
+        event = AlertEvent(event_type, account, alert, actor, when, action_id)
         for listener in list(self.listeners):
             listener(event)
 
@@ -1053,6 +1095,10 @@ class IlertState:
                 policy=self._policy_ref(actor, fields.get("escalationPolicy")),
                 team_ids=self._team_ids(actor, fields.get("teams")),
                 active=boolean(fields, "active", True),
+                rules=rules_from_fields(fields, SourceRules()),
+            )
+            source.heartbeat = heartbeat_from_fields(
+                fields, source.integration_type, None, source.name
             )
             source.id = self.next_id()
             actor.account.sources[source.id] = source
@@ -1083,9 +1129,13 @@ class IlertState:
             if "teams" in fields:  # ilert: [] clears the teams, leaving the field out keeps them
                 teams = self._team_ids(actor, fields["teams"] or [])
             active = boolean(fields, "active", source.active)
+            rules = rules_from_fields(fields, source.rules)
+            heartbeat = heartbeat_from_fields(fields, kind, source.heartbeat, name)
             self.generation += 1
             source.name, source.integration_type, source.policy = name, kind, policy
-            source.team_ids, source.active = teams, active
+            source.team_ids, source.active, source.rules = teams, active, rules
+            source.heartbeat = heartbeat
+            self._remind_heartbeat(source)  # a changed interval counts from the last ping
             return source
 
     def delete_source(self, actor: Actor, source_id: int) -> None:
@@ -1180,7 +1230,7 @@ class IlertState:
                 policy,
                 summary=summary,
                 details=optional_str(fields, "details") or "",
-                priority=check_enum(fields.get("priority", "HIGH"), PRIORITIES, "priority"),
+                priority=self._priority(source, fields.get("priority")),
                 alert_key=optional_str(fields, "alertKey"),
                 actor=actor,
                 responders=list(dict.fromkeys(u.id for u in responders)),
@@ -1224,6 +1274,9 @@ class IlertState:
         account.alerts[alert.id] = alert
         account.index.add(alert.id, source.id, alert.status)
         account.open_by_key[(source.id, alert.alert_key)] = alert
+        if source.rules.auto_resolution is not None:
+            alert.auto_resolve_at = now + source.rules.auto_resolution.seconds
+            self._timers.add(Timer(alert.auto_resolve_at, AUTO_RESOLVE, account.id, alert.id))
         if actor and actor.user:
             self._log(
                 alert,
@@ -1252,6 +1305,7 @@ class IlertState:
             if priority == "HIGH":
                 self._schedule(alert, now + _timeout_seconds(policy.rules[0]))
         self._emit("alert-created", account, alert, actor.user if actor else None, now)
+        self._delay_events(account, alert, "v-alert-not-resolved", now)
         return alert
 
     def _assign_level(self, account: Account, alert: Alert, index: int) -> None:
@@ -1423,6 +1477,7 @@ class IlertState:
         alert.resolved_on = now
         alert.resolved_by = actor.user_id if actor else None
         alert.next_escalation = None
+        alert.delayed_events, alert.auto_resolve_at = [], None
         if account.open_by_key.get((alert.source.id, alert.alert_key)) is alert:
             del account.open_by_key[(alert.source.id, alert.alert_key)]
         self._log(alert, "UserResponseLogEntry", f"Alert resolved by {_who(actor)}", actor)
@@ -1615,24 +1670,147 @@ class IlertState:
         heapq.heappush(self._escalations, (due, alert.id, alert.account_id))
 
     def next_escalation_due(self) -> float | None:
+        """When the next escalation or timer falls due."""
         with self.lock:
-            return self._escalations[0][0] if self._escalations else None
+            return self._next_due_unlocked()
+
+    def _next_due_unlocked(self) -> float | None:
+        dues = [d for d in (self._escalation_due(), self._timers.next_due()) if d is not None]
+        return min(dues) if dues else None
+
+    def _escalation_due(self) -> float | None:
+        return self._escalations[0][0] if self._escalations else None
 
     def run_due(self, now: float) -> int:
-        """Escalate every PENDING alert whose timeout passed by `now`, in due order."""
+        """Escalate every PENDING alert whose timeout passed by `now` and fire every timer due
+        by then, all in due order (an escalation first when both fall due together)."""
         fired = 0
         with self.lock:
-            while self._escalations and self._escalations[0][0] <= now:
-                due, alert_id, account_id = heapq.heappop(self._escalations)
-                account = self.accounts.get(account_id)
-                alert = account.alerts.get(alert_id) if account else None
-                # Stale heap entries (accepted, resolved, rescheduled) are skipped, not removed.
-                if alert is None or alert.status != "PENDING" or alert.next_escalation != due:
-                    continue
-                assert account is not None
-                self._escalate(account, alert, due)
-                fired += 1
+            while (due := self._next_due_unlocked()) is not None and due <= now:
+                if self._escalation_due() == due:
+                    fired += self._run_escalation()
+                else:
+                    timer = self._timers.pop_due(now)
+                    fired += self._fire(timer) if timer is not None else 0
         return fired
+
+    def _run_escalation(self) -> int:
+        due, alert_id, account_id = heapq.heappop(self._escalations)
+        account = self.accounts.get(account_id)
+        alert = account.alerts.get(alert_id) if account else None
+        # Stale heap entries (accepted, resolved, rescheduled) are skipped, not removed.
+        if alert is None or alert.status != "PENDING" or alert.next_escalation != due:
+            return 0
+        assert account is not None
+        self._escalate(account, alert, due)
+        return 1
+
+    # -- timers: delayed alert action events, auto-resolution ---------------------------------
+
+    def _fire(self, timer: Timer) -> int:
+        account = self.accounts.get(timer.account_id)
+        if timer.kind == HEARTBEAT:
+            source = account.sources.get(timer.target_id) if account else None
+            if account is None or source is None:
+                return 0
+            return self._heartbeat_due(account, source, timer.due)
+        alert = account.alerts.get(timer.target_id) if account else None
+        if account is None or alert is None or not alert.is_open:
+            return 0  # a stale reminder: its alert was resolved or deleted since
+        if timer.kind == ACTION_EVENT:
+            return self._send_delayed(account, alert, timer.due)
+        if timer.kind == AUTO_RESOLVE and alert.auto_resolve_at == timer.due:
+            self._auto_resolve(account, alert, timer.due)
+            return 1
+        return 0
+
+    def _delay_events(self, account: Account, alert: Alert, event_type: str, at: float) -> None:
+        """The event, for each alert action that sends it late, waits out that action's delay."""
+        for action in self._slack_actions(account, alert, event_type):
+            delay = _event_delay(action, event_type)
+            if delay is None:
+                continue
+            delayed = DelayedEvent(at + delay, action.id, event_type)
+            alert.delayed_events.append(delayed)
+            self._timers.add(Timer(delayed.due, ACTION_EVENT, account.id, alert.id))
+
+    def _send_delayed(self, account: Account, alert: Alert, due: float) -> int:
+        ready = [d for d in alert.delayed_events if d.due <= due]
+        alert.delayed_events = [d for d in alert.delayed_events if d.due > due]
+        sent = 0
+        for delayed in ready:
+            if _still_applies(alert, delayed.event_type):
+                self._emit(delayed.event_type, account, alert, None, delayed.due, delayed.action_id)
+                sent += 1
+        return sent
+
+    def _auto_resolve(self, account: Account, alert: Alert, at: float) -> None:
+        """ilert's autoResolutionTimeout: the alert resolves itself, told as alert-auto-resolved."""
+        text = (
+            f"Alert resolved automatically: not resolved within "
+            f"{alert.source.rules.auto_resolution_text()} of its creation"
+        )
+        self._resolve_by_system(account, alert, at, "AlertAutoResolvedLogEntry", text)
+        self._emit("alert-auto-resolved", account, alert, None, at)
+
+    def _resolve_by_system(
+        self, account: Account, alert: Alert, at: float, log_type: str, text: str
+    ) -> None:
+        self._set_status(account, alert, "RESOLVED")
+        alert.resolved_on, alert.resolved_by, alert.next_escalation = at, None, None
+        alert.delayed_events, alert.auto_resolve_at = [], None
+        if account.open_by_key.get((alert.source.id, alert.alert_key)) is alert:
+            del account.open_by_key[(alert.source.id, alert.alert_key)]
+        self._log(alert, log_type, text)
+
+    # -- heartbeats --------------------------------------------------------------------------
+
+    def ping_heartbeat(self, key: str) -> None:
+        """`/heartbeats/{key}`: the heartbeat is on time again (and its overdue alert, if still
+        open, resolved); it goes overdue `intervalSec` from now unless pinged before."""
+        with self.lock:
+            source = self.source_keys.get(key)
+            if source is None:
+                raise NotFound("No alert source with this integration key")
+            if source.heartbeat is None:
+                raise BadRequest(
+                    f"Alert source {source.name} is not a heartbeat (its integrationType is "
+                    f"{source.integration_type}, not {HEARTBEAT_TYPE})"
+                )
+            if not source.active:
+                raise BadRequest(f"Alert source {source.name} is disabled")
+            account, heartbeat, now = self.accounts[source.account_id], source.heartbeat, self.now()
+            if heartbeat.ping(now):
+                self._heartbeat_resolved(account, heartbeat, now)
+            self._remind_heartbeat(source)
+
+    def _heartbeat_resolved(self, account: Account, heartbeat: Heartbeat, at: float) -> None:
+        alert = account.alerts.get(heartbeat.overdue_alert_id or 0)
+        heartbeat.overdue_alert_id = None
+        if alert is None or not alert.is_open:
+            return
+        text = "Heartbeat received again: alert resolved"
+        self._resolve_by_system(account, alert, at, "HeartbeatResolvedLogEntry", text)
+        self._emit("alert-resolved", account, alert, None, at)
+
+    def _heartbeat_due(self, account: Account, source: AlertSource, due: float) -> int:
+        heartbeat = source.heartbeat
+        if heartbeat is None or not source.active or not heartbeat.falls_overdue(due):
+            return 0
+        alert = self._open_alert(
+            account,
+            source,
+            source.policy,
+            summary=heartbeat.summary,
+            details=f"No heartbeat received within {heartbeat.interval_sec} s of the last one",
+            priority=self._priority(source, None),
+            alert_key=None,
+            actor=None,
+        )
+        heartbeat.overdue_alert_id = alert.id
+        text = f"Heartbeat overdue: no ping within {heartbeat.interval_sec} s"
+        self._log(alert, "HeartbeatOverdueLogEntry", text)
+        return 1
 
     def _escalate(self, account: Account, alert: Alert, at: float) -> None:
         rules = alert.policy.rules
@@ -1642,6 +1820,7 @@ class IlertState:
                 alert.next_escalation = None
                 self._log(alert, "AlertEscalationEndedLogEntry", "Escalation ended")
                 self._emit("alert-escalation-ended", account, alert, None, at)
+                self._delay_events(account, alert, "alert-escalation-ended", at)
                 return
             index, alert.repeats = 0, alert.repeats + 1
         self._assign_level(account, alert, index)
@@ -1700,7 +1879,12 @@ class IlertState:
     ) -> tuple[str, Alert]:
         summary = required_str(fields, "summary")
         explicit = fields.get("priority")
-        priority = check_enum(explicit or "HIGH", PRIORITIES, "priority")
+        priority = self._priority(source, explicit)
+        alert_key = source.rules.dedup_key(alert_key, summary)
+        if open_alert is None and alert_key:
+            open_alert = account.open_by_key.get((source.id, alert_key))
+        if open_alert is None:
+            open_alert = self._joinable_alert(account, source)
         images = objects(fields, "images", ("src", "href", "alt"))
         links = objects(fields, "links", ("href", "text"))
         custom = mapping(fields, "customDetails")
@@ -1739,6 +1923,29 @@ class IlertState:
                 f"policy {policy.name} applies",
             )
         return "NEW_INCIDENT_CREATED", alert
+
+    def _joinable_alert(self, account: Account, source: AlertSource) -> Alert | None:
+        """The open alert the source's alertCreation appends new events to, if any."""
+        states = source.rules.joinable_states()
+        if not states:
+            return None
+        newest = next(iter(account.index.newest(states=states, sources=[source.id])), None)
+        if newest is None:
+            return None
+        alert = account.alerts[newest]
+        return alert if source.rules.joins(self.now() - alert.report_time) else None
+
+    def _priority(self, source: AlertSource, explicit: Any) -> str:
+        """The priority an event or a request names, else what the source's alertPriorityRule
+        gives."""
+        if explicit is not None:
+            return check_enum(explicit, PRIORITIES, "priority")
+        return source.rules.priority(in_support_hours=self._in_support_hours(source))
+
+    def _in_support_hours(self, source: AlertSource) -> bool:
+        """Support hours are not emulated: every moment counts as within them, so
+        HIGH_DURING_SUPPORT_HOURS gives HIGH and LOW_DURING_SUPPORT_HOURS gives LOW."""
+        return True
 
     def _raise(self, account: Account, alert: Alert) -> None:
         """A LOW alert raised to HIGH: it starts escalating from its current level."""
@@ -1968,15 +2175,47 @@ class IlertState:
             raise BadRequest("Field 'triggerTypes' is required when triggerMode is AUTOMATIC")
         if "params" in fields or creating:
             action.params = mapping(fields, "params")
-        if "escalationEndedDelaySec" in fields:
-            action.escalation_ended_delay_sec = _delay(fields, "escalationEndedDelaySec", 30, 7200)
-        if "notResolvedDelaySec" in fields:
-            action.not_resolved_delay_sec = _delay(fields, "notResolvedDelaySec", 60, 172_800)
+        if "alertFilter" in fields:
+            action.alert_filter = parse_alert_filter(fields["alertFilter"])
+        self._apply_delays(action, fields)
         if action.connector_type == SLACK:
             self._check_slack_action(actor, action)
         if not action.name:
             channel = action.params.get("channelName") or action.params.get("channelId")
             action.name = f"Slack #{channel}" if action.connector_type == SLACK else "Alert action"
+
+    @staticmethod
+    def _apply_delays(action: AlertAction, fields: dict[str, Any]) -> None:
+        """`delaySec` (ilert's spec: "may only be used with triggerType 'alert-escalation-ended'
+        selected") and its newer name `escalationEndedDelaySec` are one setting, so one rule
+        holds for both: 0 or 30-7200 (ilert's Terraform provider; the spec says 0-7200, and a
+        value of 1-29 read back under the newer name would be refused). `notResolvedDelaySec`
+        (0 or 60-172800) is the delay of `v-alert-not-resolved`."""
+        given = {}
+        if "delaySec" in fields:
+            given["delaySec"] = _delay(fields, "delaySec", 30, 7200)
+        if "escalationEndedDelaySec" in fields:
+            given["escalationEndedDelaySec"] = _delay(fields, "escalationEndedDelaySec", 30, 7200)
+        if len(set(given.values())) > 1:
+            raise BadRequest(
+                "Fields 'delaySec' and 'escalationEndedDelaySec' are the same setting; give one, "
+                "or the same value in both"
+            )
+        for name, delay in given.items():
+            if delay and "alert-escalation-ended" not in action.trigger_types:
+                raise BadRequest(
+                    f"Field '{name}' may only be used with triggerType 'alert-escalation-ended' "
+                    "selected"
+                )
+            action.escalation_ended_delay_sec = delay
+        if "notResolvedDelaySec" in fields:
+            delay = _delay(fields, "notResolvedDelaySec", 60, 172_800)
+            if delay and "v-alert-not-resolved" not in action.trigger_types:
+                raise BadRequest(
+                    "Field 'notResolvedDelaySec' may only be used with triggerType "
+                    "'v-alert-not-resolved' selected"
+                )
+            action.not_resolved_delay_sec = delay
 
     @staticmethod
     def _check_slack_action(actor: Actor, action: AlertAction) -> None:
@@ -2093,20 +2332,38 @@ class IlertState:
         return [*action.team_ids, *(t for s in sources for t in s.team_ids)]
 
     def matching_actions(self, event: AlertEvent) -> list[AlertAction]:
-        """AUTOMATIC slack actions on the alert's source whose trigger types include the event;
-        for a run by hand, the one alert action run."""
+        """AUTOMATIC slack actions on the alert's source whose trigger types include the event
+        and whose alert filter lets the alert (as of the event) through. A delayed event goes to
+        its one alert action, if it still qualifies; a run by hand to the one alert action run,
+        whatever its filter (a person chose to run it)."""
         with self.lock:
-            if event.action_id is not None:
-                action = event.account.actions.get(event.action_id)
+            if event.event_type == MANUAL_RUN:
+                action = event.account.actions.get(event.action_id or "")
                 return [action] if action is not None and action.connector_type == SLACK else []
+            facts = _facts(event.alert)
             return [
                 a
-                for a in event.account.actions.values()
-                if a.connector_type == SLACK
-                and a.trigger_mode == "AUTOMATIC"
-                and event.alert.source.id in a.source_ids
-                and event.event_type in a.trigger_types
+                for a in self._slack_actions(event.account, event.alert, event.event_type)
+                # A delayed event goes to its one action; the others wait out their delay.
+                if (
+                    a.id == event.action_id
+                    if event.action_id is not None
+                    else _event_delay(a, event.event_type) is None
+                )
+                and (a.alert_filter is None or a.alert_filter.matches(facts))
             ]
+
+    @staticmethod
+    def _slack_actions(account: Account, alert: Alert, event_type: str) -> list[AlertAction]:
+        """AUTOMATIC slack actions on the alert's source whose trigger types include the event."""
+        return [
+            a
+            for a in account.actions.values()
+            if a.connector_type == SLACK
+            and a.trigger_mode == "AUTOMATIC"
+            and alert.source.id in a.source_ids
+            and event_type in a.trigger_types
+        ]
 
     # -- read helpers for the pages ----------------------------------------------------------
 
@@ -2136,6 +2393,29 @@ def _delay(fields: dict[str, Any], name: str, low: int, high: int) -> int:
     if value and value < low:
         raise BadRequest(f"Field '{name}' must be 0 or between {low} and {high}")
     return value
+
+
+def _event_delay(action: AlertAction, event_type: str) -> int | None:
+    """Seconds the action waits before sending the event; None when it sends it at once.
+    `v-alert-not-resolved` always waits (ilert's "not resolved after" the delay)."""
+    if event_type == "alert-escalation-ended" and action.escalation_ended_delay_sec:
+        return action.escalation_ended_delay_sec
+    if event_type == "v-alert-not-resolved":
+        return action.not_resolved_delay_sec
+    return None
+
+
+def _still_applies(alert: Alert, event_type: str) -> bool:
+    """Whether a delayed event still tells the truth when its delay is over: the escalation
+    ended and nobody accepted since; the alert is still not resolved."""
+    if event_type == "alert-escalation-ended":
+        return alert.status == "PENDING" and alert.next_escalation is None
+    return alert.is_open
+
+
+def _facts(alert: Alert) -> AlertFacts:
+    policy = alert.policy
+    return AlertFacts(alert.summary, alert.details, alert.priority, policy.id, policy.name)
 
 
 def _timeout_seconds(rule: EscalationRule) -> float:

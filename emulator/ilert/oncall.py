@@ -23,6 +23,7 @@ from emulator.ilert.maintenance import MaintenanceWindow, in_maintenance
 from emulator.ilert.models import (
     CONFIGURE,
     HANDLE_ALERTS,
+    MANUAL_RUN,
     Actor,
     Alert,
     AlertAction,
@@ -44,7 +45,6 @@ MAX_ON_CALLS = 250
 MAX_ON_CALL_SPAN = 92 * 86400.0  # ilert: "may not exceed 3 months in total span"
 MAX_SHIFT_SPAN = 366 * 86400.0  # fake ilert's bound on one shifts request
 MAX_WINDOW_SOURCES = 50  # MaintenanceWindow.alertSources maxItems
-MANUAL_RUN = "alert-action-invoked"  # the event a MANUAL alert action run by hand sends
 NOTIFY_ON = ("alert-created", "alert-auto-escalated", "alert-assigned", "alert-responder-added")
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from emulator.ilert import alert_filters, source_rules
 from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
+from emulator.ilert.heartbeats import MAX_INTERVAL_SEC
+from emulator.ilert.heartbeats import STATUSES as HEARTBEAT_STATUSES
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     ALERT_INCLUDES,
@@ -1228,6 +1231,103 @@ def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
     return out
 
 
+def _with_alerting(schemas: dict[str, Schema]) -> dict[str, Schema]:
+    """The alerting behaviour's fields (alert filters, delays, alert creation, heartbeats) added
+    to the schemas they belong to; an answer has the optional ones only when they are set."""
+    predicate = obj(
+        {
+            "field": enum(alert_filters.FIELDS),
+            "criteria": enum(alert_filters.CRITERIA),
+            "value": STR,
+        },
+        ["field", "criteria", "value"],
+    )
+    schemas["AlertFilter"] = obj(
+        {"operator": enum(alert_filters.OPERATORS), "predicates": arr(predicate)}
+    )
+    schemas["AlertAction"]["properties"]["alertFilter"] = {
+        **ref("AlertFilter"),
+        "description": "only when set",
+    }
+    schemas["AlertActionPost"]["properties"]["alertFilter"] = {
+        **null(ref("AlertFilter")),
+        "description": "an alert it does not let through is not sent; null removes it",
+    }
+    schemas["AlertAction"]["properties"]["delaySec"] = {
+        **INT,
+        "description": "ilert's spec's name of escalationEndedDelaySec (the same value)",
+    }
+    schemas["AlertActionPost"]["properties"]["delaySec"] = {
+        **INT,
+        "minimum": 0,
+        "maximum": 7200,
+        "description": "0 or 30-7200: seconds alert-escalation-ended waits (still PENDING "
+        "then, it is sent); only with that trigger type; the same setting as "
+        "escalationEndedDelaySec",
+    }
+    duration = {**STR, "format": "ISO-8601", "description": "a duration such as PT5M or P1D"}
+    rules_in = {
+        "alertCreation": enum(source_rules.ALERT_CREATIONS),
+        "alertPriorityRule": enum(source_rules.PRIORITY_RULES),
+        "alertGroupingWindow": {**duration, "nullable": True},
+        "autoResolutionTimeout": {**duration, "nullable": True},
+    }
+    for name in ("AlertSourcePost", "AlertSourcePut"):
+        schemas[name]["properties"].update(rules_in)
+    source = schemas["AlertSource"]
+    source["properties"].update(
+        {
+            "alertCreation": enum(source_rules.ALERT_CREATIONS),
+            "alertPriorityRule": enum(source_rules.PRIORITY_RULES),
+            "alertGroupingWindow": {**duration, "description": "only when set"},
+            "autoResolutionTimeout": {**duration, "description": "only when set"},
+        }
+    )
+    source["required"] = [*source["required"], "alertCreation", "alertPriorityRule"]
+    heartbeat_in = obj(
+        {
+            "summary": {**STR, "description": "the summary of the alert an overdue opens"},
+            "intervalSec": {**INT, "minimum": 1, "maximum": MAX_INTERVAL_SEC},
+            "status": {**enum(HEARTBEAT_STATUSES), "readOnly": True},
+            "lastPingReceivedAt": {**TIME, "readOnly": True},
+        }
+    )
+    heartbeat_out = obj(
+        {
+            "summary": STR,
+            "intervalSec": INT,
+            "status": enum(HEARTBEAT_STATUSES),
+            "lastPingReceivedAt": {**TIME, "description": "only once pinged"},
+        },
+        ["summary", "intervalSec", "status"],
+    )
+    for name in ("AlertSourcePost", "AlertSourcePut"):
+        schemas[name]["properties"]["heartbeat"] = {
+            **heartbeat_in,
+            "description": "required for integrationType HEARTBEAT, refused for any other",
+        }
+    source["properties"]["heartbeat"] = {**heartbeat_out, "description": "HEARTBEAT sources"}
+    return schemas
+
+
+def _heartbeat_paths() -> dict[str, Schema]:
+    """ilert's pings (HEAD too: served wherever GET is, as the spec declares)."""
+    key = [_path("key", STR, "the HEARTBEAT alert source's integration key")]
+    pinged = {"202": {"description": "The ping is received (no body)"}}
+
+    def ping() -> Schema:
+        return _op(
+            "Ping a heartbeat alert source",
+            pinged,
+            params=key,
+            public=True,
+            errors=("400", "404", "405", "413"),
+            tag="Heartbeats",
+        )
+
+    return {"/api/heartbeats/{key}": {"get": ping(), "post": ping()}}
+
+
 @cache
 def _document() -> Schema:
     from emulator.ilert import openapi_oncall as oncall  # it builds on this module's helpers
@@ -1260,10 +1360,11 @@ def _document() -> Schema:
                     "Support Hours",
                     "Maintenance Windows",
                     "Events",
+                    "Heartbeats",
                     "Control plane",
                 )
             ],
-            "paths": {**_api_paths(), **oncall.paths(), **_sim_paths()},
+            "paths": {**_api_paths(), **oncall.paths(), **_heartbeat_paths(), **_sim_paths()},
             "components": {
                 "securitySchemes": {
                     "bearer": {
@@ -1288,7 +1389,7 @@ def _document() -> Schema:
                         "schema": {**STR, "pattern": USER_ID_PATTERN},
                     },
                 },
-                "schemas": {**_schemas(), **oncall.schemas()},
+                "schemas": {**_with_alerting(_schemas()), **oncall.schemas()},
             },
         }
     )

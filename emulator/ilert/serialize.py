@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from emulator.ilert.alert_filters import AlertFilter
+from emulator.ilert.heartbeats import Heartbeat
 from emulator.ilert.models import (
     Account,
     Alert,
@@ -21,6 +23,7 @@ from emulator.ilert.models import (
     Team,
     User,
 )
+from emulator.ilert.source_rules import SourceRules
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -105,7 +108,7 @@ def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
 
 
 def source_json(state: IlertState, account: Account, source: AlertSource) -> dict[str, Any]:
-    return {
+    body = {
         "id": source.id,
         "name": source.name,
         "integrationType": source.integration_type,
@@ -114,7 +117,36 @@ def source_json(state: IlertState, account: Account, source: AlertSource) -> dic
         "teams": _teams(account, source.team_ids),
         "status": state.source_status(source),
         "active": source.active,
+        **source_rules_json(source.rules),
     }
+    if source.heartbeat is not None:
+        body["heartbeat"] = heartbeat_json(source.heartbeat)
+    return body
+
+
+def heartbeat_json(heartbeat: Heartbeat) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "summary": heartbeat.summary,
+        "intervalSec": heartbeat.interval_sec,
+        "status": heartbeat.status,
+    }
+    if heartbeat.last_ping_at is not None:
+        body["lastPingReceivedAt"] = iso(heartbeat.last_ping_at)
+    return body
+
+
+def source_rules_json(rules: SourceRules) -> dict[str, Any]:
+    """alertCreation and alertPriorityRule always; the durations only when set (ilert's schema
+    has them as strings, never null)."""
+    body: dict[str, Any] = {
+        "alertCreation": rules.alert_creation,
+        "alertPriorityRule": rules.priority_rule,
+    }
+    if rules.grouping_window is not None:
+        body["alertGroupingWindow"] = rules.grouping_window.text
+    if rules.auto_resolution is not None:
+        body["autoResolutionTimeout"] = rules.auto_resolution.text
+    return body
 
 
 def responder_json(account: Account, responder: Responder) -> dict[str, Any]:
@@ -238,11 +270,24 @@ def action_json(
         "updatedAt": iso(action.updated_at),
         "createdBy": user_ref(account.users.get(action.created_by or 0)),
         "escalationEndedDelaySec": action.escalation_ended_delay_sec,
+        "delaySec": action.escalation_ended_delay_sec,  # ilert's spec's name for the same
         "notResolvedDelaySec": action.not_resolved_delay_sec,
     }
+    if action.alert_filter is not None:
+        body["alertFilter"] = alert_filter_json(action.alert_filter)
     if with_delivery:
         body["deliveryStatus"] = delivery_status_json(action.delivery)
     return body
+
+
+def alert_filter_json(alert_filter: AlertFilter) -> dict[str, Any]:
+    return {
+        "operator": alert_filter.operator,
+        "predicates": [
+            {"field": p.field, "criteria": p.criteria, "value": p.value}
+            for p in alert_filter.predicates
+        ],
+    }
 
 
 def connector_json(connector: Connector) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from emulator.ilert.alert_filters import AlertFilter, parse_alert_filter
 from emulator.ilert.errors import BadRequest
+from emulator.ilert.heartbeats import STATUSES as HEARTBEAT_STATUSES
+from emulator.ilert.heartbeats import Heartbeat
 from emulator.ilert.index import ALERT_STATES
 from emulator.ilert.models import (
     DELIVERY_STATES,
@@ -35,6 +38,13 @@ from emulator.ilert.models import (
     User,
 )
 from emulator.ilert.snapshot_oncall import export_book, import_book
+from emulator.ilert.source_rules import (
+    ALERT_CREATIONS,
+    PRIORITY_RULES,
+    SourceRules,
+    parse_duration,
+)
+from emulator.ilert.timers import DelayedEvent
 
 FORMAT = "fake-ilert-state"
 VERSION = 1
@@ -97,6 +107,8 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "policyId": s.policy.id,
                 "teamIds": list(s.team_ids),
                 "active": s.active,
+                "rules": _rules_out(s.rules),
+                "heartbeat": _heartbeat_out(s.heartbeat),
             }
             for s in account.sources.values()
         ],
@@ -117,6 +129,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "createdBy": a.created_by,
                 "escalationEndedDelaySec": a.escalation_ended_delay_sec,
                 "notResolvedDelaySec": a.not_resolved_delay_sec,
+                "alertFilter": _filter_out(a.alert_filter),
                 "delivery": {
                     "state": a.delivery.state,
                     "error": a.delivery.error,
@@ -140,6 +153,37 @@ def _account_out(account: Account) -> dict[str, Any]:
         ],
         "oncall": export_book(account.oncall),
     }
+
+
+def _heartbeat_out(heartbeat: Heartbeat | None) -> dict[str, Any] | None:
+    if heartbeat is None:
+        return None
+    return {
+        "intervalSec": heartbeat.interval_sec,
+        "summary": heartbeat.summary,
+        "status": heartbeat.status,
+        "lastPingAt": heartbeat.last_ping_at,
+        "overdueAlertId": heartbeat.overdue_alert_id,
+    }
+
+
+def _rules_out(rules: SourceRules) -> dict[str, Any]:
+    return {
+        "alertCreation": rules.alert_creation,
+        "alertGroupingWindow": rules.grouping_window.text if rules.grouping_window else None,
+        "autoResolutionTimeout": rules.auto_resolution.text if rules.auto_resolution else None,
+        "alertPriorityRule": rules.priority_rule,
+    }
+
+
+def _filter_out(alert_filter: AlertFilter | None) -> dict[str, Any] | None:
+    if alert_filter is None:
+        return None
+    predicates = [
+        {"field": p.field, "criteria": p.criteria, "value": p.value}
+        for p in alert_filter.predicates
+    ]
+    return {"operator": alert_filter.operator, "predicates": predicates}
 
 
 def _policy_out(policy: EscalationPolicy, *, retired: bool) -> dict[str, Any]:
@@ -192,6 +236,11 @@ def _alert_out(alert: Alert) -> dict[str, Any]:
         "images": alert.images,
         "links": alert.links,
         "customDetails": alert.custom_details,
+        "autoResolveAt": alert.auto_resolve_at,
+        "delayedEvents": [
+            {"due": d.due, "actionId": d.action_id, "eventType": d.event_type}
+            for d in alert.delayed_events
+        ],
         "log": [
             {
                 "id": e.id,
@@ -297,6 +346,53 @@ def _delivery_in(action: _Reader) -> DeliveryStatus:
     )
 
 
+def _heartbeat_in(source: _Reader) -> Heartbeat | None:
+    if source.data.get("heartbeat") is None:
+        return None
+    h = _Reader(source.data["heartbeat"], f"{source.path}.heartbeat")
+    interval = h.int("intervalSec")
+    if interval < 1:
+        raise BadRequest(f"Import: {h.path}.intervalSec must be at least 1")
+    return Heartbeat(
+        interval_sec=interval,
+        summary=h.str("summary"),
+        status=h.enum("status", HEARTBEAT_STATUSES),
+        last_ping_at=h.num("lastPingAt", optional=True),
+        overdue_alert_id=h.int("overdueAlertId", optional=True),
+    )
+
+
+def _rules_in(source: _Reader) -> SourceRules:
+    """A source's alert creation rules, checked as the API checks them; an older export has
+    none: the defaults."""
+    if source.data.get("rules") is None:
+        return SourceRules()
+    r = _Reader(source.data["rules"], f"{source.path}.rules")
+    durations = {}
+    try:
+        for name in ("alertGroupingWindow", "autoResolutionTimeout"):
+            text = r.str(name, optional=True)
+            durations[name] = None if text is None else parse_duration(text, name)
+        return SourceRules(
+            alert_creation=r.enum("alertCreation", ALERT_CREATIONS),
+            grouping_window=durations["alertGroupingWindow"],
+            auto_resolution=durations["autoResolutionTimeout"],
+            priority_rule=r.enum("alertPriorityRule", PRIORITY_RULES),
+        )
+    except BadRequest as error:
+        if error.message.startswith("Import:"):
+            raise
+        raise BadRequest(f"Import: {r.path}: {error.message}") from None
+
+
+def _filter_in(action: _Reader) -> AlertFilter | None:
+    """An alert action's filter, checked as the API checks it; an older export has none."""
+    try:
+        return parse_alert_filter(action.data.get("alertFilter"))
+    except BadRequest as error:
+        raise BadRequest(f"Import: {action.path}.alertFilter: {error.message}") from None
+
+
 def _pick(table: dict[Any, T], key: Any, what: str) -> T:
     if key not in table:
         raise BadRequest(f"Import: {what} {key} is not in the file")
@@ -337,6 +433,7 @@ def import_state(state: IlertState, data: Any) -> None:
                 state.workspaces[slack.params["teamId"]] = account.id
         state.restart_ids(max(last_id, state.last_id))
         state.rebuild_escalations()
+        state.rebuild_timers()
 
 
 def _account_in(r: _Reader) -> Account:
@@ -400,6 +497,8 @@ def _account_in(r: _Reader) -> Account:
             policy=_pick(every_policy, s.int("policyId"), "escalation policy"),
             team_ids=s.ints("teamIds"),
             active=s.bool("active"),
+            rules=_rules_in(s),
+            heartbeat=_heartbeat_in(s),
         )
         account.sources[source.id] = source
     for a in r.items("alerts"):
@@ -427,6 +526,7 @@ def _account_in(r: _Reader) -> Account:
             escalation_ended_delay_sec=a.int("escalationEndedDelaySec"),
             not_resolved_delay_sec=a.int("notResolvedDelaySec"),
             delivery=_delivery_in(a),
+            alert_filter=_filter_in(a),
         )
         account.actions[action.id] = action
     for c in r.items("connectors"):
@@ -473,7 +573,12 @@ def _alert_in(a: _Reader, account: Account, policies: dict[int, EscalationPolicy
         images=_list_of(a, "images", dict),
         links=_list_of(a, "links", dict),
         custom_details=a.obj("customDetails"),
+        auto_resolve_at=a.num("autoResolveAt", optional=True),
     )
+    alert.delayed_events = [
+        DelayedEvent(d.num("due"), d.str("actionId"), d.str("eventType"))
+        for d in (a.items("delayedEvents") if "delayedEvents" in a.data else [])
+    ]
     alert.responders = [
         Responder(
             user_id=x.int("userId"),
