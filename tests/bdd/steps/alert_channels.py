@@ -45,7 +45,7 @@ def create_channel(
     return Tab(web.browser, visit)
 
 
-@given(parsers.parse('an alert "{summary}" on "{source}"'), target_fixture="alert")
+@given(parsers.re(r'an alert "(?P<summary>[^"]+)" on "(?P<source>[^"]+)"$'), target_fixture="alert")
 def an_alert(services: Services, world: World, summary: str, source: str) -> Json:
     return services.ilert.create_alert(
         world.owner_key, summary=summary, source_id=world.source(source)["id"]
