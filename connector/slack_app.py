@@ -305,8 +305,12 @@ class SlackRequestGate:
         signed = self.signature.is_valid(body, timestamp, signature)
         if not _readable(body, headers, query):
             return GateRefusal(400 if signed else 401, INVALID_REQUEST)
-        replayed = signed and not self.store.first_use(
-            signature or "", now=self.clock(), keep_for=2 * self.max_age
+        replayed = (
+            signed
+            and not _is_events_api(body)
+            and not self.store.first_use(
+                signature or "", now=self.clock(), keep_for=2 * self.max_age
+            )
         )
         return GateRefusal(401, INVALID_REQUEST) if replayed else None
 
@@ -332,6 +336,18 @@ class SlackEndpoint:
         except (KeyError, TypeError, AttributeError, IndexError, ValueError):
             log.warning("Bolt could not take a signed request", exc_info=True)
             return jsonify(INVALID_REQUEST), 400
+
+
+def _is_events_api(body: bytes) -> bool:
+    """An Events API envelope: Slack retries events, and may sign a retry in the same second as
+    the first try, so they are taken once by event id (connector.listeners.events), not refused
+    by signature; a challenge (`url_verification`) changes nothing and is not remembered."""
+    try:
+        envelope = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    kind = envelope.get("type") if isinstance(envelope, dict) else None
+    return kind in ("url_verification", "event_callback")
 
 
 def _readable(body: bytes, headers: Mapping[str, str], query: bytes) -> bool:

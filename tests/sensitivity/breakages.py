@@ -89,6 +89,32 @@ def _everyone_is_the_admin(patch: pytest.MonkeyPatch) -> None:
     patch.setattr("connector.slack_app.ilert_user_for", first_admin)
 
 
+def _invitations_ignored(patch: pytest.MonkeyPatch) -> None:
+    from connector.listeners.events import SlackNews
+
+    patch.setattr(SlackNews, "bot_joined", lambda self, team_id, channel_id: None)
+
+
+def _channel_news_kept(patch: pytest.MonkeyPatch) -> None:
+    from connector.listeners.events import SlackNews
+
+    patch.setattr(SlackNews, "channel_changed", lambda self, team_id, channel_id, said: None)
+
+
+def _removal_ignored(patch: pytest.MonkeyPatch) -> None:
+    from connector.listeners.events import SlackNews
+
+    patch.setattr(SlackNews, "app_removed", lambda self, team_id: None)
+
+
+def _events_taken_as_they_come(patch: pytest.MonkeyPatch) -> None:
+    from connector.listeners.events import SlackNews
+    from connector.store import ConnectorStore
+
+    patch.setattr(ConnectorStore, "first_event", lambda self, event_id, **_: True)
+    patch.setattr(SlackNews, "_channel_now", lambda self, team_id, channel_id: None)
+
+
 # name: (the rule whose scenarios must turn red, what is broken)
 BREAKAGES: dict[str, tuple[str, str, Breakage]] = {
     "accept-does-nothing": (
@@ -121,6 +147,22 @@ BREAKAGES: dict[str, tuple[str, str, Breakage]] = {
         "REL-1",
         "a post whose answer was lost is posted again",
         _uncertain_posts_forgotten,
+    ),
+    "invitations-ignored": (
+        "EVT-1",
+        "the bot invited into a channel changes nothing",
+        _invitations_ignored,
+    ),
+    "channel-news-kept": (
+        "EVT-2",
+        "renamed and archived channels are not told to ilert",
+        _channel_news_kept,
+    ),
+    "removal-ignored": ("EVT-4", "an uninstalled app stays linked", _removal_ignored),
+    "events-taken-as-they-come": (
+        "EVT-5",
+        "a repeated event is acted on again, as it says",
+        _events_taken_as_they_come,
     ),
     "everyone-is-the-admin": (
         "CHAN-2",

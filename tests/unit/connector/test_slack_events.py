@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,6 +132,31 @@ def test_an_event_is_acted_on_once_however_often_slack_sends_it(
     assert json.loads(call.request.body) == {"name": "ops-eu"}
     assert call.request.headers["Authorization"] == "Bearer il-key"
     assert "X-On-Behalf-Of" not in call.request.headers
+
+
+def test_a_retry_signed_in_the_same_second_is_taken_not_refused_as_a_replay(
+    client: FlaskClient, ilert: responses.RequestsMock
+) -> None:
+    """Slack retries a failed event at once, and the retry may carry the first try's timestamp,
+    so its signature too: the event id, not the signature, tells that it was seen."""
+    body, now = envelope(RENAME), int(time.time())
+    assert post(client, body, at=now).status_code == 200
+    assert post(client, body, at=now, retry=1).status_code == 200
+    settled(ilert, CHANNEL_URL, "PUT", 1)
+    time.sleep(0.2)  # room for a wrongly repeated call to show up (none may)
+    assert len(calls_to(ilert, CHANNEL_URL, "PUT")) == 1
+
+
+def test_slacks_challenge_leaves_no_trace_in_the_store(
+    client: FlaskClient, config: ConnectorConfig
+) -> None:
+    """Answering the challenge changes nothing, so an import into the data directory still
+    holds exactly what the file held once the event URL is verified again."""
+    body = json.dumps({"token": "t", "challenge": "c-1", "type": "url_verification"})
+    answer = post(client, body)
+    assert (answer.status_code, answer.get_json()) == (200, {"challenge": "c-1"})
+    with sqlite3.connect(config.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM seen_requests").fetchone() == (0,)
 
 
 @pytest.mark.parametrize(
