@@ -1,12 +1,13 @@
 """A capped journal of Web API calls, newest last, with the faults and 429s that struck them.
 
 Only the last `size` calls are kept, so memory and cost stay flat however long fake Slack runs.
-Secrets (tokens, client secrets, codes) are redacted before an entry is stored.
+Secrets (tokens, client secrets, codes) are redacted in what an entry shows.
 
-An entry is kept as its JSON text, beside the method and team it is filtered by, and parsed when
-read: a call's arguments (a message's blocks, its metadata) as parsed objects would live through a
-thousand calls, long enough to reach the collector's oldest generation, and there bring on its
-full collections every few thousand calls (bench/p99_vs_stored.py).
+An argument that came parsed from a JSON body (a message's blocks, attachments, metadata) is kept
+as that body's text and parsed again when the entry is read: as parsed objects it would live
+through a thousand calls, long enough to reach the collector's oldest generation and there bring
+on its full collections every few thousand calls (bench/p99_vs_stored.py); and the body's text is
+already at hand, where encoding the arguments again cost as much as checking their Block Kit.
 """
 
 from __future__ import annotations
@@ -15,9 +16,29 @@ import collections
 import itertools
 import json
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 REDACTED = frozenset({"token", "client_secret", "code", "refresh_token", "code_verifier"})
+_NESTED = (dict, list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    method: str
+    team_id: str | None
+    shown: dict[str, Any]  # the entry, its arguments left out
+    flat: dict[str, Any]  # the arguments that are plain values, redacted
+    order: tuple[str, ...]  # every argument's name, in the order they came
+    packed: str | bytes  # JSON text holding the nested arguments ("" when there are none)
+
+    def read(self) -> dict[str, Any]:
+        nested = json.loads(self.packed) if self.packed else {}
+        shown = dict(self.shown)
+        shown["args"] = {
+            name: self.flat[name] if name in self.flat else nested.get(name) for name in self.order
+        }
+        return shown
 
 
 class Journal:
@@ -28,7 +49,7 @@ class Journal:
 
     def reset(self) -> None:
         with self._lock:
-            self._entries: collections.deque[_Stored] = collections.deque(maxlen=self.size)
+            self._entries: collections.deque[_Entry] = collections.deque(maxlen=self.size)
             self._ids = itertools.count(1)
 
     def record(
@@ -43,24 +64,40 @@ class Journal:
         time: float,
         fault: dict[str, Any] | None = None,
         warnings: list[str] | None = None,
+        json_body: bytes = b"",
     ) -> None:
-        entry = {
+        """`json_body`: the request's JSON text, whose values `args` holds parsed (if any)."""
+        flat: dict[str, Any] = {}
+        nested: list[str] = []
+        for name, value in args.items():
+            if name in REDACTED:
+                flat[name] = "<redacted>"
+            elif isinstance(value, _NESTED):
+                nested.append(name)
+            else:
+                flat[name] = value
+        packed: str | bytes = ""
+        if nested:
+            # A nested value comes from the JSON body (a query or a form holds only strings);
+            # one given otherwise is encoded here.
+            packed = json_body or _encode({name: args[name] for name in nested})
+        shown = {
             "method": method,
             "team_id": team_id or None,
             "app_id": app_id or None,
-            "args": {k: ("<redacted>" if k in REDACTED else v) for k, v in args.items()},
+            "args": None,  # filled in when read
             "status": status,
             "ok": bool(body.get("ok")),
             "error": body.get("error"),
             "fault": fault,
             "time": time,
+            # No lock on the hot path: taking a number and appending to a deque are atomic.
+            "id": next(self._ids),
         }
         if warnings:
             # Block Kit rules broken but let through: fake Slack runs in lenient mode.
-            entry["warnings"] = list(warnings)
-        # No lock on the hot path: taking a number and appending to a deque are atomic.
-        entry["id"] = next(self._ids)
-        self._entries.append((method, team_id or None, _encode(entry)))
+            shown["warnings"] = list(warnings)
+        self._entries.append(_Entry(method, team_id or None, shown, flat, tuple(args), packed))
 
     def entries(
         self, *, method: str = "", team_id: str = "", limit: int = 100
@@ -71,16 +108,15 @@ class Journal:
         with self._lock:
             snapshot = list(self._entries)
         found: list[dict[str, Any]] = []
-        for entry_method, entry_team, text in reversed(snapshot):
-            if method and entry_method != method:
+        for entry in reversed(snapshot):
+            if method and entry.method != method:
                 continue
-            if team_id and entry_team != team_id:
+            if team_id and entry.team_id != team_id:
                 continue
-            found.append(json.loads(text))
+            found.append(entry.read())
             if len(found) >= limit:
                 break
         return found[::-1]
 
 
-_Stored = tuple[str, str | None, str]  # method, team id, the entry as JSON text
 _encode = json.JSONEncoder(separators=(",", ":"), default=str).encode

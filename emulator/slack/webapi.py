@@ -231,8 +231,9 @@ class Call:
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _request_args(req: Request) -> dict[str, Any]:
-    """Query string, form and JSON body merged; each parsed only when the request has one."""
+def _request_args(req: Request) -> tuple[dict[str, Any], bytes]:
+    """Query string, form and JSON body merged, each parsed only when the request has one; and
+    the JSON body's text, which the journal keeps instead of what was parsed from it."""
     environ = req.environ
     args: dict[str, Any] = dict(req.args.items()) if environ.get("QUERY_STRING") else {}
     content_type = environ.get("CONTENT_TYPE", "")
@@ -249,7 +250,8 @@ def _request_args(req: Request) -> dict[str, Any]:
             if not isinstance(body, dict):
                 raise SlackError("invalid_json")
             args.update(body)
-    return args
+            return args, data
+    return args, b""
 
 
 def _body(req: Request) -> bytes:
@@ -305,6 +307,7 @@ class Pipeline:
         self.authorization = str(req.environ.get("HTTP_AUTHORIZATION", ""))
         self.state: SlackState = fake.state
         self.args: dict[str, Any] = {}
+        self.json_body = b""
         self.install: Install | None = None
         self.struck: list[dict[str, Any]] = []
         self.warnings: list[str] = []  # Block Kit rules let through in lenient mode
@@ -335,7 +338,7 @@ class Pipeline:
         return after or answer
 
     def _prepare(self) -> tuple[Handler, MethodSpec | None]:
-        self.args = _request_args(self.req)
+        self.args, self.json_body = _request_args(self.req)
         handler = HANDLERS.get(self.name)
         if handler is None:
             raise UnknownMethod()
@@ -382,6 +385,7 @@ class Pipeline:
         self.fake.journal.record(
             method=self.name,
             args=self.args,
+            json_body=self.json_body,
             team_id=install.team_id if install else "",
             app_id=install.app_id if install else "",
             status=0 if answer.drop else answer.status,
