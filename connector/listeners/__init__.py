@@ -1,0 +1,3 @@
+"""Bolt listeners, one module per Slack surface: `commands`, `actions` (buttons, selects and
+their options), `views` (modals). Each has `register(app, deps)`; `connector.slack_app` calls
+them. What they share is in `common`; the channel menu's rules are in `menu`."""
