@@ -1,7 +1,9 @@
 """The `/ilert` menu of a channel: which alert sources publish there, and the changes to it.
 
 ilert decides what a person may do; the connector adds only Slack's own rules (private-team
-sources are managed in ilert's web interface, never from Slack).
+sources are managed in ilert's web interface, never from Slack) and what it knows of the channel
+(a source is linked only where the bot can post: a link that cannot deliver would lose every alert
+while ilert showed it as fine).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from connector import blocks
 from connector.ilert_client import IlertApiError, IlertClient
@@ -49,8 +52,41 @@ DEFAULT_TRIGGER_TYPES = [
 ]
 
 
+BOT_NOT_IN_CHANNEL = (
+    ":no_entry: Nothing was linked: the ilert app cannot post in this channel. It is private and "
+    "the app is not a member, so every alert would be lost. Invite it with `/invite @ilert`, then "
+    "choose the alert source again."
+)
+CHANNEL_ARCHIVED = (
+    ":no_entry: Nothing was linked: this channel is archived, and Slack takes no messages in it. "
+    "Unarchive it, or link the alert source in another channel."
+)
+
+
 def is_private_team_source(source: Json) -> bool:
     return any(team.get("visibility") == "PRIVATE" for team in source.get("teams") or [])
+
+
+def why_bot_cannot_post(slack: WebClient, channel_id: str) -> str | None:
+    """Why the bot could not post in the channel, in words for the person; None if it can.
+
+    `conversations.info` answers `channel_not_found` for a private channel the bot is not in
+    (Slack shows the bot only the private channels it was invited to), and tells an archived
+    channel. A public channel needs no membership (`chat:write.public`). Any other answer (a
+    missing scope, a rate limit, Slack out of reach) proves nothing, so the link goes ahead.
+    """
+    try:
+        channel = slack.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as failure:
+        error = failure.response.get("error")
+        if error in ("channel_not_found", "not_in_channel"):
+            return BOT_NOT_IN_CHANNEL
+        log.info("cannot tell whether the bot may post in %s: %s", channel_id, error)
+        return None
+    except OSError as failure:
+        log.info("cannot tell whether the bot may post in %s: %s", channel_id, failure)
+        return None
+    return CHANNEL_ARCHIVED if channel.get("is_archived") else None
 
 
 class ChannelConfiguration:
@@ -71,7 +107,10 @@ class ChannelConfiguration:
         channel_id: str,
         person: Json,
         store: ConnectorStore,
+        slack: WebClient | None = None,
     ) -> None:
+        """`slack`, the bot's client, lets `add` check that the bot can post in the channel."""
+        self.slack = slack
         self.ilert = ilert
         self.link = link
         self.ilert_url = ilert_url.rstrip("/")
@@ -116,10 +155,14 @@ class ChannelConfiguration:
         return blocks.options_for(offered, query)
 
     def add(self, source_id: int, *, channel_name: str, slack_user_id: str) -> str:
-        """Link a source to the channel; the notice to show. Refuses private-team sources."""
+        """Link a source to the channel; the notice to show. Refuses private-team sources, and
+        any link in a channel where the bot cannot post (it would deliver nothing)."""
         source = self._source_for_person(source_id)
         if is_private_team_source(source):
             raise Refusal(PRIVATE_TEAM_SOURCE)
+        cannot_post = why_bot_cannot_post(self.slack, self.channel_id) if self.slack else None
+        if cannot_post:
+            raise Refusal(cannot_post)
         with self._changing():
             if any(entry.source["id"] == source_id for entry in self.linked()):
                 return blocks.source_already_linked_notice(source, self.source_url(source))
@@ -214,4 +257,5 @@ def channel_configuration(
         channel_id=channel_id,
         person=person_for(context, client, slack_user_id),
         store=deps.store,
+        slack=client,
     )

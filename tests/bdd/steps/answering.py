@@ -1,4 +1,4 @@
-"""Steps for answering Slack at once (ACK-1).
+"""Steps for answering Slack at once (ACK-1) and for links that can deliver (DELIVER-1, -2).
 
 Waiting is on what a person or ilert shows (the driver waits for what a person sees to change
 after each thing they do), never on an answer's body.
@@ -11,11 +11,15 @@ from dataclasses import dataclass
 import pytest
 from pytest_bdd import given, parsers, then
 
-from harness.driver import Services
+from harness.driver import Services, wait_until
 from harness.seed import World
 from tests.bdd.steps.common import (
     Json,
+    active_installs,
+    channel_id,
     role_of,
+    slack_actions_for,
+    told_alone,
 )
 
 
@@ -50,3 +54,65 @@ def accepted_once(services: Services, world: World, alert: Json, role: str) -> N
     accepted = [e for e in entries if "accepted by" in str(e.get("text", "")).lower()]
     assert len(accepted) == 1, entries
     assert accepted[0]["actor"]["id"] == world.person(role_of(role)).ilert_id, accepted
+
+
+@then(
+    parsers.parse(
+        'the {role} alone is told that the ilert app cannot post in the channel and to "{hint}"'
+    )
+)
+def told_cannot_post(services: Services, world: World, role: str, hint: str) -> None:
+    person = world.person(role_of(role))
+    channel = "sre-private"
+    told_alone(services, world, person, channel, "Nothing was linked", "cannot post", hint)
+
+
+@given(parsers.parse('ilert publishes "{name}" to "{channel}", where the bot was never invited'))
+def action_without_the_bot(services: Services, world: World, name: str, channel: str) -> None:
+    [connector] = services.ilert.slack_connectors(world.owner_key)
+    services.ilert.create_alert_action(
+        world.owner_key,
+        name=f"Slack {channel}",
+        alertSources=[{"id": world.source(name)["id"]}],
+        connectorId=connector["id"],
+        connectorType="slack",
+        triggerMode="AUTOMATIC",
+        triggerTypes=["alert-created"],
+        params={
+            "channelId": channel_id(world, channel),
+            "channelName": channel.lstrip("#"),
+            "teamId": world.team_id,
+        },
+    )
+    bot = active_installs(services, world.team_id)[-1]["bot_user_id"]
+    [slack_channel] = [
+        c for c in services.slack.state()["channels"] if c["id"] == channel_id(world, channel)
+    ]
+    assert bot not in slack_channel["members"], slack_channel
+
+
+@then(
+    parsers.parse(
+        'ilert shows the alert action of "{name}" in "{channel}" as {state} because of "{error}"'
+    )
+)
+def action_state(
+    services: Services, world: World, name: str, channel: str, state: str, error: str
+) -> None:
+    def settled() -> Json | None:
+        services.ilert.wait_for_deliveries()
+        [action] = slack_actions_for(services, world, name, channel)
+        status = action["deliveryStatus"]
+        return status if status["status"] != "OKAY" else None
+
+    status = wait_until(settled, timeout=15, message=f"the alert action of {name} to fail")
+    assert status["status"] == state, status
+    assert status["error"] == error, status
+
+
+@then(parsers.parse('the alert\'s timeline in ilert names "{error}", not an HTTP status'))
+def timeline_names(services: Services, world: World, alert: Json, error: str) -> None:
+    entries = services.ilert.alert_log(world.owner_key, alert["id"])
+    failures = [str(e.get("text", "")) for e in entries if "could not notify" in str(e.get("text"))]
+    assert failures, entries
+    assert all(error in text and "HTTP 4" not in text for text in failures), failures
