@@ -173,7 +173,7 @@ class SlackControl:
         before = self.seen_by(channel_id, user_id) if wait else None
         answer = self._act(path, body)
         if before is not None and answer.get("ok"):
-            self.wait_for_change(channel_id, user_id, before)
+            self.wait_for_change(channel_id, user_id, before, message_ts=body["message_ts"])
         return answer
 
     def messages(self, channel_id: str, *, user_id: str | None = None) -> list[Json]:
@@ -200,21 +200,37 @@ class SlackControl:
         }
 
     def wait_for_change(
-        self, channel_id: str, user_id: str, before: Json, *, timeout: float = 30.0
+        self,
+        channel_id: str,
+        user_id: str,
+        before: Json,
+        *,
+        message_ts: str | None = None,
+        timeout: float = 30.0,
     ) -> Json:
-        """What the person sees once it differs from `before` (`seen_by` before they acted):
-        how they learn the outcome of a command or a click, which an app acknowledges at once
-        and carries out after."""
+        """What the person sees once the outcome of what they did shows, compared with `before`
+        (`seen_by` before they acted): a message new to them, a change in their modals, or, for
+        a click on the message `message_ts`, a change to that message. An app acknowledges at
+        once and carries the work out after, so this is how a person learns the outcome."""
+
+        def outcome(now: Json) -> bool:
+            if now["views"] != before["views"]:
+                return True
+            earlier = {m["ts"]: m for m in before["messages"]}
+            later = {m["ts"]: m for m in now["messages"]}
+            if set(later) - set(earlier):
+                return True
+            return message_ts is not None and later.get(message_ts) != earlier.get(message_ts)
 
         def changed() -> Json | None:
             now = self.seen_by(channel_id, user_id)
-            return now if now != before else None
+            return now if outcome(now) else None
 
         return wait_until(
             changed,
             timeout=timeout,
             interval=0.02,
-            message=f"a change in what {user_id} sees in {channel_id}",
+            message=f"the outcome of what {user_id} did in {channel_id}",
         )
 
     def wait_for_view(

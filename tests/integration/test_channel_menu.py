@@ -142,7 +142,7 @@ def post(slack: SlackControl, path: str, body: Json) -> Json:
     before = slack.seen_by(channel, user) if acts and channel and user else None
     answer = requests.post(f"{slack.url}/_sim{path}", json=body, timeout=60).json()
     if before is not None and answer.get("ok"):
-        slack.wait_for_change(channel, user, before)
+        slack.wait_for_change(channel, user, before, message_ts=body.get("message_ts"))
     return answer
 
 
