@@ -30,7 +30,7 @@ Feature: Creating alerts in ilert from Slack
   Scenario: The form creates an alert in ilert as the person who sent it
     Given the User has run "/ilert alert" in "#ops-alerts"
     When the User submits the form with the source "Grafana", the policy "On-call first line" and the summary "Cache cluster degraded"
-    Then the form closes
+    Then the form tells the User that the alert was created
     And ilert has an alert "Cache cluster degraded" on "Grafana" created by the User
 
   @CREATE-1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from html.parser import HTMLParser
@@ -43,9 +43,17 @@ class SlackControl:
     def __init__(self, url: str, http: requests.Session | None = None) -> None:
         self.url = url.rstrip("/")
         self.http = http or requests.Session()
+        # What Slack told each person who acted through this driver (the answer of each
+        # command, click, select and submission), oldest first: a timeout shows here.
+        self.answers: list[Json] = []
 
     def _post(self, path: str, body: Json | None = None, **kwargs: Any) -> Any:
         return _checked(self.http.post(f"{self.url}{path}", json=body or {}, timeout=10), **kwargs)
+
+    def _act(self, path: str, body: Json) -> Json:
+        answer = self._post(path, body)
+        self.answers.append(answer)
+        return answer
 
     def reset(self) -> None:
         self._post("/_sim/reset")
@@ -88,33 +96,65 @@ class SlackControl:
     def install_app(self, app_id: str, team_id: str, scopes: list[str]) -> Json:
         return self._post(f"/_sim/apps/{app_id}/install", {"team_id": team_id, "scopes": scopes})
 
-    def command(
-        self, *, team_id: str, channel_id: str, user_id: str, command: str, text: str = ""
-    ) -> Json:
-        return self._post(
-            "/_sim/actions/command",
-            {
-                "team_id": team_id,
-                "channel_id": channel_id,
-                "user_id": user_id,
-                "command": command,
-                "text": text,
-            },
-        )
+    # What a person does in Slack. An app acknowledges at once and shows the outcome after, so
+    # each of these waits, as the person would, until what they see in the channel (or in their
+    # modals) has changed; `wait=False` gives the bare answer at once. The answer Slack got from
+    # the app is returned either way; a command's answer names the note the person was shown
+    # (`ephemeral`) also when it came through the response_url rather than in the ack.
 
-    def click(self, *, channel_id: str, message_ts: str, user_id: str, label: str) -> Json:
-        return self._post(
-            "/_sim/actions/click",
-            {
-                "channel_id": channel_id,
-                "message_ts": message_ts,
-                "user_id": user_id,
-                "label": label,
-            },
-        )
+    def command(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        command: str,
+        text: str = "",
+        wait: bool = True,
+    ) -> Json:
+        body = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "user_id": user_id,
+            "command": command,
+            "text": text,
+        }
+        before = self.seen_by(channel_id, user_id) if wait else None
+        answer = self._act("/_sim/actions/command", body)
+        if before is None or not answer.get("ok"):
+            return answer
+        seen = self.wait_for_change(channel_id, user_id, before)
+        if not (answer.get("ephemeral") or answer.get("message")):
+            earlier = {m["ts"] for m in before["messages"]}
+            shown = [
+                m
+                for m in seen["messages"]
+                if m.get("ephemeral_to") == user_id and m["ts"] not in earlier
+            ]
+            if shown:
+                answer["ephemeral"] = shown[-1]
+        return answer
+
+    def click(
+        self, *, channel_id: str, message_ts: str, user_id: str, label: str, wait: bool = True
+    ) -> Json:
+        body = {
+            "channel_id": channel_id,
+            "message_ts": message_ts,
+            "user_id": user_id,
+            "label": label,
+        }
+        return self._acting("/_sim/actions/click", body, wait=wait)
 
     def select(
-        self, *, channel_id: str, message_ts: str, user_id: str, option: str, unlisted: bool = False
+        self,
+        *,
+        channel_id: str,
+        message_ts: str,
+        user_id: str,
+        option: str,
+        unlisted: bool = False,
+        wait: bool = True,
     ) -> Json:
         """Pick an option by label or value; `unlisted` sends a value the menu does not offer,
         as a tampered client would."""
@@ -126,7 +166,15 @@ class SlackControl:
         }
         if unlisted:
             body["unlisted"] = True
-        return self._post("/_sim/actions/select", body)
+        return self._acting("/_sim/actions/select", body, wait=wait)
+
+    def _acting(self, path: str, body: Json, *, wait: bool) -> Json:
+        channel_id, user_id = body["channel_id"], body["user_id"]
+        before = self.seen_by(channel_id, user_id) if wait else None
+        answer = self._act(path, body)
+        if before is not None and answer.get("ok"):
+            self.wait_for_change(channel_id, user_id, before, message_ts=body["message_ts"])
+        return answer
 
     def messages(self, channel_id: str, *, user_id: str | None = None) -> list[Json]:
         params = {"user_id": user_id} if user_id else {}
@@ -143,13 +191,73 @@ class SlackControl:
         )
         return [view for stack in answer["stacks"] for view in stack["views"]]
 
+    def seen_by(self, channel_id: str, user_id: str) -> Json:
+        """What a person sees: the channel's messages (those for them alone too) and their
+        open modals."""
+        return {
+            "messages": self.messages(channel_id, user_id=user_id),
+            "views": self.open_views(user_id),
+        }
+
+    def wait_for_change(
+        self,
+        channel_id: str,
+        user_id: str,
+        before: Json,
+        *,
+        message_ts: str | None = None,
+        timeout: float = 30.0,
+    ) -> Json:
+        """What the person sees once the outcome of what they did shows, compared with `before`
+        (`seen_by` before they acted): a message new to them, a change in their modals, or, for
+        a click on the message `message_ts`, a change to that message. An app acknowledges at
+        once and carries the work out after, so this is how a person learns the outcome."""
+
+        def outcome(now: Json) -> bool:
+            if now["views"] != before["views"]:
+                return True
+            earlier = {m["ts"]: m for m in before["messages"]}
+            later = {m["ts"]: m for m in now["messages"]}
+            if set(later) - set(earlier):
+                return True
+            return message_ts is not None and later.get(message_ts) != earlier.get(message_ts)
+
+        def changed() -> Json | None:
+            now = self.seen_by(channel_id, user_id)
+            return now if outcome(now) else None
+
+        return wait_until(
+            changed,
+            timeout=timeout,
+            interval=0.02,
+            message=f"the outcome of what {user_id} did in {channel_id}",
+        )
+
+    def wait_for_view(
+        self, user_id: str, shows: Callable[[Json], bool], *, what: str, timeout: float = 30.0
+    ) -> Json:
+        """The person's top modal once `shows(view)` holds: an app opens a modal that says it
+        is loading, or answers a submission with one that says it is working, and updates it
+        when the work is done."""
+
+        def shown() -> Json | None:
+            views = self.open_views(user_id)
+            return views[-1] if views and shows(views[-1]) else None
+
+        return wait_until(shown, timeout=timeout, interval=0.02, message=what)
+
     def submit_view(self, *, view_id: str, user_id: str, values: Json) -> requests.Response:
         """Press Submit with `values` by input label or block id; the raw answer, refusals too."""
-        return self.http.post(
+        response = self.http.post(
             f"{self.url}/_sim/actions/submit-view",
             json={"view_id": view_id, "user_id": user_id, "values": values},
             timeout=10,
         )
+        try:
+            self.answers.append(response.json())
+        except ValueError:
+            self.answers.append({"ok": False, "status": response.status_code})
+        return response
 
     def journal(self, *, limit: int = 100) -> list[Json]:
         """The most recent Web API calls, oldest first (fake Slack keeps the last 1,000)."""
@@ -659,6 +767,16 @@ def all_blocks(message: Json) -> list[Json]:
     for attachment in message.get("attachments") or []:
         found.extend(attachment.get("blocks") or [])
     return found
+
+
+def is_form(view: Json) -> bool:
+    """A modal that asks for something: it has inputs."""
+    return any(block.get("type") == "input" for block in view.get("blocks") or [])
+
+
+def view_text(view: Json) -> str:
+    """A modal's words, as `visible_text` gives a message's."""
+    return visible_text({"blocks": view.get("blocks") or []})
 
 
 def visible_text(message: Json) -> str:

@@ -24,6 +24,7 @@ from tests.bdd.steps.alert_channels import *  # noqa: E402, F403
 from tests.bdd.steps.alert_sources import *  # noqa: E402, F403
 from tests.bdd.steps.alerting import *  # noqa: E402, F403
 from tests.bdd.steps.alerts import *  # noqa: E402, F403
+from tests.bdd.steps.answering import *  # noqa: E402, F403
 from tests.bdd.steps.authorize import *  # noqa: E402, F403
 from tests.bdd.steps.channels import *  # noqa: E402, F403
 from tests.bdd.steps.common import *  # noqa: E402, F403

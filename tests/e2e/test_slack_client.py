@@ -227,6 +227,9 @@ def test_create_an_alert_from_the_modal_with_errors_shown_by_the_input(
     dialog.get_by_label("Alert details").fill("Since the last deploy")
     dialog.get_by_role("button", name="Submit").click()
 
+    # Acknowledged at once with a view that says so, then the outcome in the same modal.
+    expect(dialog).to_contain_text("Alert Checkout answers 502 created in ilert.")
+    dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_have_count(0)
     notice = last_message(page, "created in ilert")
     expect(notice).to_contain_text("Alert Checkout answers 502 created in ilert.")
@@ -235,6 +238,23 @@ def test_create_an_alert_from_the_modal_with_errors_shown_by_the_input(
     created = next(a for a in alerts if a["summary"] == "Checkout answers 502")
     assert created["alertSource"]["id"] == demo.world.source("Checkout API")["id"]
     assert_not_reloaded(page)
+
+
+def test_a_form_that_opens_while_ilert_is_slow_takes_the_focus_once_loaded(
+    page: Page, demo: Demo
+) -> None:
+    """The app acks at once with a modal that says it is loading, then fills it in."""
+    sign_in(page, demo, demo.world.person("USER"))
+    open_channel(page, "general")
+    ilert = demo.sim.ilert()
+    ilert.add_fault(path="*", latency_ms=800)
+    try:
+        type_command(page, "/ilert alert")
+        dialog = page.get_by_role("dialog", name="Alert on-call team")
+        expect(dialog).to_contain_text("Loading your alert sources")
+        expect(dialog.get_by_label("Alert source")).to_be_focused(timeout=15_000)
+    finally:
+        ilert.clear_faults()
 
 
 def test_escape_closes_a_modal(page: Page, demo: Demo) -> None:

@@ -16,6 +16,8 @@ from harness.driver import (
     all_blocks,
     authorize_workspace,
     button_labels,
+    is_form,
+    view_text,
     visible_text,
 )
 from harness.seed import World, build_world
@@ -132,8 +134,16 @@ def together(count: int, act: Any) -> list[Json]:
 
 
 def post(slack: SlackControl, path: str, body: Json) -> Json:
-    # A session of one's own per click, as each person has their own browser.
-    return requests.post(f"{slack.url}/_sim{path}", json=body, timeout=60).json()
+    """One click, in a session of its own as each person has their own browser; then, as the
+    person does, wait until what they see in the channel has changed (the app shows the
+    outcome after its ack)."""
+    channel, user = body.get("channel_id"), body.get("user_id")
+    acts = path in ("/actions/select", "/actions/click")  # typing in a select shows nothing
+    before = slack.seen_by(channel, user) if acts and channel and user else None
+    answer = requests.post(f"{slack.url}/_sim{path}", json=body, timeout=60).json()
+    if before is not None and answer.get("ok"):
+        slack.wait_for_change(channel, user, before, message_ts=body.get("message_ts"))
+    return answer
 
 
 # Slack's Block Kit limits (reference: blocks, block elements, composition objects, views).
@@ -330,7 +340,7 @@ def test_with_120_sources_the_create_alert_form_reaches_the_last(
         text="alert",
     )
     assert opened["ok"], opened
-    [view] = sim_services.slack.open_views(admin.slack_id)
+    view = sim_services.slack.wait_for_view(admin.slack_id, is_form, what="the form")
     source_input = next(b for b in view["blocks"] if b.get("block_id") == "source")
     assert source_input["element"]["type"] == "external_select"
 
@@ -352,7 +362,10 @@ def test_with_120_sources_the_create_alert_form_reaches_the_last(
     ).json()
 
     assert picked["ok"], picked
-    assert submitted["ok"] and submitted["closed"], submitted
+    assert submitted["ok"], submitted
+    sim_services.slack.wait_for_view(
+        admin.slack_id, lambda v: "created in ilert" in view_text(v), what="the alert created"
+    )
     alerts = sim_services.ilert.call(
         "GET", "/alerts", key=world.owner_key, params={"sources": last["id"]}
     )
@@ -499,8 +512,11 @@ def test_someone_who_sees_no_alert_source_is_told_so_instead_of_an_empty_form(
         command="/il-alert",
     )
 
-    assert "no alert sources" in visible_text(answer["ephemeral"]), answer
-    assert sim_services.slack.open_views(stakeholder.slack_id) == []
+    assert answer["ok"], answer
+    told = sim_services.slack.wait_for_view(
+        stakeholder.slack_id, lambda v: "no alert sources" in view_text(v), what="the refusal"
+    )
+    assert not is_form(told), told
 
 
 def test_a_slack_user_without_an_email_address_is_told_so(

@@ -229,15 +229,23 @@ def click_until(
     tries: int = 10,
 ) -> int:
     """Click `label` until ilert shows `wanted` (a fault may spoil a click, or the connector may
-    be down, as for a person who then clicks again); the number of clicks it took."""
+    be down, or killed after its ack, as for a person who then clicks again); the number of
+    clicks it took. After each click the person looks for the outcome a while (the connector
+    acknowledges at once and acts after)."""
+
+    def took() -> bool:
+        return alert_status(stage, alert_id) in (wanted, "RESOLVED")
+
     for attempt in range(1, tries + 1):
         answer = stage.slack.click(
-            channel_id=channel_id, message_ts=ts, user_id=person.slack_id, label=label
+            channel_id=channel_id, message_ts=ts, user_id=person.slack_id, label=label, wait=False
         )
         assert answer.get("status", 200) < 500, answer
-        if alert_status(stage, alert_id) in (wanted, "RESOLVED"):
-            return attempt
-        time.sleep(0.2 * attempt)
+        try:
+            wait_for(took, timeout=1.0 + attempt, message=f"{label} on alert {alert_id}")
+        except DriverError:
+            continue
+        return attempt
     raise AssertionError(f"{label} on alert {alert_id} did not take after {tries} clicks")
 
 

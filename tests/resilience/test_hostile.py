@@ -27,6 +27,7 @@ repeat it alone.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -47,7 +48,7 @@ import requests
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from harness.driver import slack_signature
+from harness.driver import DriverError, is_form, slack_signature
 from harness.simulation import Simulation, SimulationConfig
 from tests.resilience import hostile
 from tests.resilience.conftest import SEED, Tally, setting
@@ -73,6 +74,7 @@ from tests.resilience.support import (
     link_world,
     message_refs,
     settle,
+    wait_for,
 )
 
 Json = dict[str, Any]
@@ -1434,6 +1436,24 @@ class Duplicated:
         return found
 
 
+def settled_count(t: Targets, count: Callable[[], int], *, wanted: int = 1) -> int:
+    """The effects of requests the connector acknowledged before carrying them out: once
+    `wanted` show (bounded), and the app has then made no Web API call for a second, so that a
+    second effect would have shown too."""
+    if wanted:
+        with contextlib.suppress(DriverError):
+            wait_for(lambda: count() >= wanted, timeout=15, message=f"{wanted} effect(s)")
+    quiet_since = time.monotonic()
+    last = t.stage.slack.journal(limit=1)
+    deadline = quiet_since + 30
+    while time.monotonic() - quiet_since < 1.0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = t.stage.slack.journal(limit=1)
+        if now != last:
+            last, quiet_since = now, time.monotonic()
+    return count()
+
+
 def _session_send(http: requests.Session, method: str, url: str, **kwargs: Any) -> Any:
     return lambda: http.request(
         method, url, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs
@@ -1481,7 +1501,8 @@ def dup_link(t: Targets, n: int) -> Duplicated:
     }
     url = f"{t.sim.slack_url}/_sim/actions/select"
     answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
-    return Duplicated("link a source", answers, len(actions_for(t, source["id"])))
+    linked = settled_count(t, lambda: len(actions_for(t, source["id"])))
+    return Duplicated("link a source", answers, linked)
 
 
 def remove_value_for(menu: Json, name: str) -> str:
@@ -1516,8 +1537,11 @@ def dup_unlink(t: Targets, n: int) -> Duplicated:
     }
     url = f"{t.sim.slack_url}/_sim/actions/click"
     answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
-    removed = before - len(actions_for(t, t.spare_source_id))
-    return Duplicated("unlink a source", answers, removed, wanted=min(before, 1))
+    wanted = min(before, 1)
+    removed = settled_count(
+        t, lambda: before - len(actions_for(t, t.spare_source_id)), wanted=wanted
+    )
+    return Duplicated("unlink a source", answers, removed, wanted=wanted)
 
 
 def dup_button(t: Targets, n: int, label: str, words: str) -> Duplicated:
@@ -1551,8 +1575,9 @@ def dup_button(t: Targets, n: int, label: str, words: str) -> Duplicated:
             requests.Session(), "POST", request.url, data=request.body, headers=request.headers
         ),
     )
+    done = settled_count(t, lambda: log_count(t, alert_id, words))
     t.stage.ilert.wait_for_deliveries(10)
-    return Duplicated(f"{label} (the same request)", answers, log_count(t, alert_id, words))
+    return Duplicated(f"{label} (the same request)", answers, done)
 
 
 def dup_click(t: Targets, n: int, label: str, words: str) -> Duplicated:
@@ -1568,8 +1593,9 @@ def dup_click(t: Targets, n: int, label: str, words: str) -> Duplicated:
     }
     url = f"{t.sim.slack_url}/_sim/actions/click"
     answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
+    done = settled_count(t, lambda: log_count(t, alert_id, words))
     t.stage.ilert.wait_for_deliveries(10)
-    return Duplicated(f"{label} (double clicks)", answers, log_count(t, alert_id, words))
+    return Duplicated(f"{label} (double clicks)", answers, done)
 
 
 def dup_form(t: Targets, n: int) -> Duplicated:
@@ -1582,7 +1608,7 @@ def dup_form(t: Targets, n: int) -> Duplicated:
         text="alert",
     )
     assert menu.get("ok"), menu
-    view = t.stage.slack.open_views(t.admin.slack_id)[-1]
+    view = t.stage.slack.wait_for_view(t.admin.slack_id, is_form, what="the form")
     summary = f"Submitted at once {time.monotonic()}"
     body = {
         "view_id": view["id"],
@@ -1595,11 +1621,14 @@ def dup_form(t: Targets, n: int) -> Duplicated:
     }
     url = f"{t.sim.slack_url}/_sim/actions/submit-view"
     answers = together(n, _session_send(requests.Session(), "POST", url, json=body))
-    alerts = t.stage.ilert.call(
-        "GET", "/alerts", key=t.world.owner_key, params={"max-results": 100}
-    )
-    made = sum(1 for a in alerts if a["summary"] == summary)
-    return Duplicated("create an alert with the form", answers, made)
+
+    def made() -> int:
+        alerts = t.stage.ilert.call(
+            "GET", "/alerts", key=t.world.owner_key, params={"max-results": 100}
+        )
+        return sum(1 for a in alerts if a["summary"] == summary)
+
+    return Duplicated("create an alert with the form", answers, settled_count(t, made))
 
 
 def dup_redeem(t: Targets, n: int) -> Duplicated:

@@ -43,9 +43,9 @@ def _signatures_unchecked(patch: pytest.MonkeyPatch) -> None:
 
 
 def _private_teams_ignored(patch: pytest.MonkeyPatch) -> None:
-    from connector import slack_app
+    from connector.listeners import menu
 
-    patch.setattr(slack_app, "is_private_team_source", lambda source: False)
+    patch.setattr(menu, "is_private_team_source", lambda source: False)
 
 
 def _no_thread_replies(patch: pytest.MonkeyPatch) -> None:
@@ -81,12 +81,12 @@ def _uncertain_posts_forgotten(patch: pytest.MonkeyPatch) -> None:
 def _everyone_is_the_admin(patch: pytest.MonkeyPatch) -> None:
     from connector import people
 
-    def first_admin(slack_user_id: str, *, slack: Any, ilert: Any) -> Any:
+    def first_admin(slack_user_id: str, *, slack: Any, ilert: Any, **_: Any) -> Any:
         users = ilert._call("GET", "/users")
         return next(u for u in users if u["role"] == "ADMIN")
 
     patch.setattr(people, "ilert_user_for", first_admin)
-    patch.setattr("connector.slack_app.ilert_user_for", first_admin)
+    patch.setattr("connector.listeners.common.ilert_user_for", first_admin)
 
 
 def _invitations_ignored(patch: pytest.MonkeyPatch) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import requests
 from pytest_bdd import parsers, then, when
 
-from harness.driver import Services
+from harness.driver import Services, is_form, view_text
 from harness.seed import World
 from tests.bdd.steps.common import Json, role_of
 
 
 def top_view(services: Services, world: World, role: str) -> Json:
-    views = services.slack.open_views(world.person(role_of(role)).slack_id)
-    assert views, f"no form is open for the {role}"
-    return views[-1]
+    """The modal on top for the person, once it is the form (it opens saying it is loading)."""
+    slack_id = world.person(role_of(role)).slack_id
+    return services.slack.wait_for_view(slack_id, is_form, what=f"the {role}'s form")
 
 
 def view_inputs(view: Json) -> dict[str, Json]:
@@ -70,9 +70,13 @@ def submit_without_summary(
     return submit_form(services, world, role, {"Alert source": source, "Escalation policy": policy})
 
 
-@then("the form closes")
-def form_closes(form_answer: requests.Response) -> None:
-    assert form_answer.json().get("closed") is True, form_answer.text
+@then(parsers.parse("the form tells the {role} that the alert was created"))
+def form_says_created(services: Services, world: World, role: str) -> None:
+    services.slack.wait_for_view(
+        world.person(role_of(role)).slack_id,
+        lambda view: "created in ilert" in view_text(view),
+        what=f"the {role}'s form to say that the alert was created",
+    )
 
 
 @then(parsers.parse('Slack keeps the form open because "{label}" is required'))

@@ -8,8 +8,8 @@ import pytest
 import responses
 
 from connector.ilert_client import IlertApiError, IlertClient
+from connector.listeners.menu import ChannelConfiguration
 from connector.people import Refusal
-from connector.slack_app import ChannelConfiguration
 from connector.store import ConnectorStore, WorkspaceLink
 
 ILERT = "http://ilert.test"

@@ -36,10 +36,14 @@
     element.scrollTop = element.scrollHeight;
   }
 
-  function focusModal(wasOpen) {
+  var FIELDS = "input:not([type=hidden]), select, textarea";
+
+  /* A modal takes the focus when it opens, and again when an app turns a modal that only said
+     it was loading into one with fields (views.update after a quick ack). */
+  function focusModal(wasOpen, hadFields) {
     var dialog = document.querySelector("#region-modal [role=dialog]");
-    if (dialog && !wasOpen) {
-      var first = dialog.querySelector("input:not([type=hidden]), select, textarea");
+    var first = dialog && dialog.querySelector(FIELDS);
+    if (dialog && (!wasOpen || (first && !hadFields))) {
       (first || dialog.querySelector("button")).focus();
     } else if (!dialog && wasOpen) {
       document.getElementById("composer").focus();
@@ -60,8 +64,9 @@
         }
       } else if (name === "modal") {
         var wasOpen = Boolean(element.querySelector("[role=dialog]"));
+        var hadFields = Boolean(element.querySelector("[role=dialog] :is(" + FIELDS + ")"));
         element.innerHTML = parts[name];
-        focusModal(wasOpen);
+        focusModal(wasOpen, hadFields);
       } else {
         element.innerHTML = parts[name];
       }
