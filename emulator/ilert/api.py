@@ -25,6 +25,11 @@ def _no_content() -> Response:
     return Response(status=204)
 
 
+def _created(body: dict[str, Any], collection: str) -> tuple[Response, int, dict[str, str]]:
+    """201 with the new object's URI in `Location`, where ilert's document promises it."""
+    return jsonify(body), 201, {"Location": f"{request.host_url}api/{collection}/{body['id']}"}
+
+
 def _numeric(ref: str, what: str) -> int:
     """A path id for PUT and DELETE, where ilert takes only numbers."""
     if not is_id(ref):
@@ -75,7 +80,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.post("/users")
     def create_user() -> Any:
-        return jsonify(ser.user_json(state.create_user(actor(), json_body()))), 201
+        body = json_body()
+        user = state.create_user(actor(), body)
+        return _created(ser.user_json(user), "users")
 
     @bp.get("/users/current")
     def current_user() -> Any:
@@ -83,7 +90,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.put("/users/current")
     def update_current_user() -> Any:
-        return jsonify(ser.user_json(state.update_current_user(actor(), json_body())))
+        body = json_body()
+        user = state.update_current_user(actor(), body)
+        return jsonify(ser.user_json(user))
 
     @bp.post("/users/search-email")
     def search_email() -> Any:
@@ -95,7 +104,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.put("/users/<user_ref:ref>")
     def update_user(ref: str) -> Any:
-        return jsonify(ser.user_json(state.update_user(actor(), ref, json_body())))
+        body = json_body()
+        user = state.update_user(actor(), ref, body)
+        return jsonify(ser.user_json(user))
 
     @bp.delete("/users/<user_ref:ref>")
     def delete_user(ref: str) -> Any:
@@ -112,7 +123,7 @@ def _teams(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/teams")
     def create_team() -> Any:
         a = actor()
-        return jsonify(ser.team_json(a.account, state.create_team(a, json_body()))), 201
+        return jsonify(ser.team_json(a.account, state.create_team(a, json_body())))  # ilert: 200
 
     @bp.get("/teams/<int:team_id>")
     def get_team(team_id: int) -> Any:
@@ -153,7 +164,9 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/escalation-policies")
     def create_policy() -> Any:
         a = actor()
-        return jsonify(ser.policy_json(a.account, state.create_policy(a, json_body()))), 201
+        body = json_body()
+        policy = state.create_policy(a, body)
+        return _created(ser.policy_json(a.account, policy), "escalation-policies")
 
     @bp.get("/escalation-policies/<int:policy_id>")
     def get_policy(policy_id: int) -> Any:
@@ -163,7 +176,8 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/escalation-policies/<int:policy_id>")
     def update_policy(policy_id: int) -> Any:
         a = actor()
-        policy = state.update_policy(a, policy_id, json_body())
+        body = json_body()
+        policy = state.update_policy(a, policy_id, body)
         return jsonify(ser.policy_json(a.account, policy))
 
     @bp.delete("/escalation-policies/<int:policy_id>")
@@ -187,7 +201,9 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/alert-sources")
     def create_source() -> Any:
         a = actor()
-        return jsonify(out(a, state.create_source(a, json_body()))), 201
+        body = json_body()
+        source = state.create_source(a, body)
+        return _created(out(a, source), "alert-sources")
 
     @bp.get("/alert-sources/<ref>")
     def get_source(ref: str) -> Any:
@@ -199,7 +215,9 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def update_source(ref: str) -> Any:
         a = actor()
         source_id = _numeric(ref, "Alert source")
-        return jsonify(out(a, state.update_source(a, source_id, json_body())))
+        body = json_body()
+        source = state.update_source(a, source_id, body)
+        return jsonify(out(a, source))
 
     @bp.delete("/alert-sources/<ref>")
     def delete_source(ref: str) -> Any:
@@ -288,8 +306,13 @@ def _alerts(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
 
     @bp.post("/alerts/<int:alert_id>/responders")
     def add_responder(alert_id: int) -> Any:
+        """ilert's document declares no body here; without one the caller joins the alert,
+        `{user: {id}}` names someone else."""
         a = actor()
-        responder = state.add_responder(a, alert_id, json_body())
+        body = json_body(required=False)
+        if not body and a.user_id is not None:
+            body = {"user": {"id": a.user_id}}
+        responder = state.add_responder(a, alert_id, body)
         return jsonify(ser.responder_json(a.account, responder)), 201
 
     @bp.delete("/alerts/<int:alert_id>/responders/<int:user_id>")
@@ -327,7 +350,10 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/alert-actions")
     def create_action() -> Any:
         a = actor()
-        return jsonify(ser.action_json(a.account, state.create_action(a, json_body()))), 201
+        body = json_body()
+        action = state.create_action(a, body)
+        # 200 as ilert's document declares (ilert's Go client also takes 201)
+        return jsonify(ser.action_json(a.account, action))
 
     @bp.get("/alert-actions/<action_id>")
     def get_action(action_id: str) -> Any:
@@ -337,7 +363,9 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/alert-actions/<action_id>")
     def update_action(action_id: str) -> Any:
         a = actor()
-        return jsonify(ser.action_json(a.account, state.update_action(a, action_id, json_body())))
+        body = json_body()
+        action = state.update_action(a, action_id, body)
+        return jsonify(ser.action_json(a.account, action))
 
     @bp.delete("/alert-actions/<action_id>")
     def delete_action(action_id: str) -> Any:
@@ -366,7 +394,7 @@ def _connectors(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
 
     @bp.post("/connectors")
     def create_connector() -> Any:
-        return jsonify(ser.connector_json(state.create_connector(actor(), json_body()))), 201
+        return jsonify(ser.connector_json(state.create_connector(actor(), json_body())))
 
     @bp.get("/connectors/<connector_id>")
     def get_connector(connector_id: str) -> Any:

@@ -44,6 +44,7 @@ from emulator.ilert.fields import (
     required_str,
 )
 from emulator.ilert.index import ALERT_STATES, AlertIndex
+from emulator.ilert.spec import real_spec
 
 __all__ = ["ALERT_STATES", "IlertState", "check_enum"]
 
@@ -71,32 +72,15 @@ TRIGGER_TYPES = (
     "alert-channel-detached",
     "v-alert-not-resolved",
 )
-# Connector types that ilert knows; only `slack` has behaviour here, the rest are accepted as data.
-CONNECTOR_TYPES = (
-    "automation_rule",
-    "autotask",
-    "datadog",
-    "dingtalk",
-    "dingtalk_action",
-    "discord",
-    "email",
-    "github",
-    "jira",
-    "mattermost",
-    "microsoft_teams",
-    "microsoft_teams_bot",
-    "microsoft_teams_webhook",
-    "reroute",
-    "servicenow",
-    "slack",
-    "slack_webhook",
-    "telegram",
-    "topdesk",
-    "webhook",
-    "zammad",
-    "zendesk",
-    "zapier",
-    "webex",
+# ilert's connector types and alert action types, as its published document enumerates them
+# (`ConnectorType`, `AlertActionType`), and the alert action types newer than that document that
+# ilert's Go client knows (iLert/ilert-go alert_action.go). Only `slack` has behaviour here; the
+# rest are kept as given, params included.
+CONNECTOR_TYPES = tuple(real_spec()["components"]["schemas"]["ConnectorType"]["enum"])
+NEWER_ACTION_TYPES = ("microsoft_teams_bot", "microsoft_teams_webhook", "reroute", "slack_webhook")
+ALERT_ACTION_TYPES = (
+    *real_spec()["components"]["schemas"]["AlertActionType"]["enum"],
+    *NEWER_ACTION_TYPES,
 )
 SLACK = "slack"
 SLACK_CONNECTOR_LABEL = "Slack Workspace Integration"
@@ -1807,7 +1791,7 @@ class IlertState:
             raw_type = fields.get("connectorType")
             connector_type = check_enum(
                 raw_type.lower() if isinstance(raw_type, str) else raw_type,
-                CONNECTOR_TYPES,
+                ALERT_ACTION_TYPES,
                 "connectorType",
             )
             now = self.now()

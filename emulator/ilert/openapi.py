@@ -1,30 +1,32 @@
-"""The OpenAPI 3 document of fake ilert: the emulated REST API under /api and the control plane
-under /_sim. Served at `GET /_sim/openapi.json`; a test keeps it and the routes equal, and a
-schemathesis run checks the answers against it.
+"""The OpenAPI 3 document of fake ilert, derived from ilert's own (`emulator/ilert/spec`).
 
-Shapes follow ilert's own API document where it has one; what fake ilert adds (the control
-plane, `alertUrl`, `createdBy`) is marked in the descriptions.
+Served at `GET /_sim/openapi.json`; a test keeps it and the routes equal, another validates every
+served operation's answers against ilert's schemas, and a schemathesis run sends generated
+requests from it.
+
+The document is built, not written: each operation fake ilert serves (`SERVED`) is copied from
+ilert's document as it stands, under `/api`; then a small overlay adds what fake ilert adds or
+must correct, each item with its reason:
+
+- the error answers (ilert's document declares almost none; its prose names the `{status,
+  message, code}` body), the `team-context` and `X-On-Behalf-Of` headers on every call,
+  `Location` on the creations whose description promises it;
+- fake ilert's own properties (`alertUrl`, an alert action's `deliveryStatus` and `createdBy`,
+  the delays ilert's newer clients send) and its own operations (`/_sim/*`, the events API's
+  `integrationKey`, `search-email`, `add-source`/`remove-source`, the Slack installation);
+- corrections where ilert's document cannot be right as written (`SPEC_FIXES`), listed in
+  docs/fake-ilert.md with how we know.
 """
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
 from emulator.ilert.fields import TEAM_CONTEXT_PATTERN, USER_ID_PATTERN
-from emulator.ilert.index import ALERT_STATES
-from emulator.ilert.models import (
-    ALERT_INCLUDES,
-    CONNECTOR_TYPES,
-    DELIVERY_STATES,
-    EVENT_TYPES,
-    PRIORITIES,
-    ROLES,
-    TEAM_MEMBER_ROLES,
-    TRIGGER_MODES,
-    TRIGGER_TYPES,
-    VISIBILITIES,
-)
+from emulator.ilert.models import ALERT_ACTION_TYPES, DELIVERY_STATES
+from emulator.ilert.spec import HTTP_METHODS, real_spec
 from emulator.ilert.wire import FIELD_LIMITS, NAME_CHARS
 
 Schema = dict[str, Any]
@@ -58,365 +60,374 @@ def closed(props: dict[str, Schema]) -> Schema:
 
 
 def null(schema: Schema) -> Schema:
-    return (
-        {**schema, "nullable": True}
-        if "$ref" not in schema
-        else {
-            "allOf": [schema],
-            "nullable": True,
-        }
-    )
+    return {**schema, "nullable": True}
 
 
 def enum(values: tuple[str, ...] | list[str]) -> Schema:
     return {"type": "string", "enum": list(values)}
 
 
-ID_REF = obj({"id": INT}, ["id"])
 EMAIL: Schema = {**STR, "pattern": "@", "description": "an e-mail address (must contain @)"}
 NOT_BLANK: Schema = {**STR, "pattern": "\\S"}
 ID: Schema = {**INT, "minimum": 0, "maximum": 10**15}
 
+# ilert's operations that fake ilert serves, by ilert's path (under its server URL `/api`).
+SERVED: dict[str, tuple[str, ...]] = {
+    "/users": ("get", "post"),
+    "/users/current": ("get", "put"),
+    "/users/{user-id}": ("get", "put", "delete"),
+    "/teams": ("get", "post"),
+    "/teams/{id}": ("get", "put", "delete"),
+    "/teams/{id}/members": ("post",),
+    "/teams/{id}/members/{id}": ("delete",),
+    "/escalation-policies": ("get", "post"),
+    "/escalation-policies/{id}": ("get", "put", "delete"),
+    "/alert-sources": ("get", "post"),
+    "/alert-sources/{id}": ("get", "put", "delete"),
+    "/alerts": ("get", "post"),
+    "/alerts/count": ("get",),
+    "/alerts/{id}": ("get",),
+    "/alerts/{id}/accept": ("put",),
+    "/alerts/{id}/resolve": ("put",),
+    "/alerts/{id}/assign": ("put",),
+    "/alerts/{id}/responders": ("post",),
+    "/alerts/{id}/responders/{user-id}": ("delete",),
+    "/alerts/{id}/suggested-responders": ("get",),
+    "/alerts/{id}/log-entries": ("get",),
+    "/alert-actions": ("get", "post"),
+    "/alert-actions/{id}": ("get", "put", "delete"),
+    "/connectors": ("get", "post"),
+    "/connectors/{id}": ("get", "put", "delete"),
+    "/events": ("post",),
+}
+# ilert's document names both parameters of this path `id`, which no router can tell apart.
+RENAMED_PATHS = {"/teams/{id}/members/{id}": "/teams/{id}/members/{user-id}"}
+# Served without authentication: the events API (the source's key is in the body).
+PUBLIC = {("post", "/events")}
+# The creations whose description says "included in the Location header".
+LOCATION = {("post", "/users"), ("post", "/alert-sources"), ("post", "/escalation-policies")}
 
-def _schemas() -> dict[str, Schema]:
-    user_ref = closed({"id": INT, "firstName": STR, "lastName": STR, "email": STR, "username": STR})
-    team_ref = closed({"id": INT, "name": STR, "visibility": enum(VISIBILITIES)})
-    member_user = {"anyOf": [ref("UserRef"), obj({"id": INT}, ["id"])]}
+
+def _error_schema() -> Schema:
+    return closed({"status": INT, "code": STR, "message": STR})
+
+
+_ERRORS = {
+    "400": "Bad input: a field, query or header is missing or wrong",
+    "401": "No or an unknown API key",
+    "403": "The role (or key) may not do this",
+    "404": "No such object, or not visible to this user",
+    "405": "Method not allowed (or, for responders, already a responder)",
+    "409": "Conflicts with what exists",
+    "413": "The request body is over 1 MiB",
+}
+ALLOW = {"Allow": {"description": "the methods the path takes", "required": True, "schema": STR}}
+API_ERRORS = ("400", "401", "403", "404", "405", "409", "413")
+SIM_ERRORS = ("400", "404", "405", "409")
+HEADERS = [
+    {"$ref": "#/components/parameters/TeamContext"},
+    {"$ref": "#/components/parameters/OnBehalfOf"},
+]
+
+
+def _json(schema: Schema, description: str = "OK") -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: str) -> dict[str, Schema]:
+    answers = {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
+    if "405" in answers:
+        answers["405"]["headers"] = ALLOW
+    return answers
+
+
+def _body(schema: Schema, required: bool = True) -> Schema:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, schema: Schema, description: str = "") -> Schema:
+    param: Schema = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
+
+
+def _path(name: str, schema: Schema, description: str = "") -> Schema:
     return {
-        "Error": closed({"status": INT, "code": STR, "message": STR}),
-        "User": closed(
-            {
-                "id": INT,
-                "firstName": STR,
-                "lastName": STR,
-                "email": STR,
-                "username": STR,
-                "timezone": STR,
-                "position": STR,
-                "department": STR,
-                "language": enum(["en", "de"]),
-                "role": enum(ROLES),
-            }
-        ),
-        "UserRef": user_ref,
-        "UserPost": obj(
-            {
-                "firstName": STR,
-                "lastName": STR,
-                "email": {**EMAIL, "description": "unique in the account; must contain @"},
-                "username": STR,
-                "timezone": STR,
-                "position": STR,
-                "department": STR,
-                "language": enum(["en", "de", "EN", "DE"]),
-                "role": enum(ROLES),
-            },
-            ["email"],
-        ),
-        "UserPut": obj(
-            {
-                "firstName": STR,
-                "lastName": STR,
-                "email": EMAIL,
-                "username": STR,
-                "timezone": STR,
-                "position": STR,
-                "department": STR,
-                "language": enum(["en", "de", "EN", "DE"]),
-                "role": {**enum(ROLES), "description": "only an Admin changes roles"},
-            }
-        ),
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {**schema, "minimum": 0} if schema.get("type") == "integer" else schema,
+        "description": description or name,
+    }
+
+
+# -- ilert's operations, with the overlay -----------------------------------------------------
+
+
+def _resolved(document: Schema, item: Schema) -> Schema:
+    """A parameter or request body given as `$ref`, written out (so the overlay can change it)."""
+    if "$ref" not in item:
+        return copy.deepcopy(item)
+    section, name = item["$ref"].split("/")[-2:]
+    return copy.deepcopy(document["components"][section][name])
+
+
+def _served_operation(method: str, path: str) -> Schema:
+    spec = real_spec()
+    op = copy.deepcopy(spec["paths"][path][method])
+    op["parameters"] = [_resolved(spec, p) for p in op.get("parameters", [])]
+    if "requestBody" in op:
+        op["requestBody"] = _resolved(spec, op["requestBody"])
+    for fix in OPERATION_FIXES.get((method, path), ()):
+        fix(op)
+    _name_path_parameters(op, RENAMED_PATHS.get(path, path))
+    if (method, path) in LOCATION:
+        created = op["responses"]["201"]
+        created["headers"] = {
+            "Location": {"description": "the new object's URI", "required": True, "schema": STR}
+        }
+    public = (method, path) in PUBLIC
+    if public:
+        op["security"] = []
+    else:
+        op["parameters"] += HEADERS
+    declared = {c: r for c, r in op["responses"].items() if not c.startswith(("4", "5"))}
+    errors = _errors(*API_ERRORS)
+    for code, answer in op["responses"].items():
+        if code in errors:  # ilert's own description of this error, with the error body
+            errors[code]["description"] = answer.get("description", errors[code]["description"])
+    op["responses"] = {**declared, **errors}
+    return op
+
+
+def _name_path_parameters(op: Schema, path: str) -> None:
+    """The path parameters named as in the template, in its order (ilert's GET of a source
+    calls its `{id}` `source-id`; the team member path repeats `{id}`)."""
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    in_path = [p for p in op["parameters"] if p.get("in") == "path"]
+    for name in names[len(in_path) :]:  # declared by the template only
+        param = _path(name, STR, "declared by fake ilert: ilert's document leaves it out")
+        op["parameters"].append(param)
+        in_path.append(param)
+    for param, name in zip(in_path, names, strict=True):
+        param["name"] = name
+
+
+def _responders_body(op: Schema) -> None:
+    """ilert's document gives this operation no body; fake ilert takes `{user: {id}}` to name
+    the responder, and without a body adds the caller (docs/fake-ilert.md)."""
+    op["requestBody"] = _body(ref("ResponderPost"), required=False)
+
+
+def _assign_queries(op: Schema) -> None:
+    """ilert's Go client sends `user-id`, `policy-id`, `schedule-id` (iLert/ilert-go alert.go)."""
+    op["parameters"] += [
+        _query("user-id", STR, "as `user`, the name ilert's Go client sends"),
+        _query("policy-id", STR, "as `policy`"),
+        _query("schedule-id", STR, "as `schedule`"),
+    ]
+
+
+def _event_answer(op: Schema) -> None:
+    """ilert's document declares the 202 without a body; its clients read `{alertKey,
+    alertUrl, responseCode}` (iLert/ilert-go event.go)."""
+    op["responses"]["202"] = _json(ref("EventResult"), "Accepted")
+
+
+OPERATION_FIXES: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("post", "/alerts/{id}/responders"): (_responders_body,),
+    ("put", "/alerts/{id}/assign"): (_assign_queries,),
+    ("post", "/events"): (_event_answer,),
+}
+
+
+def _served_paths() -> dict[str, Schema]:
+    paths: dict[str, Schema] = {}
+    for path, methods in SERVED.items():
+        ours = "/api" + RENAMED_PATHS.get(path, path)
+        paths[ours] = {m: _served_operation(m, path) for m in methods}
+    return paths
+
+
+# -- fake ilert's own operations ---------------------------------------------------------------
+
+
+def _op(
+    summary: str,
+    responses: dict[str, Schema],
+    *,
+    params: list[Schema] | None = None,
+    body: Schema | None = None,
+    body_required: bool = True,
+    public: bool = False,
+    errors: tuple[str, ...] = API_ERRORS,
+    tag: str,
+) -> Schema:
+    op: Schema = {"summary": summary, "tags": [tag], "responses": {**responses, **_errors(*errors)}}
+    parameters = list(params or [])
+    if not public:
+        parameters += HEADERS
+    if parameters:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = _body(body, body_required)
+    if public:
+        op["security"] = []
+    return op
+
+
+def _extension_paths() -> dict[str, Schema]:
+    """Operations of ilert that its 2024 document leaves out, as its clients use them."""
+    action_p = [_path("id", STR, "alert action id")]
+    return {
+        "/api/users/search-email": {
+            "post": _op(
+                "Find a user by e-mail, case-insensitive (iLert/ilert-go user.go)",
+                {"200": _json(ref("User"))},
+                body=ref("EmailSearch"),
+                tag="Users",
+            )
+        },
+        "/api/alert-actions/{id}/add-source": {
+            "put": _op(
+                "Add an alert source, idempotent (iLert/terraform-provider-ilert)",
+                {"200": _json(ref("AlertAction"))},
+                params=action_p,
+                body=ref("IdBody"),
+                tag="Alert Actions",
+            )
+        },
+        "/api/alert-actions/{id}/remove-source": {
+            "put": _op(
+                "Remove an alert source, idempotent (iLert/terraform-provider-ilert)",
+                {"200": _json(ref("AlertAction"))},
+                params=action_p,
+                body=ref("IdBody"),
+                tag="Alert Actions",
+            )
+        },
+        "/api/connectors/slack/installations": {
+            "post": _op(
+                "fake ilert: redeem an install ticket (docs/contract.md §2)",
+                {"200": _json(ref("InstallationResult"))},
+                body=ref("Installation"),
+                public=True,
+                tag="Connectors",
+            )
+        },
+        "/api/v1/events": {
+            "post": _op(
+                "The legacy path of the events API (iLert/ilagent)",
+                {"202": _json(ref("EventResult"), "Accepted")},
+                body=ref("Event"),
+                public=True,
+                tag="Events",
+            )
+        },
+    }
+
+
+def _sim(summary: str, responses: dict[str, Schema], **kwargs: Any) -> Schema:
+    return _op(
+        f"[control] {summary}",
+        responses,
+        public=True,
+        errors=SIM_ERRORS,
+        tag="Control plane",
+        **kwargs,
+    )
+
+
+def _sim_paths() -> dict[str, Schema]:
+    account_p = [_path("account_id", INT, "account id")]
+    return {
+        "/_sim/reset": {
+            "post": _sim("Forget everything (ids keep counting)", {"200": _json(ref("Ok"))})
+        },
+        "/_sim/state": {
+            "get": _sim(
+                "Everything, per account, as the API shows it", {"200": _json(ref("StateDump"))}
+            )
+        },
+        "/_sim/export": {
+            "get": _sim("The whole state, for /_sim/import", {"200": _json(ref("Export"))})
+        },
+        "/_sim/import": {
+            "post": _sim(
+                "Replace the whole state with an export (a refused one changes nothing)",
+                {"200": _json(ref("Imported"))},
+                body=ref("Export"),
+            )
+        },
+        "/_sim/openapi.json": {"get": _sim("This document", {"200": _json(ref("OpenApi"))})},
+        "/_sim/accounts": {
+            "get": _sim("List accounts", {"200": _json(arr(ref("AccountSummary")))}),
+            "post": _sim(
+                "Create an account: its owner (an Admin) and an API key acting as the owner",
+                {"201": _json(ref("AccountCreated"))},
+                body=ref("AccountPost"),
+            ),
+        },
+        "/_sim/accounts/{account_id}/users": {
+            "post": _sim(
+                "Create a user with an API key acting as them",
+                {"201": _json(ref("UserWithKey"))},
+                params=account_p,
+                body=ref("SimUserPost"),
+            )
+        },
+        "/_sim/accounts/{account_id}/api-keys": {
+            "post": _sim(
+                "One more API key for a user",
+                {"201": _json(ref("ApiKey"))},
+                params=account_p,
+                body=ref("ApiKeyPost"),
+            )
+        },
+        "/_sim/tickets": {
+            "post": _sim(
+                "A signed install ticket without the Connectors page (no role check)",
+                {"201": _json(ref("Ticket"))},
+                body=ref("TicketPost"),
+            )
+        },
+        "/_sim/clock": {"get": _sim("The domain clock", {"200": _json(ref("Clock"))})},
+        "/_sim/clock/advance": {
+            "post": _sim(
+                "Move a virtual clock forward and fire what falls due, in order "
+                "(409 with the system clock)",
+                {"200": _json(ref("Clock"))},
+                body=ref("ClockAdvance"),
+            )
+        },
+        "/_sim/deliveries": {
+            "get": _sim(
+                "The webhook queue: counts and the latest items", {"200": _json(ref("Deliveries"))}
+            )
+        },
+        "/_sim/deliveries/wait": {
+            "post": _sim(
+                "Wait (bounded) until nothing is in flight and nothing is due",
+                {"200": _json(ref("Waited"))},
+                body=ref("WaitPost"),
+                body_required=False,
+            )
+        },
+    }
+
+
+# -- components: ilert's schemas, the overlay's corrections and fake ilert's own --------------
+
+
+def _extension_schemas() -> dict[str, Schema]:
+    id_ref = obj({"id": INT}, ["id"])
+    user_fields = copy.deepcopy(real_spec()["components"]["schemas"]["UserPost"]["properties"])
+    return {
+        "Error": _error_schema(),
         "EmailSearch": obj({"email": STR}, ["email"]),
-        "TeamRef": team_ref,
-        "TeamMember": closed({"user": member_user, "role": enum(TEAM_MEMBER_ROLES)}),
-        "TeamMemberPost": obj({"user": ID_REF, "role": enum(TEAM_MEMBER_ROLES)}, ["user"]),
-        "Team": closed(
-            {
-                "id": INT,
-                "name": STR,
-                "visibility": enum(VISIBILITIES),
-                "members": arr(ref("TeamMember")),
-            }
-        ),
-        "TeamPost": obj(
-            {
-                "name": STR,
-                "visibility": enum(VISIBILITIES),
-                "members": arr(ref("TeamMemberPost")),
-            },
-            ["name"],
-        ),
-        "TeamPut": obj(
-            {
-                "name": STR,
-                "visibility": enum(VISIBILITIES),
-                "members": arr(ref("TeamMemberPost")),
-            }
-        ),
-        "EscalationRule": closed({"escalationTimeout": INT, "users": arr(ref("UserRef"))}),
-        "EscalationRulePost": obj(
-            {
-                "escalationTimeout": {**INT, "minimum": 0, "description": "minutes"},
-                "users": arr(ID_REF),
-                "user": {**ID_REF, "description": "deprecated: use users"},
-            },
-            ["escalationTimeout"],
-        ),
-        "EscalationPolicy": closed(
-            {
-                "id": INT,
-                "name": STR,
-                "escalationRules": arr(ref("EscalationRule")),
-                "repeating": BOOL,
-                "frequency": INT,
-                "routingKey": null(STR),
-                "teams": arr(ref("TeamRef")),
-            }
-        ),
-        "EscalationPolicyPost": obj(
-            {
-                "name": STR,
-                "escalationRules": arr(ref("EscalationRulePost")),
-                "repeating": BOOL,
-                "frequency": {**INT, "minimum": 1, "maximum": 9},
-                "routingKey": STR,
-                "teams": arr(ID_REF),
-            },
-            ["name"],
-        ),
-        "EscalationPolicyPut": obj(
-            {
-                "name": STR,
-                "escalationRules": arr(ref("EscalationRulePost")),
-                "repeating": BOOL,
-                "frequency": {**INT, "minimum": 1, "maximum": 9},
-                "routingKey": STR,
-                "teams": arr(ID_REF),
-            }
-        ),
-        "AlertSource": closed(
-            {
-                "id": INT,
-                "name": STR,
-                "integrationType": STR,
-                "integrationKey": STR,
-                "escalationPolicy": closed({"id": INT, "name": STR}),
-                "teams": arr(ref("TeamRef")),
-                "status": enum(["PENDING", "ALL_ACCEPTED", "ALL_RESOLVED", "DISABLED"]),
-                "active": BOOL,
-            }
-        ),
-        "AlertSourcePost": obj(
-            {
-                "name": STR,
-                "integrationType": STR,
-                "escalationPolicy": ID_REF,
-                "teams": arr(ID_REF),
-                "active": BOOL,
-            },
-            ["name", "escalationPolicy"],
-        ),
-        "AlertSourcePut": obj(
-            {
-                "name": STR,
-                "integrationType": STR,
-                "escalationPolicy": ID_REF,
-                "teams": {**arr(ID_REF), "description": "[] clears the teams"},
-                "active": BOOL,
-            }
-        ),
-        "AlertResponder": closed(
-            {
-                "user": member_user,
-                "status": enum(["PENDING", "ACCEPTED"]),
-                "acceptedAt": null(TIME),
-            }
-        ),
-        "ResponderPost": obj({"user": ID_REF}, ["user"]),
-        "EventImage": obj({"src": STR, "href": STR, "alt": STR}),
-        "EventLink": obj({"href": STR, "text": STR}),
-        "Alert": obj(
-            {
-                "id": INT,
-                "summary": STR,
-                "details": STR,
-                "reportTime": TIME,
-                "resolvedOn": null(TIME),
-                "status": enum(ALERT_STATES),
-                "priority": enum(PRIORITIES),
-                "alertKey": STR,
-                "alertSource": closed({"id": INT, "name": STR, "integrationType": STR}),
-                "escalationPolicy": closed({"id": INT, "name": STR}),
-                "assignedTo": {**null(ref("UserRef")), "description": "deprecated: responders"},
-                "responders": arr(ref("AlertResponder")),
-                "nextEscalation": null(TIME),
-                "nextEscalationRuleIndex": null(INT),
-                "acknowledgedBy": null(ref("UserRef")),
-                "resolvedBy": null(ref("UserRef")),
-                "images": arr(ref("EventImage")),
-                "links": arr(ref("EventLink")),
-                "customDetails": ANY_OBJECT,
-                "alertUrl": {**STR, "description": "fake ilert: the alert's page"},
-                "escalationRules": {
-                    **arr(ref("EscalationRule")),
-                    "description": "only with ?include=escalationRules",
-                },
-                "nextEscalationUser": {
-                    **null(ref("User")),
-                    "description": "only with ?include=nextEscalationUser",
-                },
-            },
-            [
-                "id",
-                "summary",
-                "details",
-                "reportTime",
-                "resolvedOn",
-                "status",
-                "priority",
-                "alertKey",
-                "alertSource",
-                "escalationPolicy",
-                "assignedTo",
-                "responders",
-                "nextEscalation",
-                "nextEscalationRuleIndex",
-                "acknowledgedBy",
-                "resolvedBy",
-                "images",
-                "links",
-                "customDetails",
-                "alertUrl",
-            ],
-        ),
-        "AlertPost": obj(
-            {
-                "summary": STR,
-                "details": STR,
-                "alertSource": ID_REF,
-                "escalationPolicy": ID_REF,
-                "priority": enum(PRIORITIES),
-                "alertKey": STR,
-                "responders": arr(obj({"user": ID_REF}, ["user"])),
-                "assignedTo": {**ID_REF, "description": "deprecated: responders"},
-                "images": arr(ref("EventImage")),
-                "links": arr(ref("EventLink")),
-                "customDetails": ANY_OBJECT,
-            },
-            ["summary", "alertSource"],
-        ),
-        "Count": closed({"count": INT}),
-        "SuggestedResponder": closed(
-            {
-                "id": INT,
-                "name": STR,
-                "group": enum(["SUGGESTED", "USER", "ESCALATION_POLICY", "ON_CALL_SCHEDULE"]),
-                "disabled": BOOL,
-            }
-        ),
-        "LogEntry": closed(
-            {
-                "id": INT,
-                "alertId": INT,
-                "timestamp": TIME,
-                "logEntryType": STR,
-                "text": STR,
-                "actor": null(ref("UserRef")),
-                "via": null(enum(["INTEGRATION"])),
-            }
-        ),
-        "AlertActionSource": closed(
-            {"id": INT, "name": STR, "integrationType": STR, "teams": arr(ref("TeamRef"))}
-        ),
-        "AlertAction": closed(
-            {
-                "id": STR,
-                "name": STR,
-                "alertSources": arr(ref("AlertActionSource")),
-                "connectorId": null(STR),
-                "connectorType": enum(CONNECTOR_TYPES),
-                "triggerMode": enum(TRIGGER_MODES),
-                "triggerTypes": arr(enum(TRIGGER_TYPES)),
-                "params": ANY_OBJECT,
-                "teams": arr(ref("TeamRef")),
-                "createdAt": TIME,
-                "updatedAt": TIME,
-                "createdBy": {**null(ref("UserRef")), "description": "fake ilert"},
-                "escalationEndedDelaySec": INT,
-                "notResolvedDelaySec": INT,
-                "deliveryStatus": {
-                    **closed(
-                        {
-                            "status": enum(DELIVERY_STATES),
-                            "error": null(STR),
-                            "reason": null(STR),
-                            "lastAttemptAt": null(TIME),
-                            "nextAttemptAt": null(TIME),
-                        }
-                    ),
-                    "readOnly": True,
-                    "description": (
-                        "fake ilert: how the last webhook went (OKAY also before any); ilert's "
-                        "AlertAction schema allows additional properties"
-                    ),
-                },
-            }
-        ),
-        "SlackParams": obj(
-            {"channelId": STR, "channelName": STR, "teamId": STR, "teamDomain": STR},
-            ["channelId"],
-        ),
-        "AlertActionPost": obj(
-            {
-                "name": STR,
-                "alertSources": arr(ID_REF),
-                "alertSourceIds": {**arr(INT), "description": "deprecated: alertSources"},
-                "connectorId": STR,
-                "connectorType": {
-                    **enum(CONNECTOR_TYPES),
-                    "description": "matched case-insensitively",
-                },
-                "triggerMode": enum(TRIGGER_MODES),
-                "triggerTypes": arr(enum(TRIGGER_TYPES)),
-                "params": {
-                    **ANY_OBJECT,
-                    "description": "for slack: SlackParams, channelId required",
-                },
-                "teams": arr(ID_REF),
-                "escalationEndedDelaySec": {
-                    **INT,
-                    "description": "0 or 30-7200",
-                    "minimum": 0,
-                    "maximum": 7200,
-                },
-                "notResolvedDelaySec": {
-                    **INT,
-                    "description": "0 or 60-172800",
-                    "minimum": 0,
-                    "maximum": 172800,
-                },
-            },
-            ["connectorType"],
-        ),
-        "Connector": closed(
-            {
-                "id": STR,
-                "name": STR,
-                "type": enum(CONNECTOR_TYPES),
-                "createdAt": TIME,
-                "updatedAt": TIME,
-                "params": ANY_OBJECT,
-            }
-        ),
-        "ConnectorPost": obj(
-            {
-                "type": {**enum(CONNECTOR_TYPES), "description": "not slack: see installations"},
-                "name": STR,
-                "params": ANY_OBJECT,
-            },
-            ["type"],
-        ),
-        "ConnectorPut": obj({"name": STR, "params": ANY_OBJECT, "type": STR}),
+        "IdBody": obj({"id": INT}, ["id"]),
+        "ResponderPost": obj({"user": id_ref}, ["user"]),
         "Installation": obj(
             {
                 "ticket": {
@@ -431,28 +442,6 @@ def _schemas() -> dict[str, Schema]:
             ["ticket", "workspace"],
         ),
         "InstallationResult": closed({"connector": ref("Connector"), "integrationKey": STR}),
-        "Event": {
-            **obj(
-                {
-                    "apiKey": {**STR, "minLength": 1, "description": "ilert's older name"},
-                    "integrationKey": {**STR, "minLength": 1, "description": "the source's key"},
-                    "eventType": enum(EVENT_TYPES),
-                    "summary": STR,
-                    "details": STR,
-                    "alertKey": STR,
-                    "priority": enum(PRIORITIES),
-                    "images": arr(ref("EventImage")),
-                    "links": arr(ref("EventLink")),
-                    "comments": arr(obj({"creator": STR, "content": STR})),
-                    "customDetails": ANY_OBJECT,
-                    "routingKey": STR,
-                },
-                ["eventType"],
-            ),
-            # One of the two keys is required (ilert's document names `apiKey`, its events API
-            # `integrationKey`); `summary` is required for ALERT events.
-            "anyOf": [{"required": ["integrationKey"]}, {"required": ["apiKey"]}],
-        },
         "EventResult": closed(
             {
                 "alertKey": null(STR),
@@ -470,7 +459,19 @@ def _schemas() -> dict[str, Schema]:
                 ),
             }
         ),
-        "IdBody": obj({"id": INT}, ["id"]),
+        "DeliveryStatus": {
+            **closed(
+                {
+                    "status": enum(DELIVERY_STATES),
+                    "error": null(STR),
+                    "reason": null(STR),
+                    "lastAttemptAt": null(TIME),
+                    "nextAttemptAt": null(TIME),
+                }
+            ),
+            "readOnly": True,
+            "description": "fake ilert: how the last webhook went (OKAY also before any)",
+        },
         # -- control plane --
         "Ok": closed({"ok": BOOL}),
         "AccountPost": obj(
@@ -482,6 +483,7 @@ def _schemas() -> dict[str, Schema]:
         ),
         "AccountCreated": closed({"id": INT, "name": STR, "apiKey": STR, "owner": ref("User")}),
         "AccountSummary": closed({"id": INT, "name": STR, "ownerId": INT, "users": INT}),
+        "SimUserPost": obj({**user_fields, "email": EMAIL}, ["email"]),
         "UserWithKey": closed({"user": ref("User"), "apiKey": STR}),
         "ApiKeyPost": obj({"userId": ID}, ["userId"]),
         "ApiKey": closed({"apiKey": STR}),
@@ -554,575 +556,114 @@ def _schemas() -> dict[str, Schema]:
     }
 
 
-def _json(schema: Schema, description: str = "OK") -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-_ERRORS = {
-    "400": "Bad input: a field, query or header is missing or wrong",
-    "401": "No or an unknown API key",
-    "403": "The role (or key) may not do this",
-    "404": "No such object, or not visible to this user",
-    "405": "Method not allowed (or, for responders, already a responder)",
-    "409": "Conflicts with what exists",
-    "413": "The request body is over 1 MiB",
+# Properties fake ilert adds to ilert's objects. ilert's schemas declare no
+# `additionalProperties: false`, so an answer carrying them still validates against them.
+ADDED_PROPERTIES: dict[str, dict[str, Schema]] = {
+    "Alert": {"alertUrl": {**STR, "description": "fake ilert: the alert's page"}},
+    "AlertAction": {
+        "deliveryStatus": ref("DeliveryStatus"),
+        "createdBy": {**ref("UserRel"), "description": "fake ilert: who created it"},
+        # Newer than the 2024 document: iLert/ilert-go alert_action.go, the Terraform provider.
+        "escalationEndedDelaySec": {**INT, "minimum": 0, "maximum": 7200},
+        "notResolvedDelaySec": {**INT, "minimum": 0, "maximum": 172800},
+        "alertSourceIds": {**arr(INT), "description": "deprecated: alertSources"},
+    },
+    "Event": {"integrationKey": {**STR, "minLength": 1, "description": "the source's key"}},
 }
 
 
-ALLOW = {
-    "Allow": {
-        "description": "the methods the path takes",
-        "required": True,
-        "schema": STR,
-    }
-}
+def _either_key(schemas: dict[str, Schema]) -> None:
+    """The events API takes the source's key as `integrationKey` (ilert's docs and events API)
+    or `apiKey` (its 2024 document); one is required. `summary` is required for ALERT only."""
+    event = schemas["Event"]
+    event["required"] = ["eventType"]
+    event["properties"]["apiKey"] = {**STR, "minLength": 1, "description": "ilert's older name"}
+    event["anyOf"] = [{"required": ["integrationKey"]}, {"required": ["apiKey"]}]
 
 
-def _errors(*codes: str) -> dict[str, Schema]:
-    answers = {c: _json(ref("Error"), _ERRORS[c]) for c in codes}
-    if "405" in answers:
-        answers["405"]["headers"] = ALLOW
-    return answers
+def _params_any_of(schemas: dict[str, Schema]) -> None:
+    """ilert's `params` are a `oneOf` of parameter objects that mostly require nothing and
+    allow more properties, so every object matches several and none could validate; as
+    `anyOf` they say what they mean: one of these shapes."""
+    for name in ("AlertAction", "Connector"):
+        params = schemas[name]["properties"]["params"]
+        params["anyOf"] = params.pop("oneOf")
 
 
-API_ERRORS = ("400", "401", "403", "404", "405", "409", "413")
-SIM_ERRORS = ("400", "404", "405", "409")
+def _newer_action_types(schemas: dict[str, Schema]) -> None:
+    """Alert action types newer than the 2024 document (iLert/ilert-go alert_action.go)."""
+    schemas["AlertActionType"]["enum"] = list(ALERT_ACTION_TYPES)
 
 
-def _body(schema: Schema, required: bool = True) -> Schema:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
+def _delay_up_to_an_hour(schemas: dict[str, Schema]) -> None:
+    """ilert's docs allow a policy's delay up to 60 minutes (iLert/docs escalation-policies.md);
+    the 2024 document still caps it at 15."""
+    schemas["EscalationPolicy"]["properties"]["delayMin"]["maximum"] = 60
 
 
-def _query(name: str, schema: Schema, description: str = "") -> Schema:
-    param: Schema = {"name": name, "in": "query", "required": False, "schema": schema}
-    if description:
-        param["description"] = description
-    if schema.get("type") == "array":
-        param["explode"] = True
-        param["style"] = "form"
-    return param
+SPEC_FIXES = (_either_key, _params_any_of, _newer_action_types, _delay_up_to_an_hour)
 
 
-def _path(name: str, schema: Schema, description: str = "") -> Schema:
-    """A path parameter; an integer one is never negative (the route does not match a sign)."""
+@cache
+def fixed_spec() -> Schema:
+    """ilert's document with `SPEC_FIXES` applied: what fake ilert's answers and the plain
+    fields it keeps are checked against."""
+    spec = copy.deepcopy(real_spec())
+    for fix in SPEC_FIXES:
+        fix(spec["components"]["schemas"])
+    return spec
+
+
+def _components() -> Schema:
+    schemas = copy.deepcopy(fixed_spec()["components"]["schemas"])
+    for name, props in ADDED_PROPERTIES.items():
+        schemas[name]["properties"].update(copy.deepcopy(props))
+    schemas.update(_extension_schemas())
     return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {**schema, "minimum": 0} if schema.get("type") == "integer" else schema,
-        "description": description or name,
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An account's API key (or a connector's integration key)",
+            }
+        },
+        "parameters": {
+            "TeamContext": {
+                "name": "team-context",
+                "in": "header",
+                "required": False,
+                "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
+                "schema": {**STR, "pattern": TEAM_CONTEXT_PATTERN},
+            },
+            "OnBehalfOf": {
+                "name": "X-On-Behalf-Of",
+                "in": "header",
+                "required": False,
+                "description": "An ilert user id; integration keys only",
+                "schema": {**STR, "pattern": USER_ID_PATTERN},
+            },
+        },
+        "schemas": schemas,
     }
 
 
-PAGE = [
-    _query("start-index", {**INT, "minimum": 0, "maximum": 2**31 - 1, "default": 0}),
-    _query("max-results", {**INT, "minimum": 1, "maximum": 100, "default": 50}),
-]
-PAGE_50 = [
-    _query("start-index", {**INT, "minimum": 0, "maximum": 2**31 - 1, "default": 0}),
-    _query("max-results", {**INT, "minimum": 1, "maximum": 50, "default": 50}),
-]
-ALERT_FILTERS = [
-    _query("states", arr(enum(ALERT_STATES))),
-    _query("sources", arr(INT), "alert source ids"),
-    _query("policies", arr(INT), "escalation policy ids"),
-    _query("responders", arr(STR), "user ids or usernames of responders"),
-    _query("from", TIME, "reportTime on or after"),
-    _query("until", TIME, "reportTime on or before"),
-]
-INCLUDE = [_query("include", arr(enum(ALERT_INCLUDES)))]
-HEADERS = [
-    {"$ref": "#/components/parameters/TeamContext"},
-    {"$ref": "#/components/parameters/OnBehalfOf"},
-]
-
-
-def _op(
-    summary: str,
-    responses: dict[str, Schema],
-    *,
-    params: list[Schema] | None = None,
-    body: Schema | None = None,
-    body_required: bool = True,
-    public: bool = False,
-    errors: tuple[str, ...] = API_ERRORS,
-    tag: str = "",
-) -> Schema:
-    op: Schema = {
-        "summary": summary,
-        "responses": {**responses, **_errors(*errors)},
-    }
-    if tag:
-        op["tags"] = [tag]
-    parameters = list(params or [])
-    if not public:
-        parameters += HEADERS
-    if parameters:
-        op["parameters"] = parameters
-    if body is not None:
-        op["requestBody"] = _body(body, body_required)
-    if public:
-        op["security"] = []
-    return op
-
-
-NO_CONTENT = {"204": {"description": "Done"}}
-
-
-def _api_paths() -> dict[str, Schema]:
-    p = _path
-    user_ref_p = [p("ref", STR, "user id or username")]
-    team_p = [p("team_id", INT, "team id")]
-    policy_p = [p("policy_id", INT, "escalation policy id")]
-    source_p = [p("ref", STR, "alert source id (or, for GET, its integration key)")]
-    alert_p = [p("alert_id", INT, "alert id")]
-    action_p = [p("action_id", STR, "alert action id")]
-    connector_p = [p("connector_id", STR, "connector id")]
-    many = arr
-    return {
-        "/api/users": {
-            "get": _op("List users", {"200": _json(many(ref("User")))}, params=PAGE, tag="Users"),
-            "post": _op(
-                "Create a user (Admin)",
-                {"201": _json(ref("User"))},
-                body=ref("UserPost"),
-                tag="Users",
-            ),
-        },
-        "/api/users/current": {
-            "get": _op("The user of the key", {"200": _json(ref("User"))}, tag="Users"),
-            "put": _op(
-                "Change your own profile (the role only as an Admin)",
-                {"200": _json(ref("User"))},
-                body=ref("UserPut"),
-                tag="Users",
-            ),
-        },
-        "/api/users/search-email": {
-            "post": _op(
-                "Find a user by e-mail (case-insensitive)",
-                {"200": _json(ref("User"))},
-                body=ref("EmailSearch"),
-                tag="Users",
-            ),
-        },
-        "/api/users/{ref}": {
-            "get": _op("A user", {"200": _json(ref("User"))}, params=user_ref_p, tag="Users"),
-            "put": _op(
-                "Change a user, including the role (Admin; not the owner's role)",
-                {"200": _json(ref("User"))},
-                params=user_ref_p,
-                body=ref("UserPut"),
-                tag="Users",
-            ),
-            "delete": _op(
-                "Delete a user (Admin; not the owner, not one in an escalation policy)",
-                NO_CONTENT,
-                params=user_ref_p,
-                tag="Users",
-            ),
-        },
-        "/api/teams": {
-            "get": _op("List teams", {"200": _json(many(ref("Team")))}, tag="Teams"),
-            "post": _op(
-                "Create a team (Admin)",
-                {"201": _json(ref("Team"))},
-                body=ref("TeamPost"),
-                tag="Teams",
-            ),
-        },
-        "/api/teams/{team_id}": {
-            "get": _op("A team", {"200": _json(ref("Team"))}, params=team_p, tag="Teams"),
-            "put": _op(
-                "Change a team (Admin); members replaces the members",
-                {"200": _json(ref("Team"))},
-                params=team_p,
-                body=ref("TeamPut"),
-                tag="Teams",
-            ),
-            "delete": _op(
-                "Delete a team (Admin); its objects stay", NO_CONTENT, params=team_p, tag="Teams"
-            ),
-        },
-        "/api/teams/{team_id}/members": {
-            "post": _op(
-                "Add or change a member (Admin)",
-                {"200": _json(ref("TeamMember"))},
-                params=team_p,
-                body=ref("TeamMemberPost"),
-                tag="Teams",
-            ),
-        },
-        "/api/teams/{team_id}/members/{user_id}": {
-            "delete": _op(
-                "Remove a member (Admin)",
-                NO_CONTENT,
-                params=[*team_p, p("user_id", INT, "user id")],
-                tag="Teams",
-            ),
-        },
-        "/api/escalation-policies": {
-            "get": _op(
-                "List escalation policies",
-                {"200": _json(many(ref("EscalationPolicy")))},
-                params=PAGE_50,
-                tag="Escalation Policies",
-            ),
-            "post": _op(
-                "Create an escalation policy (User or Admin)",
-                {"201": _json(ref("EscalationPolicy"))},
-                body=ref("EscalationPolicyPost"),
-                tag="Escalation Policies",
-            ),
-        },
-        "/api/escalation-policies/{policy_id}": {
-            "get": _op(
-                "An escalation policy",
-                {"200": _json(ref("EscalationPolicy"))},
-                params=policy_p,
-                tag="Escalation Policies",
-            ),
-            "put": _op(
-                "Change an escalation policy",
-                {"200": _json(ref("EscalationPolicy"))},
-                params=policy_p,
-                body=ref("EscalationPolicyPut"),
-                tag="Escalation Policies",
-            ),
-            "delete": _op(
-                "Delete an escalation policy no alert source uses",
-                NO_CONTENT,
-                params=policy_p,
-                tag="Escalation Policies",
-            ),
-        },
-        "/api/alert-sources": {
-            "get": _op(
-                "List alert sources",
-                {"200": _json(many(ref("AlertSource")))},
-                params=PAGE_50,
-                tag="Alert Sources",
-            ),
-            "post": _op(
-                "Create an alert source",
-                {"201": _json(ref("AlertSource"))},
-                body=ref("AlertSourcePost"),
-                tag="Alert Sources",
-            ),
-        },
-        "/api/alert-sources/{ref}": {
-            "get": _op(
-                "An alert source by id or integration key",
-                {"200": _json(ref("AlertSource"))},
-                params=source_p,
-                tag="Alert Sources",
-            ),
-            "put": _op(
-                "Change an alert source",
-                {"200": _json(ref("AlertSource"))},
-                params=source_p,
-                body=ref("AlertSourcePut"),
-                tag="Alert Sources",
-            ),
-            "delete": _op(
-                "Delete an alert source and its alerts",
-                NO_CONTENT,
-                params=source_p,
-                tag="Alert Sources",
-            ),
-        },
-        "/api/alerts": {
-            "get": _op(
-                "List alerts, newest first",
-                {"200": _json(many(ref("Alert")))},
-                params=[*PAGE, *ALERT_FILTERS, *INCLUDE],
-                tag="Alerts",
-            ),
-            "post": _op(
-                "Create an alert (Responder, User or Admin)",
-                {"201": _json(ref("Alert"))},
-                body=ref("AlertPost"),
-                tag="Alerts",
-            ),
-        },
-        "/api/alerts/count": {
-            "get": _op(
-                "Count alerts", {"200": _json(ref("Count"))}, params=ALERT_FILTERS, tag="Alerts"
-            ),
-        },
-        "/api/alerts/{alert_id}": {
-            "get": _op(
-                "An alert", {"200": _json(ref("Alert"))}, params=[*alert_p, *INCLUDE], tag="Alerts"
-            ),
-        },
-        "/api/alerts/{alert_id}/accept": {
-            "put": _op("Accept", {"200": _json(ref("Alert"))}, params=alert_p, tag="Alerts"),
-        },
-        "/api/alerts/{alert_id}/resolve": {
-            "put": _op("Resolve", {"200": _json(ref("Alert"))}, params=alert_p, tag="Alerts"),
-        },
-        "/api/alerts/{alert_id}/assign": {
-            "put": _op(
-                "Assign to a user (escalation stops) or a policy (escalation restarts)",
-                {"200": _json(ref("Alert"))},
-                params=[
-                    *alert_p,
-                    _query("user", STR, "user id or username"),
-                    _query("user-id", STR, "the same, as ilert's Go client names it"),
-                    _query("policy", STR, "escalation policy id"),
-                    _query("policy-id", STR, "the same"),
-                    _query("schedule", STR, "not emulated: 400"),
-                    _query("schedule-id", STR, "not emulated: 400"),
-                ],
-                tag="Alerts",
-            ),
-        },
-        "/api/alerts/{alert_id}/responders": {
-            "post": _op(
-                "Add a responder (405 if already one)",
-                {"201": _json(ref("AlertResponder"))},
-                params=alert_p,
-                body=ref("ResponderPost"),
-                tag="Alerts",
-            ),
-        },
-        "/api/alerts/{alert_id}/responders/{user_id}": {
-            "delete": _op(
-                "Remove a responder",
-                NO_CONTENT,
-                params=[*alert_p, p("user_id", INT, "user id")],
-                tag="Alerts",
-            ),
-        },
-        "/api/alerts/{alert_id}/suggested-responders": {
-            "get": _op(
-                "Who may respond",
-                {"200": _json(many(ref("SuggestedResponder")))},
-                params=alert_p,
-                tag="Alerts",
-            ),
-        },
-        "/api/alerts/{alert_id}/log-entries": {
-            "get": _op(
-                "The alert's timeline, oldest first (each Slack notification included)",
-                {"200": _json(many(ref("LogEntry")))},
-                params=[*alert_p, *PAGE],
-                tag="Alerts",
-            ),
-        },
-        "/api/alert-actions": {
-            "get": _op(
-                "List alert actions",
-                {"200": _json(many(ref("AlertAction")))},
-                params=[
-                    _query("source", INT, "alert source id"),
-                    _query("connector", STR, "connector id"),
-                ],
-                tag="Alert Actions",
-            ),
-            "post": _op(
-                "Create an alert action",
-                {"201": _json(ref("AlertAction"))},
-                body=ref("AlertActionPost"),
-                tag="Alert Actions",
-            ),
-        },
-        "/api/alert-actions/{action_id}": {
-            "get": _op(
-                "An alert action",
-                {"200": _json(ref("AlertAction"))},
-                params=action_p,
-                tag="Alert Actions",
-            ),
-            "put": _op(
-                "Change an alert action (not its connectorType)",
-                {"200": _json(ref("AlertAction"))},
-                params=action_p,
-                body=ref("AlertActionPost"),
-                tag="Alert Actions",
-            ),
-            "delete": _op(
-                "Delete an alert action", NO_CONTENT, params=action_p, tag="Alert Actions"
-            ),
-        },
-        "/api/alert-actions/{action_id}/add-source": {
-            "put": _op(
-                "Add an alert source (idempotent)",
-                {"200": _json(ref("AlertAction"))},
-                params=action_p,
-                body=ref("IdBody"),
-                tag="Alert Actions",
-            ),
-        },
-        "/api/alert-actions/{action_id}/remove-source": {
-            "put": _op(
-                "Remove an alert source (idempotent)",
-                {"200": _json(ref("AlertAction"))},
-                params=action_p,
-                body=ref("IdBody"),
-                tag="Alert Actions",
-            ),
-        },
-        "/api/connectors": {
-            "get": _op("List connectors", {"200": _json(many(ref("Connector")))}, tag="Connectors"),
-            "post": _op(
-                "Create a connector (Admin; never slack)",
-                {"201": _json(ref("Connector"))},
-                body=ref("ConnectorPost"),
-                tag="Connectors",
-            ),
-        },
-        "/api/connectors/{connector_id}": {
-            "get": _op(
-                "A connector",
-                {"200": _json(ref("Connector"))},
-                params=connector_p,
-                tag="Connectors",
-            ),
-            "put": _op(
-                "Rename a connector or change its params (not a slack connector's)",
-                {"200": _json(ref("Connector"))},
-                params=connector_p,
-                body=ref("ConnectorPut"),
-                tag="Connectors",
-            ),
-            "delete": _op(
-                "Delete a connector and its alert actions (slack: revokes the integration key)",
-                NO_CONTENT,
-                params=connector_p,
-                tag="Connectors",
-            ),
-        },
-        "/api/connectors/slack/installations": {
-            "post": _op(
-                "Redeem an install ticket (docs/contract.md §2); the ticket is the credential",
-                {"200": _json(ref("InstallationResult"))},
-                body=ref("Installation"),
-                public=True,
-                tag="Connectors",
-            ),
-        },
-        "/api/events": {
-            "post": _op(
-                "ilert's events API: the source's key in the body is the credential",
-                {"202": _json(ref("EventResult"))},
-                body=ref("Event"),
-                public=True,
-                tag="Events",
-            ),
-        },
-        "/api/v1/events": {
-            "post": _op(
-                "The legacy path of the events API",
-                {"202": _json(ref("EventResult"))},
-                body=ref("Event"),
-                public=True,
-                tag="Events",
-            ),
-        },
-    }
-
-
-def _sim(summary: str, responses: dict[str, Schema], **kwargs: Any) -> Schema:
-    return _op(
-        f"[control] {summary}",
-        responses,
-        public=True,
-        errors=SIM_ERRORS,
-        tag="Control plane",
-        **kwargs,
-    )
-
-
-def _sim_paths() -> dict[str, Schema]:
-    account_p = [_path("account_id", INT, "account id")]
-    return {
-        "/_sim/reset": {
-            "post": _sim("Forget everything (ids keep counting)", {"200": _json(ref("Ok"))})
-        },
-        "/_sim/state": {
-            "get": _sim(
-                "Everything, per account, as the API shows it", {"200": _json(ref("StateDump"))}
-            )
-        },
-        "/_sim/export": {
-            "get": _sim("The whole state, for /_sim/import", {"200": _json(ref("Export"))})
-        },
-        "/_sim/import": {
-            "post": _sim(
-                "Replace the whole state with an export (a refused one changes nothing)",
-                {"200": _json(ref("Imported"))},
-                body=ref("Export"),
-            )
-        },
-        "/_sim/openapi.json": {"get": _sim("This document", {"200": _json(ref("OpenApi"))})},
-        "/_sim/accounts": {
-            "get": _sim("List accounts", {"200": _json(arr(ref("AccountSummary")))}),
-            "post": _sim(
-                "Create an account: its owner (an Admin) and an API key acting as the owner",
-                {"201": _json(ref("AccountCreated"))},
-                body=ref("AccountPost"),
-            ),
-        },
-        "/_sim/accounts/{account_id}/users": {
-            "post": _sim(
-                "Create a user with an API key acting as them",
-                {"201": _json(ref("UserWithKey"))},
-                params=account_p,
-                body=ref("UserPost"),
-            )
-        },
-        "/_sim/accounts/{account_id}/api-keys": {
-            "post": _sim(
-                "One more API key for a user",
-                {"201": _json(ref("ApiKey"))},
-                params=account_p,
-                body=ref("ApiKeyPost"),
-            )
-        },
-        "/_sim/tickets": {
-            "post": _sim(
-                "A signed install ticket without the Connectors page (no role check)",
-                {"201": _json(ref("Ticket"))},
-                body=ref("TicketPost"),
-            )
-        },
-        "/_sim/clock": {"get": _sim("The domain clock", {"200": _json(ref("Clock"))})},
-        "/_sim/clock/advance": {
-            "post": _sim(
-                "Move a virtual clock forward and fire what falls due, in order "
-                "(409 with the system clock)",
-                {"200": _json(ref("Clock"))},
-                body=ref("ClockAdvance"),
-            )
-        },
-        "/_sim/deliveries": {
-            "get": _sim(
-                "The webhook queue: counts and the latest items", {"200": _json(ref("Deliveries"))}
-            )
-        },
-        "/_sim/deliveries/wait": {
-            "post": _sim(
-                "Wait (bounded) until nothing is in flight and nothing is due",
-                {"200": _json(ref("Waited"))},
-                body=ref("WaitPost"),
-                body_required=False,
-            )
-        },
-    }
+# -- the limits fake ilert enforces, declared --------------------------------------------------
 
 
 def _bound_request_strings(document: Schema) -> Schema:
     """Every string of a request body gets the maxLength `wire.check_lengths` enforces (the
     control plane's import takes any state, so `Export` stays unbounded)."""
     schemas = document["components"]["schemas"]
-    todo = {
-        op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-        for item in document["paths"].values()
-        for op in item.values()
-        if "requestBody" in op
-    } - {"Export"}
-    done: set[str] = set()
+    todo: set[str] = set()
+    for item in document["paths"].values():
+        for op in item.values():
+            if "requestBody" in op:
+                schema = op["requestBody"]["content"]["application/json"]["schema"]
+                op["requestBody"]["content"]["application/json"]["schema"] = _bounded(
+                    schema, NAME_CHARS, todo
+                )
+    todo.discard("Export")
+    done: set[str] = {"Export"}
     while todo:
         name = todo.pop()
         if name not in done:
@@ -1140,12 +681,14 @@ def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
     out = dict(schema)
     if out.get("type") == "string" and "enum" not in out:
         out["maxLength"] = limit
-    if "properties" in out:
+    if isinstance(out.get("properties"), dict):
         out["properties"] = {
             k: _bounded(v, FIELD_LIMITS.get(k, limit), refs) for k, v in out["properties"].items()
         }
-    if "items" in out:
+    if isinstance(out.get("items"), dict):
         out["items"] = _bounded(out["items"], limit, refs)
+    if isinstance(out.get("additionalProperties"), dict):
+        out["additionalProperties"] = _bounded(out["additionalProperties"], limit, refs)
     for key in ("anyOf", "allOf", "oneOf"):
         if key in out:
             out[key] = [_bounded(s, limit, refs) for s in out[key]]
@@ -1154,60 +697,28 @@ def _bounded(schema: Schema, limit: int, refs: set[str]) -> Schema:
 
 @cache
 def _document() -> Schema:
+    real = real_spec()
+    paths = {**_served_paths(), **_extension_paths(), **_sim_paths()}
+    tags = [t["name"] for t in real.get("tags", [])]
+    used = {tag for item in paths.values() for op in item.values() for tag in op.get("tags", [])}
     return _bound_request_strings(
         {
-            "openapi": "3.0.3",
+            "openapi": real["openapi"],
             "info": {
                 "title": "fake ilert",
                 "version": "1",
                 "description": (
-                    "An emulator of ilert's alerting core (paths, shapes and enums of ilert's REST "
-                    "API) and its control plane under /_sim. See docs/fake-ilert.md."
+                    "An emulator of ilert's alerting core. The operations under /api are "
+                    "ilert's own, copied from its published OpenAPI document (2024), with "
+                    "fake ilert's additions; the control plane is under /_sim. See "
+                    "docs/fake-ilert.md."
                 ),
             },
             "servers": [{"url": "/"}],
             "security": [{"bearer": []}],
-            "tags": [
-                {"name": name}
-                for name in (
-                    "Users",
-                    "Teams",
-                    "Escalation Policies",
-                    "Alert Sources",
-                    "Alerts",
-                    "Alert Actions",
-                    "Connectors",
-                    "Events",
-                    "Control plane",
-                )
-            ],
-            "paths": {**_api_paths(), **_sim_paths()},
-            "components": {
-                "securitySchemes": {
-                    "bearer": {
-                        "type": "http",
-                        "scheme": "bearer",
-                        "description": "An account's API key (or a connector's integration key)",
-                    }
-                },
-                "parameters": {
-                    "TeamContext": {
-                        "name": "team-context",
-                        "in": "header",
-                        "required": False,
-                        "description": "Narrows lists: 0 all teams, -1 my teams, or a team id",
-                        "schema": {**STR, "pattern": TEAM_CONTEXT_PATTERN},
-                    },
-                    "OnBehalfOf": {
-                        "name": "X-On-Behalf-Of",
-                        "in": "header",
-                        "required": False,
-                        "description": "An ilert user id; integration keys only",
-                        "schema": {**STR, "pattern": USER_ID_PATTERN},
-                    },
-                },
-                "schemas": _schemas(),
-            },
+            "tags": [{"name": t} for t in [*tags, "Control plane"] if t in used],
+            "paths": paths,
+            "components": _components(),
         }
     )
 
@@ -1215,3 +726,11 @@ def _document() -> Schema:
 def openapi_document() -> Schema:
     """The document (built once; callers must not change it)."""
     return _document()
+
+
+def served_real_operations() -> set[tuple[str, str]]:
+    """ilert's operations that fake ilert serves, as (method, ilert's path)."""
+    return {(m, path) for path, methods in SERVED.items() for m in methods}
+
+
+__all__ = ["HTTP_METHODS", "SERVED", "openapi_document", "served_real_operations"]

@@ -23,7 +23,6 @@ ALERT_KEYS = {
     "summary",
     "details",
     "reportTime",
-    "resolvedOn",
     "status",
     "priority",
     "alertKey",
@@ -33,8 +32,6 @@ ALERT_KEYS = {
     "responders",
     "nextEscalation",
     "nextEscalationRuleIndex",
-    "acknowledgedBy",
-    "resolvedBy",
     "images",
     "links",
     "customDetails",
@@ -86,23 +83,25 @@ def test_creating_users_needs_admin_and_a_known_role(world: Any) -> None:
 
 def test_alert_shape_and_lifecycle(world: Any) -> None:
     alert = _alert(world, "RESPONDER")
-    assert set(alert) == ALERT_KEYS
+    assert set(alert) == ALERT_KEYS  # unset ones (resolvedOn, acknowledgedBy, …) left out
     assert alert["status"] == "PENDING" and alert["priority"] == "HIGH"
     assert alert["assignedTo"]["id"] == world.users["RESPONDER"]["id"]
     assert alert["alertSource"] == {
         "id": world.source["id"],
         "name": "New Relic",
         "integrationType": "NEWRELIC",
+        "escalationPolicy": world.policy,  # ilert's AlertSource requires it
+        "teams": [],
     }
     assert alert["alertUrl"] == f"{world.url}/alerts/{alert['id']}"
     assert alert["reportTime"].endswith("Z") and alert["nextEscalationRuleIndex"] == 1
     path = f"/alerts/{alert['id']}"
     accepted = world.api("RESPONDER").ok("PUT", f"{path}/accept")
-    assert accepted["status"] == "ACCEPTED" and accepted["nextEscalation"] is None
+    assert accepted["status"] == "ACCEPTED" and accepted.get("nextEscalation") is None
     assert accepted["acknowledgedBy"]["id"] == world.users["RESPONDER"]["id"]
     assert world.api("RESPONDER").ok("PUT", f"{path}/accept")["status"] == "ACCEPTED"
     resolved = world.owner.ok("PUT", f"{path}/resolve")
-    assert resolved["status"] == "RESOLVED" and resolved["resolvedOn"]
+    assert resolved["status"] == "RESOLVED" and resolved.get("resolvedOn")
     reopen = world.owner.put(f"{path}/accept")
     assert reopen.status_code == 400
     assert "a resolved alert cannot be opened again" in reopen.json()["message"]
@@ -146,7 +145,7 @@ def test_role_rules_on_configuration_and_alerts(world: Any, linked: dict[str, An
     refused = world.api("RESPONDER").post("/alert-actions", json=action)
     assert refused.status_code == 403
     assert refused.json()["code"] == "FORBIDDEN" and "RESPONDER" in refused.json()["message"]
-    assert world.api("USER").post("/alert-actions", json=action).status_code == 201
+    assert world.api("USER").post("/alert-actions", json=action).status_code == 200
     source = {"name": "X", "escalationPolicy": {"id": world.policy["id"]}}
     assert world.api("RESPONDER").post("/alert-sources", json=source).status_code == 403
     assert world.api("USER").post("/alert-sources", json=source).status_code == 201
@@ -165,7 +164,6 @@ def test_private_team_hides_its_sources_and_alerts(world: Any) -> None:
     team = world.owner.ok(
         "POST",
         "/teams",
-        201,
         json={
             "name": "Secret SRE",
             "visibility": "PRIVATE",
@@ -173,7 +171,7 @@ def test_private_team_hides_its_sources_and_alerts(world: Any) -> None:
         },
     )
     assert team["members"][0]["user"]["id"] == member["id"]
-    public = world.owner.ok("POST", "/teams", 201, json={"name": "Ops", "visibility": "PUBLIC"})
+    public = world.owner.ok("POST", "/teams", json={"name": "Ops", "visibility": "PUBLIC"})
     private = world.owner.ok(
         "POST",
         "/alert-sources",
@@ -260,7 +258,7 @@ def test_escalation_policies_and_sources_crud(world: Any) -> None:
     assert policy["escalationRules"][1]["users"][0]["id"] == world.users["USER"]["id"]
     source = world.source
     assert source["integrationKey"].startswith("il") and source["status"] == "ALL_RESOLVED"
-    assert source["escalationPolicy"] == {"id": world.policy["id"], "name": "SRE"}
+    assert source["escalationPolicy"] == world.policy
     _alert(world)
     assert world.owner.ok("GET", f"/alert-sources/{source['id']}")["status"] == "PENDING"
     by_key = world.owner.ok("GET", f"/alert-sources/{source['integrationKey']}")
