@@ -12,6 +12,7 @@ from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, NotFound
 from emulator.ilert.fields import check_enum, is_id, parse_time
 from emulator.ilert.models import ALERT_INCLUDES, Actor
+from emulator.ilert.plain_fields import keep_plain, take_plain
 from emulator.ilert.tickets import verify_ticket
 from emulator.ilert.wire import json_body, query_int, query_ints, query_list
 
@@ -81,7 +82,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/users")
     def create_user() -> Any:
         body = json_body()
+        plain = take_plain("user", body)
         user = state.create_user(actor(), body)
+        keep_plain(state, user, plain)
         return _created(ser.user_json(user), "users")
 
     @bp.get("/users/current")
@@ -91,7 +94,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/users/current")
     def update_current_user() -> Any:
         body = json_body()
+        plain = take_plain("user", body)
         user = state.update_current_user(actor(), body)
+        keep_plain(state, user, plain)
         return jsonify(ser.user_json(user))
 
     @bp.post("/users/search-email")
@@ -105,7 +110,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/users/<user_ref:ref>")
     def update_user(ref: str) -> Any:
         body = json_body()
+        plain = take_plain("user", body)
         user = state.update_user(actor(), ref, body)
+        keep_plain(state, user, plain)
         return jsonify(ser.user_json(user))
 
     @bp.delete("/users/<user_ref:ref>")
@@ -165,7 +172,9 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def create_policy() -> Any:
         a = actor()
         body = json_body()
+        plain = take_plain("escalationPolicy", body)
         policy = state.create_policy(a, body)
+        keep_plain(state, policy, plain)
         return _created(ser.policy_json(a.account, policy), "escalation-policies")
 
     @bp.get("/escalation-policies/<int:policy_id>")
@@ -177,7 +186,9 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def update_policy(policy_id: int) -> Any:
         a = actor()
         body = json_body()
+        plain = take_plain("escalationPolicy", body)
         policy = state.update_policy(a, policy_id, body)
+        keep_plain(state, policy, plain)
         return jsonify(ser.policy_json(a.account, policy))
 
     @bp.delete("/escalation-policies/<int:policy_id>")
@@ -202,7 +213,9 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def create_source() -> Any:
         a = actor()
         body = json_body()
+        plain = take_plain("alertSource", body)
         source = state.create_source(a, body)
+        keep_plain(state, source, plain)
         return _created(out(a, source), "alert-sources")
 
     @bp.get("/alert-sources/<ref>")
@@ -216,7 +229,9 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
         a = actor()
         source_id = _numeric(ref, "Alert source")
         body = json_body()
+        plain = take_plain("alertSource", body)
         source = state.update_source(a, source_id, body)
+        keep_plain(state, source, plain)
         return jsonify(out(a, source))
 
     @bp.delete("/alert-sources/<ref>")
@@ -351,7 +366,9 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def create_action() -> Any:
         a = actor()
         body = json_body()
+        plain = take_plain("alertAction", body)
         action = state.create_action(a, body)
+        keep_plain(state, action, plain)
         # 200 as ilert's document declares (ilert's Go client also takes 201)
         return jsonify(ser.action_json(a.account, action))
 
@@ -364,7 +381,9 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def update_action(action_id: str) -> Any:
         a = actor()
         body = json_body()
+        plain = take_plain("alertAction", body)
         action = state.update_action(a, action_id, body)
+        keep_plain(state, action, plain)
         return jsonify(ser.action_json(a.account, action))
 
     @bp.delete("/alert-actions/<action_id>")

@@ -124,6 +124,7 @@ class User:
     department: str = ""
     language: str = "en"
     is_owner: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
     @property
     def name(self) -> str:
@@ -137,6 +138,7 @@ class Team:
     name: str
     visibility: str
     members: dict[int, str] = field(default_factory=dict)  # user id -> team role
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -155,6 +157,7 @@ class EscalationPolicy:
     frequency: int = 1
     team_ids: list[int] = field(default_factory=list)
     routing_key: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -167,6 +170,7 @@ class AlertSource:
     policy: EscalationPolicy
     team_ids: list[int] = field(default_factory=list)
     active: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 # Slots: an alert gathers twenty or more entries, and a dict per entry was most of their size
@@ -267,6 +271,7 @@ class AlertAction:
     escalation_ended_delay_sec: int = 0
     not_resolved_delay_sec: int = 0
     delivery: DeliveryStatus = field(default_factory=DeliveryStatus)
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -278,6 +283,7 @@ class Connector:
     params: dict[str, Any]
     created_at: float
     updated_at: float
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass

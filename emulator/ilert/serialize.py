@@ -54,6 +54,7 @@ def user_json(user: User) -> dict[str, Any]:
         "department": user.department,
         "language": user.language.upper(),  # ilert's enum: DE, EN
         "role": user.role,
+        **user.extra,
     }
 
 
@@ -79,7 +80,7 @@ def team_member_json(account: Account, user_id: int, role: str) -> dict[str, Any
 
 def team_json(account: Account, team: Team) -> dict[str, Any]:
     members = [team_member_json(account, uid, role) for uid, role in team.members.items()]
-    return {**team_ref(team), "members": members}
+    return {**team_ref(team), "members": members, **team.extra}
 
 
 def _teams(account: Account, team_ids: list[int]) -> list[dict[str, Any]]:
@@ -104,6 +105,7 @@ def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
             "frequency": policy.frequency,
             "routingKey": policy.routing_key,
             "teams": _teams(account, policy.team_ids),
+            **policy.extra,
         }
     )
 
@@ -130,6 +132,7 @@ def source_json(state: IlertState, account: Account, source: AlertSource) -> dic
         "teams": _teams(account, source.team_ids),
         "status": state.source_status(source),
         "active": source.active,
+        **source.extra,
     }
 
 
@@ -265,6 +268,7 @@ def action_json(
         "createdBy": user_ref(account.users.get(action.created_by or 0)),
         "escalationEndedDelaySec": action.escalation_ended_delay_sec,
         "notResolvedDelaySec": action.not_resolved_delay_sec,
+        **action.extra,
     }
     if with_delivery:
         body["deliveryStatus"] = delivery_status_json(action.delivery)
@@ -279,6 +283,7 @@ def connector_json(connector: Connector) -> dict[str, Any]:
         "createdAt": iso(connector.created_at),
         "updatedAt": iso(connector.updated_at),
         "params": dict(connector.params),
+        **connector.extra,
     }
 
 

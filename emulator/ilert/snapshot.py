@@ -73,6 +73,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "position": u.position,
                 "department": u.department,
                 "language": u.language,
+                "extra": u.extra,
             }
             for u in account.users.values()
         ],
@@ -82,6 +83,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "name": t.name,
                 "visibility": t.visibility,
                 "members": [{"userId": uid, "role": r} for uid, r in t.members.items()],
+                "extra": t.extra,
             }
             for t in account.teams.values()
         ],
@@ -96,6 +98,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "policyId": s.policy.id,
                 "teamIds": list(s.team_ids),
                 "active": s.active,
+                "extra": s.extra,
             }
             for s in account.sources.values()
         ],
@@ -123,6 +126,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                     "lastAttemptAt": a.delivery.last_attempt_at,
                     "nextAttemptAt": a.delivery.next_attempt_at,
                 },
+                "extra": a.extra,
             }
             for a in account.actions.values()
         ],
@@ -134,6 +138,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "params": dict(c.params),
                 "createdAt": c.created_at,
                 "updatedAt": c.updated_at,
+                "extra": c.extra,
             }
             for c in account.connectors.values()
         ],
@@ -153,6 +158,7 @@ def _policy_out(policy: EscalationPolicy, *, retired: bool) -> dict[str, Any]:
         "teamIds": list(policy.team_ids),
         "routingKey": policy.routing_key,
         "retired": retired,
+        "extra": policy.extra,
     }
 
 
@@ -291,6 +297,11 @@ def _delivery_in(action: _Reader) -> DeliveryStatus:
     )
 
 
+def _extra(r: _Reader) -> dict[str, Any]:
+    """An object's plain fields (`plain_fields`); an export made before they were kept has none."""
+    return r.obj("extra") if r.data.get("extra") is not None else {}
+
+
 def _pick(table: dict[Any, T], key: Any, what: str) -> T:
     if key not in table:
         raise BadRequest(f"Import: {what} {key} is not in the file")
@@ -349,6 +360,7 @@ def _account_in(r: _Reader) -> Account:
             position=u.str("position"),
             department=u.str("department"),
             language=u.str("language"),
+            extra=_extra(u),
         )
         user.is_owner = user.id == account.owner_id
         account.users[user.id] = user
@@ -361,6 +373,7 @@ def _account_in(r: _Reader) -> Account:
             members[user_id] = m.enum("role", TEAM_MEMBER_ROLES)
         team = Team(t.int("id"), account.id, t.str("name"), t.enum("visibility", VISIBILITIES))
         team.members = members
+        team.extra = _extra(t)
         account.teams[team.id] = team
     for p in r.items("policies"):
         rules = [
@@ -375,6 +388,7 @@ def _account_in(r: _Reader) -> Account:
             frequency=p.int("frequency"),
             team_ids=p.ints("teamIds"),
             routing_key=p.str("routingKey", optional=True),
+            extra=_extra(p),
         )
         target = account.retired_policies if p.bool("retired") else account.policies
         target[policy.id] = policy
@@ -389,6 +403,7 @@ def _account_in(r: _Reader) -> Account:
             policy=_pick(every_policy, s.int("policyId"), "escalation policy"),
             team_ids=s.ints("teamIds"),
             active=s.bool("active"),
+            extra=_extra(s),
         )
         account.sources[source.id] = source
     for a in r.items("alerts"):
@@ -416,6 +431,7 @@ def _account_in(r: _Reader) -> Account:
             escalation_ended_delay_sec=a.int("escalationEndedDelaySec"),
             not_resolved_delay_sec=a.int("notResolvedDelaySec"),
             delivery=_delivery_in(a),
+            extra=_extra(a),
         )
         account.actions[action.id] = action
     for c in r.items("connectors"):
@@ -427,6 +443,7 @@ def _account_in(r: _Reader) -> Account:
             params=c.obj("params"),
             created_at=c.num("createdAt"),
             updated_at=c.num("updatedAt"),
+            extra=_extra(c),
         )
         account.connectors[connector.id] = connector
     return account

@@ -22,7 +22,6 @@ from emulator.clock import VirtualClock
 from emulator.ilert.app import FakeIlert
 from emulator.ilert.openapi import fixed_spec, served_real_operations
 
-
 SPEC = fixed_spec()
 
 
