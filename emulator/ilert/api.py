@@ -130,7 +130,8 @@ def _teams(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/teams")
     def create_team() -> Any:
         a = actor()
-        return jsonify(ser.team_json(a.account, state.create_team(a, json_body())))  # ilert: 200
+        # 201: ilert's document says 200, its Go client takes only 201 (docs/fake-ilert.md)
+        return jsonify(ser.team_json(a.account, state.create_team(a, json_body()))), 201
 
     @bp.get("/teams/<int:team_id>")
     def get_team(team_id: int) -> Any:
@@ -369,8 +370,7 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
         plain = take_plain("alertAction", body)
         action = state.create_action(a, body)
         keep_plain(state, action, plain)
-        # 200 as ilert's document declares (ilert's Go client also takes 201)
-        return jsonify(ser.action_json(a.account, action))
+        return jsonify(ser.action_json(a.account, action)), 201  # as for teams
 
     @bp.get("/alert-actions/<action_id>")
     def get_action(action_id: str) -> Any:
@@ -413,7 +413,8 @@ def _connectors(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
 
     @bp.post("/connectors")
     def create_connector() -> Any:
-        return jsonify(ser.connector_json(state.create_connector(actor(), json_body())))
+        connector = state.create_connector(actor(), json_body())
+        return jsonify(ser.connector_json(connector)), 201  # as for teams
 
     @bp.get("/connectors/<connector_id>")
     def get_connector(connector_id: str) -> Any:

@@ -124,6 +124,8 @@ class User:
     department: str = ""
     language: str = "en"
     is_owner: bool = False
+    created_at: float | None = None
+    updated_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
     @property
@@ -138,6 +140,8 @@ class Team:
     name: str
     visibility: str
     members: dict[int, str] = field(default_factory=dict)  # user id -> team role
+    created_at: float | None = None
+    updated_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
@@ -650,6 +654,8 @@ class IlertState:
             position=optional_str(fields, "position") or "",
             department=optional_str(fields, "department") or "",
             language=_language(fields.get("language", "en")),
+            created_at=self.now(),
+            updated_at=self.now(),
         )
         account.users[user.id] = user
         self.user_accounts[user.id] = account.id
@@ -738,6 +744,7 @@ class IlertState:
         language = _language(fields["language"]) if "language" in fields else user.language
         self.generation += 1
         user.email, user.role, user.username, user.language = email, role, username, language
+        user.updated_at = self.now()
         for name, attr in (
             ("firstName", "first_name"),
             ("lastName", "last_name"),
@@ -806,6 +813,8 @@ class IlertState:
                 name=required_str(fields, "name").strip(),
                 visibility=visibility,
                 members=members,
+                created_at=self.now(),
+                updated_at=self.now(),
             )
             actor.account.teams[team.id] = team
             return team
@@ -836,6 +845,7 @@ class IlertState:
             if "members" in fields:
                 members = self._members(actor.account, listing(fields, "members"))
             team.name, team.visibility, team.members = name, visibility, members
+            team.updated_at = self.now()
             return team
 
     def delete_team(self, actor: Actor, team_id: int) -> None:
@@ -860,6 +870,7 @@ class IlertState:
             team = self.get_team(actor, team_id)
             user, role = self._member(actor.account, member)
             team.members[user.id] = role
+            team.updated_at = self.now()
             return team, user
 
     def remove_team_member(self, actor: Actor, team_id: int, user_id: int) -> None:
@@ -869,6 +880,7 @@ class IlertState:
             if user_id not in team.members:
                 raise NotFound(f"User {user_id} is not a member of team {team.name}")
             del team.members[user_id]
+            team.updated_at = self.now()
 
     def list_teams(self, actor: Actor) -> list[Team]:
         with self.lock:

@@ -43,7 +43,7 @@ def present(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def user_json(user: User) -> dict[str, Any]:
-    return {
+    body = {
         "id": user.id,
         "firstName": user.first_name,
         "lastName": user.last_name,
@@ -56,6 +56,7 @@ def user_json(user: User) -> dict[str, Any]:
         "role": user.role,
         **user.extra,
     }
+    return present({**body, "createdAt": iso(user.created_at), "updatedAt": iso(user.updated_at)})
 
 
 def user_ref(user: User | None) -> dict[str, Any] | None:
@@ -80,7 +81,8 @@ def team_member_json(account: Account, user_id: int, role: str) -> dict[str, Any
 
 def team_json(account: Account, team: Team) -> dict[str, Any]:
     members = [team_member_json(account, uid, role) for uid, role in team.members.items()]
-    return {**team_ref(team), "members": members, **team.extra}
+    times = {"createdAt": iso(team.created_at), "updatedAt": iso(team.updated_at)}
+    return present({**team_ref(team), "members": members, **team.extra, **times})
 
 
 def _teams(account: Account, team_ids: list[int]) -> list[dict[str, Any]]:

@@ -73,6 +73,8 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "position": u.position,
                 "department": u.department,
                 "language": u.language,
+                "createdAt": u.created_at,
+                "updatedAt": u.updated_at,
                 "extra": u.extra,
             }
             for u in account.users.values()
@@ -83,6 +85,8 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "name": t.name,
                 "visibility": t.visibility,
                 "members": [{"userId": uid, "role": r} for uid, r in t.members.items()],
+                "createdAt": t.created_at,
+                "updatedAt": t.updated_at,
                 "extra": t.extra,
             }
             for t in account.teams.values()
@@ -360,6 +364,8 @@ def _account_in(r: _Reader) -> Account:
             position=u.str("position"),
             department=u.str("department"),
             language=u.str("language"),
+            created_at=u.num("createdAt", optional=True),
+            updated_at=u.num("updatedAt", optional=True),
             extra=_extra(u),
         )
         user.is_owner = user.id == account.owner_id
@@ -373,6 +379,8 @@ def _account_in(r: _Reader) -> Account:
             members[user_id] = m.enum("role", TEAM_MEMBER_ROLES)
         team = Team(t.int("id"), account.id, t.str("name"), t.enum("visibility", VISIBILITIES))
         team.members = members
+        team.created_at = t.num("createdAt", optional=True)
+        team.updated_at = t.num("updatedAt", optional=True)
         team.extra = _extra(t)
         account.teams[team.id] = team
     for p in r.items("policies"):

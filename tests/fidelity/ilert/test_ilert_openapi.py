@@ -1,5 +1,8 @@
 """fake ilert's OpenAPI document is true: it names every route and only those, and generated
-requests (schemathesis, valid and invalid) get only documented answers, never a 5xx.
+requests (schemathesis, valid and invalid) get only documented answers, never a 5xx. For the
+operations of ilert that fake ilert serves, the document is ilert's own (`emulator/ilert/spec`),
+so the requests are those a client of ilert's document sends and the answers are checked
+against ilert's schemas.
 
 A second run takes schemathesis's coverage phase: for every parameter and body property it sends
 the boundary values the document allows and one request breaking each declared constraint (type,

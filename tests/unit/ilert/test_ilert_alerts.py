@@ -38,6 +38,7 @@ def _slack_action(world: Any, linked: dict[str, Any], triggers: list[str]) -> di
     return world.owner.ok(
         "POST",
         "/alert-actions",
+        201,
         json={
             "connectorType": "slack",
             "connectorId": linked["connector"]["id"],
@@ -357,7 +358,7 @@ def test_sources_delete_with_their_alerts(world: Any) -> None:
 
 def test_connectors_update_and_delete(world: Any, linked: dict[str, Any]) -> None:
     hook = world.owner.ok(
-        "POST", "/connectors", json={"type": "datadog", "params": {"apiKey": "k"}}
+        "POST", "/connectors", 201, json={"type": "datadog", "params": {"apiKey": "k"}}
     )
     path = f"/connectors/{hook['id']}"
     renamed = world.owner.ok("PUT", path, json={"name": "Hook", "params": {"url": "http://y"}})

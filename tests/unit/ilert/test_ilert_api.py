@@ -17,6 +17,8 @@ USER_KEYS = {
     "department",
     "language",
     "role",
+    "createdAt",
+    "updatedAt",
 }
 ALERT_KEYS = {
     "id",
@@ -145,7 +147,7 @@ def test_role_rules_on_configuration_and_alerts(world: Any, linked: dict[str, An
     refused = world.api("RESPONDER").post("/alert-actions", json=action)
     assert refused.status_code == 403
     assert refused.json()["code"] == "FORBIDDEN" and "RESPONDER" in refused.json()["message"]
-    assert world.api("USER").post("/alert-actions", json=action).status_code == 200
+    assert world.api("USER").post("/alert-actions", json=action).status_code == 201
     source = {"name": "X", "escalationPolicy": {"id": world.policy["id"]}}
     assert world.api("RESPONDER").post("/alert-sources", json=source).status_code == 403
     assert world.api("USER").post("/alert-sources", json=source).status_code == 201
@@ -164,6 +166,7 @@ def test_private_team_hides_its_sources_and_alerts(world: Any) -> None:
     team = world.owner.ok(
         "POST",
         "/teams",
+        201,
         json={
             "name": "Secret SRE",
             "visibility": "PRIVATE",
@@ -171,7 +174,7 @@ def test_private_team_hides_its_sources_and_alerts(world: Any) -> None:
         },
     )
     assert team["members"][0]["user"]["id"] == member["id"]
-    public = world.owner.ok("POST", "/teams", json={"name": "Ops", "visibility": "PUBLIC"})
+    public = world.owner.ok("POST", "/teams", 201, json={"name": "Ops", "visibility": "PUBLIC"})
     private = world.owner.ok(
         "POST",
         "/alert-sources",

@@ -139,7 +139,7 @@ def test_on_behalf_of_applies_the_users_role_and_records_them(
     stakeholder = world.client(key, on_behalf_of=world.users["STAKEHOLDER"]["id"])
     assert stakeholder.put(f"/alerts/{alert['id']}/resolve").status_code == 403
     user = world.client(key, on_behalf_of=world.users["USER"]["id"])
-    created = user.ok("POST", "/alert-actions", json=action)
+    created = user.ok("POST", "/alert-actions", 201, json=action)
     assert created["createdBy"]["id"] == world.users["USER"]["id"]
     assert created["connectorType"] == "slack" and created["params"]["teamId"] == "T0ACME"
 
@@ -150,6 +150,7 @@ def test_private_sources_cannot_be_linked_with_an_integration_key(
     team = world.owner.ok(
         "POST",
         "/teams",
+        201,
         json={
             "name": "Secret",
             "visibility": "PRIVATE",
@@ -176,7 +177,7 @@ def test_private_sources_cannot_be_linked_with_an_integration_key(
     via_slack = world.client(linked["integrationKey"], on_behalf_of=world.users["USER"]["id"])
     refused = via_slack.post("/alert-actions", json=action)
     assert refused.status_code == 403 and "private team" in refused.json()["message"]
-    assert world.api("USER").post("/alert-actions", json=action).status_code == 200
+    assert world.api("USER").post("/alert-actions", json=action).status_code == 201
 
 
 def test_pages_connectors_and_authorize_as_admin(world: Any, linked: dict[str, Any]) -> None:

@@ -47,7 +47,7 @@ def _action(
     }
     if connector_type == "slack":
         body["connectorId"] = linked["connector"]["id"]
-    return world.owner.ok("POST", "/alert-actions", json=body)
+    return world.owner.ok("POST", "/alert-actions", 201, json=body)
 
 
 def _create_alert(world: Any, summary: str = "Disk full") -> dict[str, Any]:
@@ -104,6 +104,7 @@ def test_alert_action_shape_and_validation(world: Any, linked: dict[str, Any]) -
     legacy = world.owner.ok(
         "POST",
         "/alert-actions",
+        201,
         json={
             **{k: v for k, v in base.items() if k != "alertSources"},
             "alertSourceIds": [world.source["id"]],

@@ -39,7 +39,7 @@ def _action(world: Any, linked: dict[str, Any]) -> dict[str, Any]:
         "triggerTypes": ["alert-created", "alert-acknowledged"],
         "params": {"channelId": "C100", "channelName": "ops-alerts"},
     }
-    return world.owner.ok("POST", "/alert-actions", json=body)
+    return world.owner.ok("POST", "/alert-actions", 201, json=body)
 
 
 def _alert(world: Any) -> dict[str, Any]:

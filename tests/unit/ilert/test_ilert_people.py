@@ -12,6 +12,7 @@ def _team(world: Any, name: str, visibility: str, members: dict[str, str]) -> di
     return world.owner.ok(
         "POST",
         "/teams",
+        201,
         json={
             "name": name,
             "visibility": visibility,

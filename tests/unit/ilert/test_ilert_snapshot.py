@@ -41,6 +41,7 @@ def _populate(world: Any, linked: dict[str, Any], connector: Any) -> dict[str, A
     team = world.owner.ok(
         "POST",
         "/teams",
+        201,
         json={
             "name": "Secret",
             "visibility": "PRIVATE",
@@ -53,6 +54,7 @@ def _populate(world: Any, linked: dict[str, Any], connector: Any) -> dict[str, A
     action = world.owner.ok(
         "POST",
         "/alert-actions",
+        201,
         json={
             "connectorType": "slack",
             "connectorId": linked["connector"]["id"],
