@@ -178,6 +178,7 @@ def _resolved(document: Schema, item: Schema) -> Schema:
 
 
 def _served_operation(method: str, path: str) -> Schema:
+    """ilert's operation as its document has it, with the overlay applied."""
     spec = real_spec()
     op = copy.deepcopy(spec["paths"][path][method])
     op["parameters"] = [_resolved(spec, p) for p in op.get("parameters", [])]
@@ -187,24 +188,28 @@ def _served_operation(method: str, path: str) -> Schema:
         fix(op)
     if (method, path) in CREATED_NOT_OK:
         op["responses"]["201"] = op["responses"].pop("200")
-    _name_path_parameters(op, RENAMED_PATHS.get(path, path))
     if (method, path) in LOCATION:
-        created = op["responses"]["201"]
-        created["headers"] = {
+        op["responses"]["201"]["headers"] = {
             "Location": {"description": "the new object's URI", "required": True, "schema": STR}
         }
-    public = (method, path) in PUBLIC
-    if public:
+    _name_path_parameters(op, RENAMED_PATHS.get(path, path))
+    if (method, path) in PUBLIC:
         op["security"] = []
     else:
         op["parameters"] += HEADERS
-    declared = {c: r for c, r in op["responses"].items() if not c.startswith(("4", "5"))}
-    errors = _errors(*API_ERRORS)
-    for code, answer in op["responses"].items():
-        if code in errors:  # ilert's own description of this error, with the error body
-            errors[code]["description"] = answer.get("description", errors[code]["description"])
-    op["responses"] = {**declared, **errors}
+    op["responses"] = _with_errors(op["responses"])
     return op
+
+
+def _with_errors(responses: Schema) -> Schema:
+    """ilert's answers plus the error answers, each with the error body (keeping ilert's own
+    description of an error where its document gives one)."""
+    errors = _errors(*API_ERRORS)
+    for code, answer in responses.items():
+        if code in errors:
+            errors[code]["description"] = answer.get("description", errors[code]["description"])
+    declared = {c: r for c, r in responses.items() if not c.startswith(("4", "5"))}
+    return {**declared, **errors}
 
 
 def _name_path_parameters(op: Schema, path: str) -> None:
