@@ -1585,7 +1585,13 @@ class IlertState:
             alert_key = optional_str(fields, "alertKey")
             open_alert = account.open_by_key.get((source.id, alert_key)) if alert_key else None
             if event_type == "ALERT":
-                return self._event_alert(account, source, fields, alert_key, open_alert)
+                # Its comments go on the alert it opens or joins: ilert's Event schema gives
+                # every event `comments`, not only COMMENT events.
+                comments = _given_comments(fields)
+                code, alert = self._event_alert(account, source, fields, alert_key, open_alert)
+                for creator, content in comments:
+                    self.comment_alert(account, alert, content, creator)
+                return code, alert
             if not alert_key:
                 raise BadRequest(f"Field 'alertKey' is required for eventType {event_type}")
             if event_type == "COMMENT":
@@ -2065,20 +2071,26 @@ def _event_key(fields: dict[str, Any]) -> str:
     return str(given.get("integrationKey") or given["apiKey"])
 
 
+def _given_comments(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's `comments` as (creator, content), checked; empty ones left out."""
+    comments = fields.get("comments")
+    if comments is None:
+        return []
+    if not isinstance(comments, list) or not all(
+        isinstance(c, dict)
+        and isinstance(c.get("content"), str)
+        and isinstance(c.get("creator", ""), str | None)
+        for c in comments
+    ):
+        raise BadRequest("Field 'comments' must be a list of {creator, content} strings")
+    return [(c.get("creator") or "", c["content"]) for c in comments if c["content"]]
+
+
 def _event_comments(fields: dict[str, Any]) -> list[tuple[str, str]]:
     """(creator, content) of a COMMENT event: its `comments`, else its summary or details."""
-    comments = fields.get("comments")
-    if comments is not None:
-        if not isinstance(comments, list) or not all(
-            isinstance(c, dict)
-            and isinstance(c.get("content"), str)
-            and isinstance(c.get("creator", ""), str | None)
-            for c in comments
-        ):
-            raise BadRequest("Field 'comments' must be a list of {creator, content} strings")
-        found = [(c.get("creator") or "", c["content"]) for c in comments if c["content"]]
-        if found:
-            return found
+    found = _given_comments(fields)
+    if found:
+        return found
     text = optional_str(fields, "summary") or optional_str(fields, "details")
     if not text:
         raise BadRequest("A COMMENT event needs 'comments' [{creator, content}] or a 'summary'")

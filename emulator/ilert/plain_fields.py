@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import jsonschema_rs
 
 from emulator.ilert.errors import BadRequest
+from emulator.ilert.openapi import fixed_spec
 from emulator.ilert.spec import real_spec
 
 
@@ -214,8 +215,6 @@ def unaccounted() -> dict[str, set[str]]:
 
 @cache
 def _validator(schema_name: str, field: str) -> Any:
-    from emulator.ilert.openapi import fixed_spec  # the document imports the model's enums
-
     spec = fixed_spec()
     schema = copy.deepcopy(spec["components"]["schemas"][schema_name]["properties"][field])
     return jsonschema_rs.Draft4Validator({"allOf": [schema], "components": spec["components"]})
