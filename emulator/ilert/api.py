@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.routing import BaseConverter
@@ -20,10 +20,21 @@ if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
 
 ActorFn = Callable[[], Actor]
+T = TypeVar("T")
 
 
 def _no_content() -> Response:
     return Response(status=204)
+
+
+def _with_plain(state: Any, kind: str, change: Callable[[dict[str, Any]], T]) -> T:
+    """`change` applied to the request body, then the body's plain fields (`plain_fields`) kept
+    on what it made or changed; they are checked first, so a refused one changes nothing."""
+    body = json_body()
+    plain = take_plain(kind, body)
+    changed = change(body)
+    keep_plain(state, changed, plain)
+    return changed
 
 
 def _created(body: dict[str, Any], collection: str) -> tuple[Response, int, dict[str, str]]:
@@ -81,10 +92,8 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.post("/users")
     def create_user() -> Any:
-        body = json_body()
-        plain = take_plain("user", body)
-        user = state.create_user(actor(), body)
-        keep_plain(state, user, plain)
+        a = actor()  # a missing key is a 401 before any 400 about the body
+        user = _with_plain(state, "user", lambda body: state.create_user(a, body))
         return _created(ser.user_json(user), "users")
 
     @bp.get("/users/current")
@@ -93,10 +102,8 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.put("/users/current")
     def update_current_user() -> Any:
-        body = json_body()
-        plain = take_plain("user", body)
-        user = state.update_current_user(actor(), body)
-        keep_plain(state, user, plain)
+        a = actor()
+        user = _with_plain(state, "user", lambda body: state.update_current_user(a, body))
         return jsonify(ser.user_json(user))
 
     @bp.post("/users/search-email")
@@ -109,10 +116,8 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.put("/users/<user_ref:ref>")
     def update_user(ref: str) -> Any:
-        body = json_body()
-        plain = take_plain("user", body)
-        user = state.update_user(actor(), ref, body)
-        keep_plain(state, user, plain)
+        a = actor()
+        user = _with_plain(state, "user", lambda body: state.update_user(a, ref, body))
         return jsonify(ser.user_json(user))
 
     @bp.delete("/users/<user_ref:ref>")
@@ -172,10 +177,7 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/escalation-policies")
     def create_policy() -> Any:
         a = actor()
-        body = json_body()
-        plain = take_plain("escalationPolicy", body)
-        policy = state.create_policy(a, body)
-        keep_plain(state, policy, plain)
+        policy = _with_plain(state, "escalationPolicy", lambda body: state.create_policy(a, body))
         return _created(ser.policy_json(a.account, policy), "escalation-policies")
 
     @bp.get("/escalation-policies/<int:policy_id>")
@@ -186,10 +188,9 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/escalation-policies/<int:policy_id>")
     def update_policy(policy_id: int) -> Any:
         a = actor()
-        body = json_body()
-        plain = take_plain("escalationPolicy", body)
-        policy = state.update_policy(a, policy_id, body)
-        keep_plain(state, policy, plain)
+        policy = _with_plain(
+            state, "escalationPolicy", lambda body: state.update_policy(a, policy_id, body)
+        )
         return jsonify(ser.policy_json(a.account, policy))
 
     @bp.delete("/escalation-policies/<int:policy_id>")
@@ -213,10 +214,7 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/alert-sources")
     def create_source() -> Any:
         a = actor()
-        body = json_body()
-        plain = take_plain("alertSource", body)
-        source = state.create_source(a, body)
-        keep_plain(state, source, plain)
+        source = _with_plain(state, "alertSource", lambda body: state.create_source(a, body))
         return _created(out(a, source), "alert-sources")
 
     @bp.get("/alert-sources/<ref>")
@@ -229,10 +227,9 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def update_source(ref: str) -> Any:
         a = actor()
         source_id = _numeric(ref, "Alert source")
-        body = json_body()
-        plain = take_plain("alertSource", body)
-        source = state.update_source(a, source_id, body)
-        keep_plain(state, source, plain)
+        source = _with_plain(
+            state, "alertSource", lambda body: state.update_source(a, source_id, body)
+        )
         return jsonify(out(a, source))
 
     @bp.delete("/alert-sources/<ref>")
@@ -366,10 +363,7 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/alert-actions")
     def create_action() -> Any:
         a = actor()
-        body = json_body()
-        plain = take_plain("alertAction", body)
-        action = state.create_action(a, body)
-        keep_plain(state, action, plain)
+        action = _with_plain(state, "alertAction", lambda body: state.create_action(a, body))
         return jsonify(ser.action_json(a.account, action)), 201  # as for teams
 
     @bp.get("/alert-actions/<action_id>")
@@ -380,10 +374,9 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/alert-actions/<action_id>")
     def update_action(action_id: str) -> Any:
         a = actor()
-        body = json_body()
-        plain = take_plain("alertAction", body)
-        action = state.update_action(a, action_id, body)
-        keep_plain(state, action, plain)
+        action = _with_plain(
+            state, "alertAction", lambda body: state.update_action(a, action_id, body)
+        )
         return jsonify(ser.action_json(a.account, action))
 
     @bp.delete("/alert-actions/<action_id>")

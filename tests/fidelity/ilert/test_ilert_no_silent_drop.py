@@ -381,3 +381,11 @@ def test_plain_fields_come_back_from_an_export(world: World) -> None:
     again = world.made("GET", f"/api/alert-sources/{made['id']}", None)
     assert again["emailFiltered"] is True
     assert again["summaryTemplate"] == {"textTemplate": "{{ subject }}"}
+
+
+def test_a_missing_key_is_refused_before_a_bad_plain_field(world: World) -> None:
+    """Who calls is checked first: a 401, not a 400 about the body, as for every field."""
+    body = {"firstName": "F", "lastName": "L", "email": "late@x.io", "shiftColor": 5}
+    for method, path in (("POST", "/api/users"), ("PUT", f"/api/users/{world.ids['user']}")):
+        answer = world.client.open(path, method=method, json=body)
+        assert answer.status_code == 401, answer.get_json()
