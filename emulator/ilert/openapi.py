@@ -620,7 +620,15 @@ def _any_time_zone(schemas: dict[str, Schema]) -> None:
     schemas["TimeZone"] = {**STR, "description": "an IANA time zone, e.g. Europe/Berlin"}
 
 
+def _escalation_ended_entry(schemas: dict[str, Schema]) -> None:
+    """The document's log entry types have none for the end of an escalation, which fake
+    ilert's timeline records; it is named in the document's style."""
+    entry_type = schemas["LogEntry"]["properties"]["logEntryType"]
+    entry_type["enum"] = [*entry_type["enum"], "AlertEscalationEndedLogEntry"]
+
+
 SPEC_FIXES = (
+    _escalation_ended_entry,
     _either_key,
     _params_any_of,
     _newer_action_types,

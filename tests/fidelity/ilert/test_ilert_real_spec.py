@@ -149,6 +149,10 @@ def _drive(d: Driver, account: dict[str, Any]) -> None:
     d.call("put", "/alerts/{id}/accept", (alert["id"],))
     d.call("put", "/alerts/{id}/resolve", (alert["id"],))
     d.call("get", "/alerts/{id}/log-entries", (alert["id"],))
+    ending = d.call("post", "/alerts", body={"summary": "IO", "alertSource": {"id": source["id"]}})
+    assert d.client.post("/_sim/clock/advance", json={"seconds": 11 * 60}).status_code == 200
+    d.call("get", "/alerts/{id}/log-entries", (ending["id"],))  # escalated, then ended
+    d.call("get", "/alerts/{id}", (ending["id"],))
     connector = d.call(
         "post", "/connectors", body={"type": "datadog", "name": "DD", "params": {"apiKey": "k"}}
     )
