@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.routing import BaseConverter
@@ -12,6 +12,7 @@ from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, NotFound
 from emulator.ilert.fields import check_enum, is_id, parse_time
 from emulator.ilert.models import ALERT_INCLUDES, Actor
+from emulator.ilert.plain_fields import keep_plain, take_plain
 from emulator.ilert.slack_channels import ChannelReport, report_channel
 from emulator.ilert.tickets import verify_ticket
 from emulator.ilert.wire import json_body, query_int, query_ints, query_list
@@ -20,10 +21,26 @@ if TYPE_CHECKING:
     from emulator.ilert.app import FakeIlert
 
 ActorFn = Callable[[], Actor]
+T = TypeVar("T")
 
 
 def _no_content() -> Response:
     return Response(status=204)
+
+
+def _with_plain(state: Any, kind: str, change: Callable[[dict[str, Any]], T]) -> T:
+    """`change` applied to the request body, then the body's plain fields (`plain_fields`) kept
+    on what it made or changed; they are checked first, so a refused one changes nothing."""
+    body = json_body()
+    plain = take_plain(kind, body)
+    changed = change(body)
+    keep_plain(state, changed, plain)
+    return changed
+
+
+def _created(body: dict[str, Any], collection: str) -> tuple[Response, int, dict[str, str]]:
+    """201 with the new object's URI in `Location`, where ilert's document promises it."""
+    return jsonify(body), 201, {"Location": f"{request.host_url}api/{collection}/{body['id']}"}
 
 
 def _numeric(ref: str, what: str) -> int:
@@ -76,7 +93,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.post("/users")
     def create_user() -> Any:
-        return jsonify(ser.user_json(state.create_user(actor(), json_body()))), 201
+        a = actor()  # a missing key is a 401 before any 400 about the body
+        user = _with_plain(state, "user", lambda body: state.create_user(a, body))
+        return _created(ser.user_json(user), "users")
 
     @bp.get("/users/current")
     def current_user() -> Any:
@@ -84,7 +103,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.put("/users/current")
     def update_current_user() -> Any:
-        return jsonify(ser.user_json(state.update_current_user(actor(), json_body())))
+        a = actor()
+        user = _with_plain(state, "user", lambda body: state.update_current_user(a, body))
+        return jsonify(ser.user_json(user))
 
     @bp.post("/users/search-email")
     def search_email() -> Any:
@@ -96,7 +117,9 @@ def _users(bp: Blueprint, state: Any, actor: ActorFn) -> None:
 
     @bp.put("/users/<user_ref:ref>")
     def update_user(ref: str) -> Any:
-        return jsonify(ser.user_json(state.update_user(actor(), ref, json_body())))
+        a = actor()
+        user = _with_plain(state, "user", lambda body: state.update_user(a, ref, body))
+        return jsonify(ser.user_json(user))
 
     @bp.delete("/users/<user_ref:ref>")
     def delete_user(ref: str) -> Any:
@@ -113,6 +136,7 @@ def _teams(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/teams")
     def create_team() -> Any:
         a = actor()
+        # 201: ilert's document says 200, its Go client takes only 201 (docs/fake-ilert.md)
         return jsonify(ser.team_json(a.account, state.create_team(a, json_body()))), 201
 
     @bp.get("/teams/<int:team_id>")
@@ -154,7 +178,8 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/escalation-policies")
     def create_policy() -> Any:
         a = actor()
-        return jsonify(ser.policy_json(a.account, state.create_policy(a, json_body()))), 201
+        policy = _with_plain(state, "escalationPolicy", lambda body: state.create_policy(a, body))
+        return _created(ser.policy_json(a.account, policy), "escalation-policies")
 
     @bp.get("/escalation-policies/<int:policy_id>")
     def get_policy(policy_id: int) -> Any:
@@ -164,7 +189,9 @@ def _policies(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/escalation-policies/<int:policy_id>")
     def update_policy(policy_id: int) -> Any:
         a = actor()
-        policy = state.update_policy(a, policy_id, json_body())
+        policy = _with_plain(
+            state, "escalationPolicy", lambda body: state.update_policy(a, policy_id, body)
+        )
         return jsonify(ser.policy_json(a.account, policy))
 
     @bp.delete("/escalation-policies/<int:policy_id>")
@@ -188,7 +215,8 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/alert-sources")
     def create_source() -> Any:
         a = actor()
-        return jsonify(out(a, state.create_source(a, json_body()))), 201
+        source = _with_plain(state, "alertSource", lambda body: state.create_source(a, body))
+        return _created(out(a, source), "alert-sources")
 
     @bp.get("/alert-sources/<ref>")
     def get_source(ref: str) -> Any:
@@ -200,7 +228,10 @@ def _sources(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     def update_source(ref: str) -> Any:
         a = actor()
         source_id = _numeric(ref, "Alert source")
-        return jsonify(out(a, state.update_source(a, source_id, json_body())))
+        source = _with_plain(
+            state, "alertSource", lambda body: state.update_source(a, source_id, body)
+        )
+        return jsonify(out(a, source))
 
     @bp.delete("/alert-sources/<ref>")
     def delete_source(ref: str) -> Any:
@@ -289,8 +320,13 @@ def _alerts(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
 
     @bp.post("/alerts/<int:alert_id>/responders")
     def add_responder(alert_id: int) -> Any:
+        """ilert's document declares no body here; without one the caller joins the alert,
+        `{user: {id}}` names someone else."""
         a = actor()
-        responder = state.add_responder(a, alert_id, json_body())
+        body = json_body(required=False)
+        if not body and a.user_id is not None:
+            body = {"user": {"id": a.user_id}}
+        responder = state.add_responder(a, alert_id, body)
         return jsonify(ser.responder_json(a.account, responder)), 201
 
     @bp.delete("/alerts/<int:alert_id>/responders/<int:user_id>")
@@ -328,7 +364,8 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.post("/alert-actions")
     def create_action() -> Any:
         a = actor()
-        return jsonify(ser.action_json(a.account, state.create_action(a, json_body()))), 201
+        action = _with_plain(state, "alertAction", lambda body: state.create_action(a, body))
+        return jsonify(ser.action_json(a.account, action)), 201  # as for teams
 
     @bp.get("/alert-actions/<action_id>")
     def get_action(action_id: str) -> Any:
@@ -338,7 +375,10 @@ def _actions(bp: Blueprint, state: Any, actor: ActorFn) -> None:
     @bp.put("/alert-actions/<action_id>")
     def update_action(action_id: str) -> Any:
         a = actor()
-        return jsonify(ser.action_json(a.account, state.update_action(a, action_id, json_body())))
+        action = _with_plain(
+            state, "alertAction", lambda body: state.update_action(a, action_id, body)
+        )
+        return jsonify(ser.action_json(a.account, action))
 
     @bp.delete("/alert-actions/<action_id>")
     def delete_action(action_id: str) -> Any:
@@ -367,7 +407,8 @@ def _connectors(bp: Blueprint, sim: FakeIlert, actor: ActorFn) -> None:
 
     @bp.post("/connectors")
     def create_connector() -> Any:
-        return jsonify(ser.connector_json(state.create_connector(actor(), json_body()))), 201
+        connector = state.create_connector(actor(), json_body())
+        return jsonify(ser.connector_json(connector)), 201  # as for teams
 
     @bp.get("/connectors/<connector_id>")
     def get_connector(connector_id: str) -> Any:

@@ -52,6 +52,7 @@ from emulator.ilert.maintenance import in_maintenance
 from emulator.ilert.oncall_book import OnCallBook
 from emulator.ilert.schedules import shift_at
 from emulator.ilert.source_rules import SourceRules, rules_from_fields
+from emulator.ilert.spec import real_spec
 from emulator.ilert.timers import (
     ACTION_EVENT,
     AUTO_RESOLVE,
@@ -88,32 +89,15 @@ TRIGGER_TYPES = (
     "alert-channel-detached",
     "v-alert-not-resolved",
 )
-# Connector types that ilert knows; only `slack` has behaviour here, the rest are accepted as data.
-CONNECTOR_TYPES = (
-    "automation_rule",
-    "autotask",
-    "datadog",
-    "dingtalk",
-    "dingtalk_action",
-    "discord",
-    "email",
-    "github",
-    "jira",
-    "mattermost",
-    "microsoft_teams",
-    "microsoft_teams_bot",
-    "microsoft_teams_webhook",
-    "reroute",
-    "servicenow",
-    "slack",
-    "slack_webhook",
-    "telegram",
-    "topdesk",
-    "webhook",
-    "zammad",
-    "zendesk",
-    "zapier",
-    "webex",
+# ilert's connector types and alert action types, as its published document enumerates them
+# (`ConnectorType`, `AlertActionType`), and the alert action types newer than that document that
+# ilert's Go client knows (iLert/ilert-go alert_action.go). Only `slack` has behaviour here; the
+# rest are kept as given, params included.
+CONNECTOR_TYPES = tuple(real_spec()["components"]["schemas"]["ConnectorType"]["enum"])
+NEWER_ACTION_TYPES = ("microsoft_teams_bot", "microsoft_teams_webhook", "reroute", "slack_webhook")
+ALERT_ACTION_TYPES = (
+    *real_spec()["components"]["schemas"]["AlertActionType"]["enum"],
+    *NEWER_ACTION_TYPES,
 )
 SLACK = "slack"
 # The events API's answer to an ALERT for a source in a maintenance window (fake ilert's code:
@@ -160,6 +144,9 @@ class User:
     department: str = ""
     language: str = "en"
     is_owner: bool = False
+    created_at: float | None = None
+    updated_at: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
     @property
     def name(self) -> str:
@@ -173,6 +160,9 @@ class Team:
     name: str
     visibility: str
     members: dict[int, str] = field(default_factory=dict)  # user id -> team role
+    created_at: float | None = None
+    updated_at: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -192,6 +182,7 @@ class EscalationPolicy:
     frequency: int = 1
     team_ids: list[int] = field(default_factory=list)
     routing_key: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -206,6 +197,7 @@ class AlertSource:
     active: bool = True
     rules: SourceRules = field(default_factory=SourceRules)
     heartbeat: Heartbeat | None = None  # for integrationType HEARTBEAT only
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 # Slots: an alert gathers twenty or more entries, and a dict per entry was most of their size
@@ -310,6 +302,7 @@ class AlertAction:
     not_resolved_delay_sec: int = 0
     delivery: DeliveryStatus = field(default_factory=DeliveryStatus)
     alert_filter: AlertFilter | None = None  # None: every alert of its sources
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -321,6 +314,7 @@ class Connector:
     params: dict[str, Any]
     created_at: float
     updated_at: float
+    extra: dict[str, Any] = field(default_factory=dict)  # plain fields, as given
 
 
 @dataclass
@@ -714,6 +708,8 @@ class IlertState:
             position=optional_str(fields, "position") or "",
             department=optional_str(fields, "department") or "",
             language=_language(fields.get("language", "en")),
+            created_at=self.now(),
+            updated_at=self.now(),
         )
         account.users[user.id] = user
         self.user_accounts[user.id] = account.id
@@ -802,6 +798,7 @@ class IlertState:
         language = _language(fields["language"]) if "language" in fields else user.language
         self.generation += 1
         user.email, user.role, user.username, user.language = email, role, username, language
+        user.updated_at = self.now()
         for name, attr in (
             ("firstName", "first_name"),
             ("lastName", "last_name"),
@@ -876,6 +873,8 @@ class IlertState:
                 name=required_str(fields, "name").strip(),
                 visibility=visibility,
                 members=members,
+                created_at=self.now(),
+                updated_at=self.now(),
             )
             actor.account.teams[team.id] = team
             return team
@@ -906,6 +905,7 @@ class IlertState:
             if "members" in fields:
                 members = self._members(actor.account, listing(fields, "members"))
             team.name, team.visibility, team.members = name, visibility, members
+            team.updated_at = self.now()
             return team
 
     def delete_team(self, actor: Actor, team_id: int) -> None:
@@ -930,6 +930,7 @@ class IlertState:
             team = self.get_team(actor, team_id)
             user, role = self._member(actor.account, member)
             team.members[user.id] = role
+            team.updated_at = self.now()
             return team, user
 
     def remove_team_member(self, actor: Actor, team_id: int, user_id: int) -> None:
@@ -939,6 +940,7 @@ class IlertState:
             if user_id not in team.members:
                 raise NotFound(f"User {user_id} is not a member of team {team.name}")
             del team.members[user_id]
+            team.updated_at = self.now()
 
     def list_teams(self, actor: Actor) -> list[Team]:
         with self.lock:
@@ -1852,7 +1854,13 @@ class IlertState:
             if event_type == "ALERT":
                 if open_alert is None and self._in_maintenance(account, source):
                     return IN_MAINTENANCE, None
-                return self._event_alert(account, source, fields, alert_key, open_alert)
+                # Its comments go on the alert it opens or joins: ilert's Event schema gives
+                # every event `comments`, not only COMMENT events.
+                comments = _given_comments(fields)
+                code, alert = self._event_alert(account, source, fields, alert_key, open_alert)
+                for creator, content in comments:
+                    self.comment_alert(account, alert, content, creator)
+                return code, alert
             if not alert_key:
                 raise BadRequest(f"Field 'alertKey' is required for eventType {event_type}")
             if event_type == "COMMENT":
@@ -2109,7 +2117,7 @@ class IlertState:
             raw_type = fields.get("connectorType")
             connector_type = check_enum(
                 raw_type.lower() if isinstance(raw_type, str) else raw_type,
-                CONNECTOR_TYPES,
+                ALERT_ACTION_TYPES,
                 "connectorType",
             )
             now = self.now()
@@ -2442,20 +2450,26 @@ def _event_key(fields: dict[str, Any]) -> str:
     return str(given.get("integrationKey") or given["apiKey"])
 
 
+def _given_comments(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's `comments` as (creator, content), checked; empty ones left out."""
+    comments = fields.get("comments")
+    if comments is None:
+        return []
+    if not isinstance(comments, list) or not all(
+        isinstance(c, dict)
+        and isinstance(c.get("content"), str)
+        and isinstance(c.get("creator", ""), str | None)
+        for c in comments
+    ):
+        raise BadRequest("Field 'comments' must be a list of {creator, content} strings")
+    return [(c.get("creator") or "", c["content"]) for c in comments if c["content"]]
+
+
 def _event_comments(fields: dict[str, Any]) -> list[tuple[str, str]]:
     """(creator, content) of a COMMENT event: its `comments`, else its summary or details."""
-    comments = fields.get("comments")
-    if comments is not None:
-        if not isinstance(comments, list) or not all(
-            isinstance(c, dict)
-            and isinstance(c.get("content"), str)
-            and isinstance(c.get("creator", ""), str | None)
-            for c in comments
-        ):
-            raise BadRequest("Field 'comments' must be a list of {creator, content} strings")
-        found = [(c.get("creator") or "", c["content"]) for c in comments if c["content"]]
-        if found:
-            return found
+    found = _given_comments(fields)
+    if found:
+        return found
     text = optional_str(fields, "summary") or optional_str(fields, "details")
     if not text:
         raise BadRequest("A COMMENT event needs 'comments' [{creator, content}] or a 'summary'")

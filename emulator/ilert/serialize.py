@@ -39,8 +39,14 @@ def _iso(timestamp: float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def present(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` without its unset fields: ilert's schemas type them string, number or object,
+    never null, so an unset one is left out (a client generated from them decodes the rest)."""
+    return {k: v for k, v in body.items() if v is not None}
+
+
 def user_json(user: User) -> dict[str, Any]:
-    return {
+    body = {
         "id": user.id,
         "firstName": user.first_name,
         "lastName": user.last_name,
@@ -49,9 +55,11 @@ def user_json(user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "position": user.position,
         "department": user.department,
-        "language": user.language,
+        "language": user.language.upper(),  # ilert's enum: DE, EN
         "role": user.role,
+        **user.extra,
     }
+    return present({**body, "createdAt": iso(user.created_at), "updatedAt": iso(user.updated_at)})
 
 
 def user_ref(user: User | None) -> dict[str, Any] | None:
@@ -76,7 +84,8 @@ def team_member_json(account: Account, user_id: int, role: str) -> dict[str, Any
 
 def team_json(account: Account, team: Team) -> dict[str, Any]:
     members = [team_member_json(account, uid, role) for uid, role in team.members.items()]
-    return {**team_ref(team), "members": members}
+    times = {"createdAt": iso(team.created_at), "updatedAt": iso(team.updated_at)}
+    return present({**team_ref(team), "members": members, **team.extra, **times})
 
 
 def _teams(account: Account, team_ids: list[int]) -> list[dict[str, Any]]:
@@ -84,6 +93,7 @@ def _teams(account: Account, team_ids: list[int]) -> list[dict[str, Any]]:
 
 
 def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
+    """ilert's EscalationPolicy, wherever it appears (its schema requires `escalationRules`)."""
     rules = [
         {
             "escalationTimeout": r.escalation_timeout,
@@ -96,14 +106,29 @@ def policy_json(account: Account, policy: EscalationPolicy) -> dict[str, Any]:
         }
         for r in policy.rules
     ]
+    return present(
+        {
+            "id": policy.id,
+            "name": policy.name,
+            "escalationRules": rules,
+            "repeating": policy.repeating,
+            "frequency": policy.frequency,
+            "routingKey": policy.routing_key,
+            "teams": _teams(account, policy.team_ids),
+            **policy.extra,
+        }
+    )
+
+
+def source_ref(account: Account, source: AlertSource) -> dict[str, Any]:
+    """An alert source inside an alert or an alert action: ilert's AlertSource requires its
+    name, integration type and escalation policy."""
     return {
-        "id": policy.id,
-        "name": policy.name,
-        "escalationRules": rules,
-        "repeating": policy.repeating,
-        "frequency": policy.frequency,
-        "routingKey": policy.routing_key,
-        "teams": _teams(account, policy.team_ids),
+        "id": source.id,
+        "name": source.name,
+        "integrationType": source.integration_type,
+        "escalationPolicy": policy_json(account, source.policy),
+        "teams": _teams(account, source.team_ids),
     }
 
 
@@ -113,11 +138,12 @@ def source_json(state: IlertState, account: Account, source: AlertSource) -> dic
         "name": source.name,
         "integrationType": source.integration_type,
         "integrationKey": source.integration_key,
-        "escalationPolicy": {"id": source.policy.id, "name": source.policy.name},
+        "escalationPolicy": policy_json(account, source.policy),
         "teams": _teams(account, source.team_ids),
         "status": state.source_status(source),
         "active": source.active,
         **source_rules_json(source.rules),
+        **source.extra,
     }
     if source.heartbeat is not None:
         body["heartbeat"] = heartbeat_json(source.heartbeat)
@@ -151,11 +177,13 @@ def source_rules_json(rules: SourceRules) -> dict[str, Any]:
 
 def responder_json(account: Account, responder: Responder) -> dict[str, Any]:
     user = account.users.get(responder.user_id)
-    return {
-        "user": user_ref(user) or {"id": responder.user_id},
-        "status": responder.status,
-        "acceptedAt": iso(responder.accepted_at),
-    }
+    return present(
+        {
+            "user": user_ref(user) or {"id": responder.user_id},
+            "status": responder.status,
+            "acceptedAt": iso(responder.accepted_at),
+        }
+    )
 
 
 def cached_alert_json(
@@ -190,12 +218,8 @@ def alert_json(
         "status": alert.status,
         "priority": alert.priority,
         "alertKey": alert.alert_key,
-        "alertSource": {
-            "id": source.id,
-            "name": source.name,
-            "integrationType": source.integration_type,
-        },
-        "escalationPolicy": {"id": policy.id, "name": policy.name},
+        "alertSource": source_ref(account, source),
+        "escalationPolicy": policy_json(account, policy),
         "assignedTo": user_ref(users.get(alert.assigned_to_id or 0)),
         "responders": [responder_json(account, r) for r in alert.responders],
         "nextEscalation": iso(alert.next_escalation),
@@ -215,20 +239,39 @@ def alert_json(
             rules = policy.rules
             level = rules[next_index] if next_index < len(rules) else (rules[0] if rules else None)
             upcoming = users.get(level.user_ids[0]) if level and level.user_ids else None
-        body["nextEscalationUser"] = user_json(upcoming) if upcoming else None
-    return body
+        if upcoming:
+            body["nextEscalationUser"] = user_json(upcoming)
+    return present(body)
 
 
 def log_entry_json(account: Account, entry: LogEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "alertId": entry.alert_id,
-        "timestamp": iso(entry.timestamp),
-        "logEntryType": entry.log_type,
-        "text": entry.text,
-        "actor": user_ref(account.users.get(entry.actor_id or 0)),
-        "via": entry.via,
-    }
+    return present(
+        {
+            "id": entry.id,
+            "alertId": entry.alert_id,
+            "timestamp": iso(entry.timestamp),
+            "logEntryType": entry.log_type,
+            "text": entry.text,
+            "filterTypes": [_filter_type(entry.log_type)],
+            "actor": user_ref(account.users.get(entry.actor_id or 0)),
+            "via": entry.via,
+        }
+    )
+
+
+def _filter_type(log_type: str) -> str:
+    """ilert's LogFilterType of an entry, as the alert page's filter groups them."""
+    if log_type.startswith("AlertAction") or log_type.startswith("Connector"):
+        return "CONNECTOR_EVENTS"
+    if log_type in (
+        "AlertReceivedLogEntry",
+        "EmailReceivedLogEntry",
+        "AlertSourceResponseLogEntry",
+    ):
+        return "ALERT_SOURCE_EVENTS"
+    if log_type == "NotificationLogEntry":
+        return "NOTIFICATIONS"
+    return "ALERT_UPDATES"
 
 
 def delivery_status_json(status: DeliveryStatus) -> dict[str, Any]:
@@ -247,14 +290,7 @@ def action_json(
     """ilert's AlertAction; `deliveryStatus` is fake ilert's read-only addition (ilert's schema
     allows more properties), left out of the webhook's copy, whose delivery it would describe."""
     sources = [
-        {
-            "id": s.id,
-            "name": s.name,
-            "integrationType": s.integration_type,
-            "teams": _teams(account, s.team_ids),
-        }
-        for s in (account.sources.get(sid) for sid in action.source_ids)
-        if s
+        source_ref(account, s) for s in (account.sources.get(sid) for sid in action.source_ids) if s
     ]
     body = {
         "id": action.id,
@@ -272,12 +308,13 @@ def action_json(
         "escalationEndedDelaySec": action.escalation_ended_delay_sec,
         "delaySec": action.escalation_ended_delay_sec,  # ilert's spec's name for the same
         "notResolvedDelaySec": action.not_resolved_delay_sec,
+        **action.extra,
     }
     if action.alert_filter is not None:
         body["alertFilter"] = alert_filter_json(action.alert_filter)
     if with_delivery:
         body["deliveryStatus"] = delivery_status_json(action.delivery)
-    return body
+    return present(body)
 
 
 def alert_filter_json(alert_filter: AlertFilter) -> dict[str, Any]:
@@ -298,6 +335,7 @@ def connector_json(connector: Connector) -> dict[str, Any]:
         "createdAt": iso(connector.created_at),
         "updatedAt": iso(connector.updated_at),
         "params": dict(connector.params),
+        **connector.extra,
     }
 
 

@@ -84,6 +84,9 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "position": u.position,
                 "department": u.department,
                 "language": u.language,
+                "createdAt": u.created_at,
+                "updatedAt": u.updated_at,
+                "extra": u.extra,
             }
             for u in account.users.values()
         ],
@@ -93,6 +96,9 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "name": t.name,
                 "visibility": t.visibility,
                 "members": [{"userId": uid, "role": r} for uid, r in t.members.items()],
+                "createdAt": t.created_at,
+                "updatedAt": t.updated_at,
+                "extra": t.extra,
             }
             for t in account.teams.values()
         ],
@@ -109,6 +115,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "active": s.active,
                 "rules": _rules_out(s.rules),
                 "heartbeat": _heartbeat_out(s.heartbeat),
+                "extra": s.extra,
             }
             for s in account.sources.values()
         ],
@@ -137,6 +144,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                     "lastAttemptAt": a.delivery.last_attempt_at,
                     "nextAttemptAt": a.delivery.next_attempt_at,
                 },
+                "extra": a.extra,
             }
             for a in account.actions.values()
         ],
@@ -148,6 +156,7 @@ def _account_out(account: Account) -> dict[str, Any]:
                 "params": dict(c.params),
                 "createdAt": c.created_at,
                 "updatedAt": c.updated_at,
+                "extra": c.extra,
             }
             for c in account.connectors.values()
         ],
@@ -203,6 +212,7 @@ def _policy_out(policy: EscalationPolicy, *, retired: bool) -> dict[str, Any]:
         "teamIds": list(policy.team_ids),
         "routingKey": policy.routing_key,
         "retired": retired,
+        "extra": policy.extra,
     }
 
 
@@ -393,6 +403,11 @@ def _filter_in(action: _Reader) -> AlertFilter | None:
         raise BadRequest(f"Import: {action.path}.alertFilter: {error.message}") from None
 
 
+def _extra(r: _Reader) -> dict[str, Any]:
+    """An object's plain fields (`plain_fields`); an export made before they were kept has none."""
+    return r.obj("extra") if r.data.get("extra") is not None else {}
+
+
 def _pick(table: dict[Any, T], key: Any, what: str) -> T:
     if key not in table:
         raise BadRequest(f"Import: {what} {key} is not in the file")
@@ -452,6 +467,9 @@ def _account_in(r: _Reader) -> Account:
             position=u.str("position"),
             department=u.str("department"),
             language=u.str("language"),
+            created_at=u.num("createdAt", optional=True),
+            updated_at=u.num("updatedAt", optional=True),
+            extra=_extra(u),
         )
         user.is_owner = user.id == account.owner_id
         account.users[user.id] = user
@@ -464,6 +482,9 @@ def _account_in(r: _Reader) -> Account:
             members[user_id] = m.enum("role", TEAM_MEMBER_ROLES)
         team = Team(t.int("id"), account.id, t.str("name"), t.enum("visibility", VISIBILITIES))
         team.members = members
+        team.created_at = t.num("createdAt", optional=True)
+        team.updated_at = t.num("updatedAt", optional=True)
+        team.extra = _extra(t)
         account.teams[team.id] = team
     oncall = r.data.get("oncall")
     account.oncall = import_book(
@@ -483,6 +504,7 @@ def _account_in(r: _Reader) -> Account:
             frequency=p.int("frequency"),
             team_ids=p.ints("teamIds"),
             routing_key=p.str("routingKey", optional=True),
+            extra=_extra(p),
         )
         target = account.retired_policies if p.bool("retired") else account.policies
         target[policy.id] = policy
@@ -499,6 +521,7 @@ def _account_in(r: _Reader) -> Account:
             active=s.bool("active"),
             rules=_rules_in(s),
             heartbeat=_heartbeat_in(s),
+            extra=_extra(s),
         )
         account.sources[source.id] = source
     for a in r.items("alerts"):
@@ -527,6 +550,7 @@ def _account_in(r: _Reader) -> Account:
             not_resolved_delay_sec=a.int("notResolvedDelaySec"),
             delivery=_delivery_in(a),
             alert_filter=_filter_in(a),
+            extra=_extra(a),
         )
         account.actions[action.id] = action
     for c in r.items("connectors"):
@@ -538,6 +562,7 @@ def _account_in(r: _Reader) -> Account:
             params=c.obj("params"),
             created_at=c.num("createdAt"),
             updated_at=c.num("updatedAt"),
+            extra=_extra(c),
         )
         account.connectors[connector.id] = connector
     return account

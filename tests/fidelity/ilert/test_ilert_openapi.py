@@ -1,5 +1,8 @@
 """fake ilert's OpenAPI document is true: it names every route and only those, and generated
-requests (schemathesis, valid and invalid) get only documented answers, never a 5xx.
+requests (schemathesis, valid and invalid) get only documented answers, never a 5xx. For the
+operations of ilert that fake ilert serves, the document is ilert's own (`emulator/ilert/spec`),
+so the requests are those a client of ilert's document sends and the answers are checked
+against ilert's schemas.
 
 A second run takes schemathesis's coverage phase: for every parameter and body property it sends
 the boundary values the document allows and one request breaking each declared constraint (type,
@@ -69,15 +72,17 @@ def _flask_routes(sim: FakeIlert) -> set[tuple[str, str]]:
     for rule in sim.app.url_map.iter_rules():
         if not rule.rule.startswith(("/api", "/_sim")):
             continue
-        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<[^<>]+>", "{}", rule.rule)
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             found.add((method.lower(), path))
     return found
 
 
 def _documented() -> set[tuple[str, str]]:
+    """Paths with their parameters unnamed: the document keeps ilert's names (`{user-id}`),
+    which are not Python's."""
     return {
-        (method, path)
+        (method, re.sub(r"{[^}]+}", "{}", path))
         for path, item in openapi_document()["paths"].items()
         for method in item
         if method in HTTP_METHODS
@@ -183,7 +188,7 @@ class World:
                 "params": {"channelId": "C1"},
             },
         )
-        hook = state.create_connector(owner, {"type": "webhook"})
+        hook = state.create_connector(owner, {"type": "datadog"})
         alerts = [
             state.create_alert(owner, {"summary": f"a{n}", "alertSource": {"id": s.id}})
             for n, s in enumerate(sources * 3)
@@ -242,12 +247,28 @@ class World:
         return response.get_json()
 
     def pool(self, path: str, name: str) -> list[Any]:
-        if name == "ref":
-            return self.pools["user_ref" if path.startswith("/api/users") else "source_ref"]
-        return self.pools.get(name, [])
+        """Real values for a path parameter: by its name where that says what it is, else by
+        the collection the path starts with (ilert names most of them `id`)."""
+        if name in ("user-id", "account_id"):
+            return self.pools["user_id" if name == "user-id" else "account_id"]
+        for prefix, pool in POOLS_BY_PATH:
+            if path.startswith(prefix):
+                return self.pools[pool]
+        return []
 
     def close(self) -> None:
         self.sim.close()
+
+
+POOLS_BY_PATH = (
+    ("/api/users/", "user_ref"),
+    ("/api/teams/", "team_id"),
+    ("/api/escalation-policies/", "policy_id"),
+    ("/api/alert-sources/", "source_ref"),
+    ("/api/alerts/", "alert_id"),
+    ("/api/alert-actions/", "action_id"),
+    ("/api/connectors/", "connector_id"),
+)
 
 
 @pytest.fixture(scope="module")

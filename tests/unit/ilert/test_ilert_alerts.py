@@ -140,7 +140,7 @@ def test_responders_add_remove_and_suggest(
     admin_id = world.users["ADMIN"]["id"]
     added = world.owner.ok("POST", path, 201, json={"user": {"id": admin_id}})
     assert added["user"]["id"] == admin_id and added["status"] == "PENDING"
-    assert added["acceptedAt"] is None
+    assert added.get("acceptedAt") is None
     assert world.owner.post(path, json={"user": {"id": admin_id}}).status_code == 405
     assert world.owner.post(path, json={"user": {"id": 999999}}).status_code == 404
     assert world.api("STAKEHOLDER").post(path, json={"user": {"id": admin_id}}).status_code == 403
@@ -172,7 +172,7 @@ def test_responders_add_remove_and_suggest(
 def test_named_responders_are_notified_but_not_escalated(world: Any) -> None:
     user_id = world.users["USER"]["id"]
     alert = _alert(world, responders=[{"user": {"id": user_id}}])
-    assert alert["assignedTo"]["id"] == user_id and alert["nextEscalation"] is None
+    assert alert["assignedTo"]["id"] == user_id and alert.get("nextEscalation") is None
     _advance(world, 3600)
     assert world.owner.ok("GET", f"/alerts/{alert['id']}")["assignedTo"]["id"] == user_id
 
@@ -183,7 +183,7 @@ def test_assign_to_a_user_or_a_policy(world: Any, linked: dict[str, Any], connec
     path = f"/alerts/{alert['id']}/assign"
     user_id = world.users["USER"]["id"]
     to_user = world.owner.ok("PUT", path, params={"user": user_id})
-    assert to_user["assignedTo"]["id"] == user_id and to_user["nextEscalation"] is None
+    assert to_user["assignedTo"]["id"] == user_id and to_user.get("nextEscalation") is None
     night = world.owner.ok(
         "POST",
         "/escalation-policies",
@@ -195,7 +195,7 @@ def test_assign_to_a_user_or_a_policy(world: Any, linked: dict[str, Any], connec
     )
     to_policy = world.owner.ok("PUT", path, params={"policy-id": night["id"]})
     assert to_policy["escalationPolicy"]["id"] == night["id"]
-    assert to_policy["assignedTo"]["id"] == world.owner_id and to_policy["nextEscalation"]
+    assert to_policy["assignedTo"]["id"] == world.owner_id and to_policy.get("nextEscalation")
     for params in ({}, {"schedule": 1, "user": user_id}, {"user": user_id, "policy": night["id"]}):
         assert world.owner.put(path, params=params).status_code == 400, params
     assert world.owner.put(path, params={"policy": "x"}).status_code == 400
@@ -221,7 +221,7 @@ def test_two_rule_escalation_then_end_and_repeat(
     assert still["assignedTo"]["id"] == world.users["RESPONDER"]["id"]
     _advance(world, 15 * 60)
     ended = world.owner.ok("GET", f"/alerts/{pending['id']}")
-    assert ended["nextEscalation"] is None and ended["status"] == "PENDING"
+    assert ended.get("nextEscalation") is None and ended["status"] == "PENDING"
     _settle(world)
     assert [(d["json"]["eventType"], d["json"]["alert"]["id"]) for d in connector.events()] == [
         ("alert-auto-escalated", pending["id"]),
@@ -246,7 +246,7 @@ def test_two_rule_escalation_then_end_and_repeat(
     for _ in range(5):
         _advance(world, 60)
         now = world.owner.ok("GET", f"/alerts/{loop['id']}")
-        seen.append(now["assignedTo"]["id"] if now["nextEscalation"] else None)
+        seen.append(now["assignedTo"]["id"] if now.get("nextEscalation") else None)
     user, responder = world.users["USER"]["id"], world.users["RESPONDER"]["id"]
     assert seen == [user, responder, user, None, None]
 
@@ -261,7 +261,7 @@ def test_low_priority_waits_until_raised(
     alert_id = int(created.json()["alertUrl"].rsplit("/", 1)[1])
     _advance(world, 3600)
     low = world.owner.ok("GET", f"/alerts/{alert_id}")
-    assert low["priority"] == "LOW" and low["nextEscalation"] is None
+    assert low["priority"] == "LOW" and low.get("nextEscalation") is None
     assert low["assignedTo"]["id"] == world.users["RESPONDER"]["id"]
     again = requests.post(f"{world.url}/api/events", json=event, timeout=5).json()
     assert again["responseCode"] == "INCIDENT_ALREADY_EXISTS"
@@ -269,7 +269,7 @@ def test_low_priority_waits_until_raised(
     raised = requests.post(f"{world.url}/api/events", json={**event, "priority": "HIGH"}, timeout=5)
     assert raised.json()["responseCode"] == "INCIDENT_ALREADY_EXISTS"
     high = world.owner.ok("GET", f"/alerts/{alert_id}")
-    assert high["priority"] == "HIGH" and high["nextEscalation"] is not None
+    assert high["priority"] == "HIGH" and high.get("nextEscalation") is not None
     comment = {"apiKey": key, "eventType": "COMMENT", "alertKey": "k1", "summary": "look"}
     requests.post(f"{world.url}/api/events", json=comment, timeout=5)
     _advance(world, 15 * 60)
@@ -343,7 +343,7 @@ def test_policies_update_and_delete(world: Any) -> None:
     world.owner.ok("DELETE", f"/escalation-policies/{spare['id']}", 204)
     assert world.owner.get(f"/escalation-policies/{spare['id']}").status_code == 404
     kept = world.owner.ok("GET", f"/alerts/{alert['id']}")
-    assert kept["escalationPolicy"] == {"id": spare["id"], "name": "Spare"}
+    assert kept["escalationPolicy"] == spare
     page = world.owner.ok("GET", "/escalation-policies", params={"max-results": 1})
     assert len(page) == 1
     assert world.owner.get("/escalation-policies", params={"max-results": 51}).status_code == 400
@@ -360,7 +360,7 @@ def test_sources_delete_with_their_alerts(world: Any) -> None:
 
 def test_connectors_update_and_delete(world: Any, linked: dict[str, Any]) -> None:
     hook = world.owner.ok(
-        "POST", "/connectors", 201, json={"type": "webhook", "params": {"url": "http://x"}}
+        "POST", "/connectors", 201, json={"type": "datadog", "params": {"apiKey": "k"}}
     )
     path = f"/connectors/{hook['id']}"
     renamed = world.owner.ok("PUT", path, json={"name": "Hook", "params": {"url": "http://y"}})

@@ -155,7 +155,7 @@ def test_only_the_apps_integration_key_reports_channels(linked: Linked) -> None:
 
 def test_a_report_names_the_slack_connector(linked: Linked) -> None:
     owner = {"Authorization": f"Bearer {linked.owner}"}
-    hook = linked.client.post("/api/connectors", json={"type": "webhook"}, headers=owner)
+    hook = linked.client.post("/api/connectors", json={"type": "datadog"}, headers=owner)
     answer = linked.client.put(
         f"/api/connectors/{hook.get_json()['id']}/slack-channels/C1",
         json={"name": "x"},
@@ -176,7 +176,7 @@ def test_the_app_unlinks_its_own_workspace(linked: Linked) -> None:
 
 def test_the_apps_key_deletes_no_other_connector(linked: Linked) -> None:
     owner = {"Authorization": f"Bearer {linked.owner}"}
-    hook = linked.client.post("/api/connectors", json={"type": "webhook"}, headers=owner)
+    hook = linked.client.post("/api/connectors", json={"type": "datadog"}, headers=owner)
     answer = linked.client.delete(
         f"/api/connectors/{hook.get_json()['id']}",
         headers={"Authorization": f"Bearer {linked.integration}"},
