@@ -5,9 +5,9 @@ Secrets (tokens, client secrets, codes) are redacted in what an entry shows.
 
 An argument that came parsed from a JSON body (a message's blocks, attachments, metadata) is kept
 as that body's text and parsed again when the entry is read: as parsed objects it would live
-through a thousand calls, long enough to reach the collector's oldest generation and there bring
-on its full collections every few thousand calls (bench/p99_vs_stored.py); and the body's text is
-already at hand, where encoding the arguments again cost as much as checking their Block Kit.
+through a thousand calls, long enough to reach the collector's oldest generation and make its
+full collections come sooner (bench/p99_vs_stored.py); and the body's text is already at hand,
+where encoding the arguments again cost nearly as much as checking their Block Kit.
 """
 
 from __future__ import annotations
