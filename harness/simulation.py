@@ -72,6 +72,11 @@ class SimulationConfig:
     # A connector already running elsewhere (another process, another implementation): the
     # harness registers the Slack app toward it and starts none of its own.
     external_connector_url: str | None = None
+    # Subscribe the Slack app to its events when the simulation starts. Slack keeps an event URL
+    # only once it answered the challenge there, so an external connector started after the
+    # simulation (it needs `connector_config` first) sets this False and calls
+    # `subscribe_to_events()` once it is up.
+    subscribe_events: bool = True
     slack_time_scale: float = 1.0
     # Draw API keys, tokens and the Slack app's secrets from the seed too, so that one seed gives
     # the same keys on every run (for loopback, where a test writes a key down).
@@ -193,7 +198,8 @@ class Simulation:
             self._connector_app = create_app(self.connector_config(connector.url))
             connector_app.target = self._connector_app
             connector.start()
-        self._subscribe_to_events()
+        if self.config.subscribe_events:
+            self.subscribe_to_events()
         return self
 
     # state across restarts
@@ -307,7 +313,7 @@ class Simulation:
         )
         self.app_credentials = replace(self.app_credentials, app_id=created["id"])
 
-    def _subscribe_to_events(self) -> None:
+    def subscribe_to_events(self) -> None:
         """The app's event subscriptions, set once the connector is up: Slack keeps an event
         request URL only after it has answered Slack's challenge there."""
         self.slack().update_app(

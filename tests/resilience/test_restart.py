@@ -67,6 +67,7 @@ def test_a_connector_killed_mid_stream_loses_and_repeats_nothing(
         slack_time_scale=0.001,
         seed=tally.seed,
         external_connector_url=f"http://127.0.0.1:{port}",
+        subscribe_events=False,  # its connector starts below
     )
     with Simulation(config) as sim:
         connector = ConnectorProcess(
@@ -74,6 +75,7 @@ def test_a_connector_killed_mid_stream_loses_and_repeats_nothing(
         )
         connector.start()
         try:
+            sim.subscribe_to_events()
             stage = link_world(sim, seed=tally.seed)
             inject_faults(stage.slack, share=0.20)
             with (
