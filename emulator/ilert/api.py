@@ -11,7 +11,7 @@ from werkzeug.routing import BaseConverter
 from emulator.ilert import serialize as ser
 from emulator.ilert.errors import BadRequest, NotFound
 from emulator.ilert.fields import check_enum, is_id, parse_time
-from emulator.ilert.models import ALERT_INCLUDES, Actor
+from emulator.ilert.models import ALERT_INCLUDES, Actor, IlertState
 from emulator.ilert.plain_fields import keep_plain, take_plain
 from emulator.ilert.slack_channels import ChannelReport, report_channel
 from emulator.ilert.tickets import verify_ticket
@@ -61,17 +61,22 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["user_ref"] = UserRefConverter
 
 
+def request_actor(state: IlertState) -> Actor:
+    """Who the current request is: its bearer key, `X-On-Behalf-Of` and `team-context`."""
+    header = request.headers.get("Authorization", "")
+    key = header[7:].strip() if header.lower().startswith("bearer ") else None
+    return state.authenticate(
+        key, request.headers.get("X-On-Behalf-Of"), request.headers.get("team-context")
+    )
+
+
 def create_api(sim: FakeIlert) -> Blueprint:
     """The /api blueprint bound to one fake ilert."""
     bp = Blueprint("ilert_api", __name__, url_prefix="/api")
     state = sim.state
 
     def actor() -> Actor:
-        header = request.headers.get("Authorization", "")
-        key = header[7:].strip() if header.lower().startswith("bearer ") else None
-        return state.authenticate(
-            key, request.headers.get("X-On-Behalf-Of"), request.headers.get("team-context")
-        )
+        return request_actor(state)
 
     _users(bp, state, actor)
     _teams(bp, state, actor)

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from emulator.ilert import parse_oncall as parse
 from emulator.ilert import serialize_oncall as out
+from emulator.ilert.api import request_actor
 from emulator.ilert.errors import BadRequest
 from emulator.ilert.fields import check_enum, is_id, parse_time, required_str
 from emulator.ilert.models import Actor
@@ -30,11 +31,7 @@ def create_oncall_api(sim: FakeIlert, service: OnCallService) -> Blueprint:
     state = sim.state
 
     def actor() -> Actor:
-        header = request.headers.get("Authorization", "")
-        key = header[7:].strip() if header.lower().startswith("bearer ") else None
-        return state.authenticate(
-            key, request.headers.get("X-On-Behalf-Of"), request.headers.get("team-context")
-        )
+        return request_actor(state)
 
     _schedules(bp, sim, service, actor)
     _on_calls(bp, service, actor)
