@@ -130,10 +130,10 @@ def workspace(servers: list[ServedApp], name: str, stored: int) -> tuple[Workspa
 def bare_app(
     post_body: dict[str, Any], list_body: dict[str, Any], post_20_body: dict[str, Any]
 ) -> Flask:
-    """Constant answers, serialised as fake Slack serialises (Flask's JSON provider, keys in
-    the order they come, as fake Slack sets it)."""
+    """Constant answers, serialised as fake Slack serialises: with its own JSON provider
+    (`emulator/slack/jsontext.py`, orjson, keys in the order they come)."""
     app = Flask("bare")
-    app.json.sort_keys = FakeSlack().app.json.sort_keys  # type: ignore[attr-defined]
+    app.json = type(FakeSlack().app.json)(app)
 
     @app.post("/bare/chat.postMessage")
     def post() -> Any:

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import BaseConverter
 
 from emulator.clock import Clock, VirtualClock
-from emulator.slack import actor, control, oauth, openapi, pages, webapi
+from emulator.slack import actor, control, jsontext, oauth, openapi, pages, webapi
 from emulator.slack import webapi_managing as _managing_handlers  # noqa: F401 (registers)
 from emulator.slack import webapi_scheduled as _scheduled_handlers  # noqa: F401 (registers)
 from emulator.slack.events import EventQueue
@@ -151,8 +151,8 @@ class FakeSlack:
         # Fake ilert, fake Slack and the connector share a host, and cookies ignore ports.
         app.config["SESSION_COOKIE_NAME"] = "fakeslack_session"
         app.session_interface = _PageSessions()
-        # Slack answers keys in its own order, `ok` first; sorting them only costs time.
-        app.json.sort_keys = False  # type: ignore[attr-defined]
+        # Slack answers keys in its own order, `ok` first; stored content goes out unparsed.
+        app.json = jsontext.SlackJSONProvider(app)
         app.extensions["fakeslack"] = self
         app.url_map.converters["method"] = webapi.MethodConverter
         app.url_map.converters["file"] = FileName

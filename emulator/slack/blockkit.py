@@ -18,8 +18,7 @@ checked only for their type, block_id and surface.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +90,9 @@ OWN_LIMITS: dict[str, int] = {
 
 
 LIMITS = {**OWN_LIMITS, **SDK_LIMITS}
+# The limits read on every block and element, as names.
+_BLOCK_ID, _ACTION_ID = LIMITS["block_id"], LIMITS["action_id"]
+_BUTTON_VALUE = LIMITS["button.value"]
 
 
 def limit(name: str) -> int:
@@ -216,15 +218,24 @@ class Leniency:
             check_message(blocks, attachments)
         self.enforce(surface, check_message, blocks, attachments)
 
-    @contextmanager
-    def collecting(self) -> Iterator[list[str]]:
+    def collecting(self) -> _Collecting:
         """Gather the warnings raised inside the block, for one Web API call."""
+        return _Collecting()
+
+
+class _Collecting:
+    """`Leniency.collecting`, as a class: a generator-made context costs more than the rest
+    of the journal's bookkeeping for a call."""
+
+    __slots__ = ("token",)
+
+    def __enter__(self) -> list[str]:
         collected: list[str] = []
-        token = _COLLECTED.set(collected)
-        try:
-            yield collected
-        finally:
-            _COLLECTED.reset(token)
+        self.token = _COLLECTED.set(collected)
+        return collected
+
+    def __exit__(self, *exc: object) -> None:
+        _COLLECTED.reset(self.token)
 
 
 def _is_array_or_none(value: Any) -> bool:
@@ -307,11 +318,17 @@ def _text(
 ) -> None:
     """A text object; `plain` where Slack takes only `plain_text`."""
     value = obj.get(key)
-    if value is None:
+    if type(value) is dict:  # the common case, as `_good_text` has it, without a call
+        kind, text = value.get("type"), value.get("text")
+        if (
+            (kind == "plain_text" or (kind == "mrkdwn" and not plain))
+            and type(text) is str
+            and 0 < len(text) <= most
+        ):
+            return
+    elif value is None:
         if required:
             raise _Broken(f"missing required field: {key}", pointer)
-        return
-    if _good_text(value, most, plain):
         return
     _text_object(value, (pointer, key), most, plain=plain)
 
@@ -367,13 +384,18 @@ def _blocks(blocks: Any, pointer: Pointer, scope: _Scope, most: int) -> None:
 
 
 def _block(value: Any, pointer: Pointer, scope: _Scope) -> None:
-    block = _object(value, pointer)
-    kind = _required(block, "type", pointer)
-    rule = BLOCKS.get(kind) if isinstance(kind, str) else None
+    kind = value.get("type") if type(value) is dict else None
+    rule = BLOCKS.get(kind) if type(kind) is str else None
     if rule is None or scope.surface not in rule.surfaces:
+        kind = _required(_object(value, pointer), "type", pointer)
         raise _Broken(f"unsupported type: {kind}", (pointer, "type"))
-    block_id = _string(block, "block_id", pointer, LIMITS["block_id"], least=0)
+    block: dict[str, Any] = value
+    # Optional fields are checked where present: a call saved per field absent, which on a
+    # 20-block message was a third of the check (bench/slack_webapi.py).
+    block_id = block.get("block_id")
     if block_id is not None:
+        if type(block_id) is not str or len(block_id) > _BLOCK_ID:
+            _string(block, "block_id", pointer, _BLOCK_ID, least=0)  # says what is wrong
         # Reference, blocks: "block_id should be unique for each message or view" (the wording
         # of the refusal is ours: Slack's is not documented).
         if block_id in scope.block_ids:
@@ -386,13 +408,16 @@ def _section(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     if block.get("text") is None and block.get("fields") is None:
         # Slack's wording and pointer, as it answers a section with neither.
         raise _Broken("must define either `text` or `fields`", (pointer, "type"))
-    _text(block, "text", pointer, LIMITS["section.text"])
-    fields = _array(block, "fields", pointer, LIMITS["section.fields"], required=False)
-    for index, item in enumerate(fields):
-        _text_object(item, ((pointer, "fields"), index), LIMITS["section.field"])
+    if "text" in block:
+        _text(block, "text", pointer, LIMITS["section.text"])
+    if "fields" in block:
+        fields = _array(block, "fields", pointer, LIMITS["section.fields"], required=False)
+        for index, item in enumerate(fields):
+            _text_object(item, ((pointer, "fields"), index), LIMITS["section.field"])
     if block.get("accessory") is not None:
         _element(block["accessory"], (pointer, "accessory"), SECTION_ACCESSORIES)
-    _flag(block, "expand", pointer)
+    if "expand" in block:
+        _flag(block, "expand", pointer)
 
 
 def _divider(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
@@ -435,13 +460,16 @@ def _actions(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
 
 def _context(block: dict[str, Any], pointer: Pointer, scope: _Scope) -> None:
     elements = _array(block, "elements", pointer, LIMITS["context.elements"], required=True)
+    most = LIMITS["text"]
     for index, element in enumerate(elements):
+        if _good_text(element, most, False):
+            continue
         where = ((pointer, "elements"), index)
         kind = _required(_object(element, where), "type", where)
         if kind == "image":
             _image_element(element, where)
         elif kind in ("plain_text", "mrkdwn"):
-            _text_object(element, where, LIMITS["text"])
+            _text_object(element, where, most)
         else:
             raise _Broken(f"unsupported type: {kind}", (where, "type"))
 
@@ -514,15 +542,20 @@ for _model in sdk_blocks.Block.__subclasses__():
 
 def _element(value: Any, pointer: Pointer, allowed: frozenset[str]) -> str | None:
     """An interactive element (or image) where `allowed` types may stand; its action_id."""
-    element = _object(value, pointer)
-    kind = _required(element, "type", pointer)
+    kind = value.get("type") if type(value) is dict else None
     if kind not in allowed:
+        kind = _required(_object(value, pointer), "type", pointer)
         raise _Broken(f"unsupported type: {kind}", (pointer, "type"))
-    action_id = _string(element, "action_id", pointer, LIMITS["action_id"], least=0)
-    _text(element, "placeholder", pointer, LIMITS["placeholder"], plain=True)
+    element: dict[str, Any] = value
+    action_id = element.get("action_id")
+    if action_id is not None and (type(action_id) is not str or len(action_id) > _ACTION_ID):
+        _string(element, "action_id", pointer, _ACTION_ID, least=0)  # says what is wrong
+    if "placeholder" in element:
+        _text(element, "placeholder", pointer, LIMITS["placeholder"], plain=True)
     if element.get("confirm") is not None:
         _confirm(element["confirm"], (pointer, "confirm"))
-    _flag(element, "focus_on_load", pointer)
+    if "focus_on_load" in element:
+        _flag(element, "focus_on_load", pointer)
     ELEMENTS.get(kind, _no_more)(element, pointer)
     return action_id
 
@@ -533,14 +566,19 @@ def _no_more(element: dict[str, Any], pointer: Pointer) -> None:
 
 def _button(element: dict[str, Any], pointer: Pointer) -> None:
     _text(element, "text", pointer, LIMITS["button.text"], plain=True, required=True)
-    _string(element, "value", pointer, LIMITS["button.value"], least=0)
-    url = _string(element, "url", pointer, LIMITS["button.url"])
-    if url is not None and not _URL.match(url):
-        raise _Broken("must be a valid URL", (pointer, "url"))
+    value = element.get("value")
+    if value is not None and (type(value) is not str or len(value) > _BUTTON_VALUE):
+        _string(element, "value", pointer, _BUTTON_VALUE, least=0)  # says what is wrong
+    if "url" in element:
+        url = _string(element, "url", pointer, LIMITS["button.url"])
+        if url is not None and not _URL.match(url):
+            raise _Broken("must be a valid URL", (pointer, "url"))
     style = element.get("style")
     if style is not None and style not in ("primary", "danger"):
         raise _Broken(f"unsupported style: {style}", (pointer, "style"))
-    _string(element, "accessibility_label", pointer, LIMITS["button.accessibility_label"])
+    if "accessibility_label" in element:
+        most = LIMITS["button.accessibility_label"]
+        _string(element, "accessibility_label", pointer, most)
 
 
 def _option(value: Any, pointer: Pointer, *, mrkdwn: bool = False, url: bool = False) -> None:

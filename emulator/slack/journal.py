@@ -16,28 +16,69 @@ import collections
 import itertools
 import json
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 REDACTED = frozenset({"token", "client_secret", "code", "refresh_token", "code_verifier"})
 _NESTED = (dict, list)
 
 
-@dataclass(frozen=True, slots=True)
 class _Entry:
-    method: str
-    team_id: str | None
-    shown: dict[str, Any]  # the entry, its arguments left out
-    flat: dict[str, Any]  # the arguments that are plain values, redacted
-    order: tuple[str, ...]  # every argument's name, in the order they came
-    packed: str | bytes  # JSON text holding the nested arguments ("" when there are none)
+    """One call as recorded; its shown form is built when it is read, not on the hot path."""
+
+    __slots__ = (
+        "app_id",
+        "error",
+        "fault",
+        "flat",
+        "id",
+        "method",
+        "ok",
+        "order",
+        "packed",
+        "status",
+        "team_id",
+        "time",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        team_id: str | None,
+        app_id: str | None,
+        status: int,
+        body: dict[str, Any],
+        time: float,
+        fault: dict[str, Any] | None,
+        warnings: list[str] | None,
+        flat: dict[str, Any],  # the arguments that are plain values, redacted
+        order: tuple[str, ...],  # every argument's name, in the order they came
+        packed: str | bytes,  # JSON text holding the nested arguments ("" when there are none)
+        id: int,
+    ) -> None:
+        self.method, self.team_id, self.app_id, self.status = method, team_id, app_id, status
+        self.ok, self.error = bool(body.get("ok")), body.get("error")
+        self.time, self.fault, self.warnings, self.id = time, fault, warnings, id
+        self.flat, self.order, self.packed = flat, order, packed
 
     def read(self) -> dict[str, Any]:
         nested = json.loads(self.packed) if self.packed else {}
-        shown = dict(self.shown)
-        shown["args"] = {
-            name: self.flat[name] if name in self.flat else nested.get(name) for name in self.order
+        flat = self.flat
+        shown = {
+            "method": self.method,
+            "team_id": self.team_id,
+            "app_id": self.app_id,
+            "args": {name: flat[name] if name in flat else nested.get(name) for name in self.order},
+            "status": self.status,
+            "ok": self.ok,
+            "error": self.error,
+            "fault": self.fault,
+            "time": self.time,
+            "id": self.id,
         }
+        if self.warnings:
+            # Block Kit rules broken but let through: fake Slack runs in lenient mode.
+            shown["warnings"] = list(self.warnings)
         return shown
 
 
@@ -81,23 +122,13 @@ class Journal:
             # A nested value comes from the JSON body (a query or a form holds only strings);
             # one given otherwise is encoded here.
             packed = json_body or _encode({name: args[name] for name in nested})
-        shown = {
-            "method": method,
-            "team_id": team_id or None,
-            "app_id": app_id or None,
-            "args": None,  # filled in when read
-            "status": status,
-            "ok": bool(body.get("ok")),
-            "error": body.get("error"),
-            "fault": fault,
-            "time": time,
-            # No lock on the hot path: taking a number and appending to a deque are atomic.
-            "id": next(self._ids),
-        }
-        if warnings:
-            # Block Kit rules broken but let through: fake Slack runs in lenient mode.
-            shown["warnings"] = list(warnings)
-        self._entries.append(_Entry(method, team_id or None, shown, flat, tuple(args), packed))
+        # No lock on the hot path: taking a number and appending to a deque are atomic.
+        number = next(self._ids)
+        entry = _Entry(
+            method, team_id or None, app_id or None, status, body, time, fault,
+            warnings or None, flat, tuple(args), packed, number,
+        )  # fmt: skip
+        self._entries.append(entry)
 
     def entries(
         self, *, method: str = "", team_id: str = "", limit: int = 100

@@ -559,9 +559,10 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         exclude_archived: bool,
         limit: int,
         cursor: str,
-    ) -> tuple[list[dict[str, Any]], str]:
+        raw: bool = False,
+    ) -> tuple[list[Any], str]:
         """Pages over the workspace's channels, then the bot's DMs and group DMs when `types`
-        asks for them; filters apply after the page, as on Slack."""
+        asks for them; filters apply after the page, as on Slack. `raw`: as `Channel.to_api`."""
         for kind in types:
             if kind not in CHANNEL_TYPE_SCOPES:
                 raise SlackError("invalid_types")
@@ -587,7 +588,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
                 continue
             if channel.is_private and install.bot_user_id not in channel.members:
                 continue
-            out.append(channel.to_api(viewer=install.bot_user_id))
+            out.append(channel.to_api(viewer=install.bot_user_id, raw=raw))
         return out, encode_cursor("team", rest[0]) if rest else ""
 
     def _dms_of(self, install: Install) -> list[str]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.routing import BaseConverter
 
+from emulator.slack import jsontext
 from emulator.slack.errors import (
     InvalidArguments,
     NotAuthed,
@@ -55,26 +54,9 @@ MAX_ATTACHMENTS = 100
 
 
 def parse_json(text: str | bytes) -> Any:
-    """A request's JSON. A message keeps its content as compact JSON text (`entities.Message`),
-    so nothing parsed here lives long: no interning (a hook per object parsed).
-
-    A `ValueError` for what is no JSON text: bad syntax, nesting deeper than the parser goes,
-    and a lone UTF-16 surrogate (`"\\ud800"`), which Slack's parser refuses as malformed."""
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("a lone UTF-16 surrogate") from None
-    return value
-
-
-# Only a body that spells a surrogate escape can decode to a lone surrogate: the costly check
-# runs for those alone.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+    """A request's JSON; a `ValueError` for what is no JSON text, as Slack's parser sees it
+    (`jsontext`: bad syntax, nesting deeper than 1,024, a lone UTF-16 surrogate)."""
+    return jsontext.loads(text)
 
 
 class MethodConverter(BaseConverter):
@@ -525,7 +507,7 @@ def chat_post_message(call: Call) -> Reply:
         thread_ts=call.text("thread_ts"),
         metadata=call.metadata(),
     )
-    return {"channel": message.channel_id, "ts": message.ts, "message": message.to_api()}
+    return {"channel": message.channel_id, "ts": message.ts, "message": message.to_api(raw=True)}
 
 
 @method("chat.update")
@@ -548,7 +530,7 @@ def chat_update(call: Call) -> Reply:
         "channel": message.channel_id,
         "ts": message.ts,
         "text": message.text,
-        "message": message.to_api(),
+        "message": message.to_api(raw=True),
     }
 
 
@@ -590,6 +572,7 @@ def conversations_list(call: Call) -> Reply:
         exclude_archived=call.flag("exclude_archived"),
         limit=call.limit(),
         cursor=call.text("cursor"),
+        raw=True,
     )
     return {"channels": channels, "response_metadata": {"next_cursor": cursor}}
 
@@ -651,7 +634,7 @@ def conversations_history(call: Call) -> Reply:
     )
     with_metadata = call.flag("include_all_metadata")
     return {
-        "messages": [m.to_api(include_metadata=with_metadata) for m in messages],
+        "messages": [m.to_api(include_metadata=with_metadata, raw=True) for m in messages],
         "has_more": has_more,
         "pin_count": 0,
         "response_metadata": {"next_cursor": cursor},
@@ -672,7 +655,7 @@ def conversations_replies(call: Call) -> Reply:
     )
     with_metadata = call.flag("include_all_metadata")
     return {
-        "messages": [m.to_api(include_metadata=with_metadata) for m in messages],
+        "messages": [m.to_api(include_metadata=with_metadata, raw=True) for m in messages],
         "has_more": bool(cursor),
         "response_metadata": {"next_cursor": cursor},
     }

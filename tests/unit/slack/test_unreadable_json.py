@@ -1,5 +1,6 @@
 """JSON that holds no text fake Slack could keep is refused where it arrives, as Slack's parser
-refuses it: a lone UTF-16 surrogate, or nesting deeper than any parser goes. And a modal
+refuses it: a lone UTF-16 surrogate, nesting deeper than any parser goes, and what only
+JavaScript reads (`NaN`, `Infinity`, a trailing comma, a number no double holds). And a modal
 submitted twice at once reaches the app once, as Slack's client greys out its button."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 import requests
 
 from tests.unit.slack.conftest import Received, World
@@ -46,6 +48,25 @@ def test_nesting_deeper_than_the_parser_goes_is_invalid_json(world: World) -> No
     body = '{"channel": "x", "blocks": ' + "[" * 100_000 + "]" * 100_000 + "}"
 
     assert post_json(world, "chat.postMessage", body) == {"ok": False, "error": "invalid_json"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["NaN", "Infinity", "-Infinity", "1e400", '"disk full",'],
+    ids=["nan", "infinity", "minus-infinity", "beyond-a-double", "trailing-comma"],
+)
+def test_what_json_does_not_allow_is_invalid_json_and_nothing_is_posted(
+    world: World, value: str
+) -> None:
+    world.invite_bot(world.general["id"])
+    body = '{{"channel": "{}", "text": "disk full", "metadata_note": {}}}'.format(
+        world.general["id"], value
+    )
+    if value.endswith(","):
+        body = '{{"channel": "{}", "text": {}}}'.format(world.general["id"], value)
+
+    assert post_json(world, "chat.postMessage", body) == {"ok": False, "error": "invalid_json"}
+    assert world.sim.messages(world.general["id"]) == []
 
 
 def test_the_control_plane_refuses_a_lone_surrogate_too(world: World) -> None:
