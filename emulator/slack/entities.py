@@ -255,6 +255,11 @@ class Message:
         "reply_users",
         "parent_user_id",
         "reactions",
+        "username",
+        "icon_emoji",
+        "icon_url",
+        "broadcast",
+        "mrkdwn",
     )
     # The packed ones (`_blocks`, ...) hold compact JSON bytes, or None.
     __slots__ = (
@@ -264,8 +269,12 @@ class Message:
         "_metadata",
         "app_id",
         "bot_id",
+        "broadcast",
         "channel_id",
         "ephemeral_to",
+        "icon_emoji",
+        "icon_url",
+        "mrkdwn",
         "parent_user_id",
         "reactions",
         "replies",
@@ -275,6 +284,7 @@ class Message:
         "thread_ts",
         "ts",
         "user",
+        "username",
     )
 
     def __init__(
@@ -296,6 +306,11 @@ class Message:
         reply_users: list[str] | tuple[str, ...] = _NO_REPLIES,
         parent_user_id: str = "",
         reactions: dict[str, list[str]] | None = None,  # name -> who reacted, in order
+        username: str = "",  # the name and icon shown instead of the app's (`presentation.py`)
+        icon_emoji: str = "",
+        icon_url: str = "",
+        broadcast: bool = False,  # a thread reply also shown in the channel (`thread_broadcast`)
+        mrkdwn: bool = True,  # False: the text is shown as it is, unformatted
     ) -> None:
         self.ts, self.channel_id, self.team_id = ts, channel_id, team_id
         self.text, self.user, self.bot_id, self.app_id = text, user, bot_id, app_id
@@ -304,6 +319,8 @@ class Message:
         self.replies = list(replies) if replies else _NO_REPLIES
         self.reply_users = list(reply_users) if reply_users else _NO_REPLIES
         self.parent_user_id, self.reactions = parent_user_id, reactions
+        self.username, self.icon_emoji, self.icon_url = username, icon_emoji, icon_url
+        self.broadcast, self.mrkdwn = broadcast, mrkdwn
 
     def __repr__(self) -> str:
         return f"Message(ts={self.ts!r}, channel_id={self.channel_id!r}, text={self.text!r})"
@@ -384,6 +401,17 @@ class Message:
             out["thread_ts"] = self.thread_ts
             if self.parent_user_id:
                 out["parent_user_id"] = self.parent_user_id
+        if self.broadcast:
+            out["subtype"] = "thread_broadcast"
+        if self.username:
+            out["username"] = self.username
+        # Slack's `icons` of a bot_message; its own emoji also get an `image_64` (not drawn here).
+        if self.icon_emoji:
+            out["icons"] = {"emoji": self.icon_emoji}
+        elif self.icon_url:
+            out["icons"] = {"image_48": self.icon_url}
+        if not self.mrkdwn:
+            out["mrkdwn"] = False
         if self.replies:
             out.update(
                 reply_count=len(self.replies),
@@ -673,6 +701,7 @@ class ScheduledMessage:
     attachments: list[Any] | None = None
     thread_ts: str = ""
     metadata: dict[str, Any] | None = None
+    reply_broadcast: bool = False  # the reply is to be sent to the channel too
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -753,6 +782,13 @@ class ShownMessage:
     edited: bool
     ephemeral: bool
     replies: list[ShownMessage] = field(default_factory=list)
+    # The name and icon it shows instead of its author's, whether it is a thread reply also sent
+    # to the channel, and whether its text is mrkdwn (set by `SlackState.channel_page`).
+    username: str = ""
+    icon_emoji: str = ""
+    icon_url: str = ""
+    broadcast: bool = False
+    mrkdwn: bool = True
 
     @classmethod
     def of(cls, message: Message, replies: list[ShownMessage] | None = None) -> ShownMessage:

@@ -10,6 +10,7 @@ interactions, modals) is in `interactions.py`; export and import in `snapshot.py
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -56,6 +57,14 @@ from emulator.slack.errors import (
 from emulator.slack.interactions import Interactions
 from emulator.slack.managing import Managing
 from emulator.slack.modals import View
+from emulator.slack.presentation import (
+    CUSTOMIZE_SCOPE,
+    PLAIN,
+    Presentation,
+    authorship,
+    formatted,
+    in_history,
+)
 from emulator.slack.publishing import EventSink, Publishing
 from emulator.slack.scheduling import Scheduling
 
@@ -834,18 +843,24 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         attachments: list[Any] | None,
         thread_ts: str = "",
         metadata: dict[str, Any] | None = None,
+        presentation: Presentation = PLAIN,
+        reply_broadcast: bool = False,
     ) -> Message:
-        """Posts as the app's bot. Leaves out `reply_broadcast`, `unfurl_*`, `mrkdwn` and icons."""
+        """Posts as the app's bot, with the name, icon and text `presentation` asks for.
+        `reply_broadcast` shows a thread reply in the channel too; without `thread_ts` Slack
+        ignores it (its metadata: "Used in conjunction with `thread_ts`")."""
         _require_content(text, blocks, attachments)
         channel = self._postable_channel(install, channel_ref)
         return self._append(
             channel,
             install,
-            text=text,
+            text=self._formatted(channel.team_id, text, presentation),
             blocks=blocks,
             attachments=attachments,
             thread_ts=thread_ts,
             metadata=metadata,
+            broadcast=reply_broadcast and bool(thread_ts),
+            **self._look(install, presentation),
         )
 
     @locked
@@ -859,6 +874,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         blocks: list[Any] | None,
         attachments: list[Any] | None,
         thread_ts: str = "",
+        presentation: Presentation = PLAIN,
     ) -> Message:
         _require_content(text, blocks, attachments)
         channel = self._postable_channel(install, channel_ref)
@@ -867,12 +883,35 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         return self._append(
             channel,
             install,
-            text=text,
+            text=self._formatted(channel.team_id, text, presentation),
             blocks=blocks,
             attachments=attachments,
             thread_ts=thread_ts,
             ephemeral_to=user_id,
+            **self._look(install, presentation),
         )
+
+    @staticmethod
+    def _look(install: Install, presentation: Presentation) -> dict[str, Any]:
+        """The `Message` fields of a post's name, icon and `mrkdwn`."""
+        look: dict[str, Any] = authorship(presentation, customize=install.has(CUSTOMIZE_SCOPE))
+        look["mrkdwn"] = presentation.mrkdwn
+        return look
+
+    def _formatted(self, team_id: str, text: str, presentation: Presentation) -> str:
+        """`text` with the links `parse` and `link_names` ask for (`presentation.formatted`)."""
+        if not presentation.links:
+            return text
+        return formatted(
+            text,
+            parse=presentation.parse,
+            link_names=presentation.link_names,
+            channel_id=lambda name: self._public_channel_id(team_id, name),
+        )
+
+    def _public_channel_id(self, team_id: str, name: str) -> str | None:
+        channel = self.channels.get(self.workspaces[team_id].channel_by_name.get(name, ""))
+        return channel.id if channel is not None and not channel.is_private else None
 
     def _append(self, channel: Channel, install: Install, **content: Any) -> Message:
         """A message from the app's bot."""
@@ -893,7 +932,10 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         thread_ts: str = "",
         metadata: dict[str, Any] | None = None,
         ephemeral_to: str = "",
+        broadcast: bool = False,
+        **look: Any,
     ) -> Message:
+        """A new message; `look` is its name, icon and `mrkdwn` (`Message` fields)."""
         parent = None
         if thread_ts:
             parent = channel.messages.get(thread_ts)
@@ -916,13 +958,15 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             thread_ts=parent.ts if parent else "",
             ephemeral_to=ephemeral_to,
             parent_user_id=parent.user if parent else "",
+            broadcast=broadcast and parent is not None and not ephemeral_to,
+            **look,
         )
         channel.messages[ts] = message
         channel.order.append(ts)
         if parent is not None and not ephemeral_to:
             parent.thread_ts = parent.ts
             parent.add_reply(ts, message.user)
-        elif parent is None and not ephemeral_to:
+        if in_history(message):
             channel.history.append(channel.last_micros)
         self._publish_message(channel, message)
         return message
@@ -946,13 +990,20 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         blocks: list[Any] | None,
         attachments: list[Any] | None,
         metadata: dict[str, Any] | None = None,
+        presentation: Presentation = PLAIN,
+        reply_broadcast: bool = False,
     ) -> Message:
-        """Omitted fields keep their value, as on Slack; only the latest version is kept."""
+        """Omitted fields keep their value, as on Slack; only the latest version is kept. New
+        text is parsed for links as `presentation` asks: chat.update's metadata says an omitted
+        `parse` or `link_names` means the default, not the value the message was posted with.
+        `reply_broadcast` sends an existing thread reply to the channel too."""
         channel = self._visible_channel(install, channel_ref)
         message = self._own_message(install, channel, ts, "cant_update_message")
+        if reply_broadcast:
+            return self._broadcast(channel, message, text, blocks, attachments)
         previous = self._previous(channel, message)
         if text is not None:
-            message.text = text
+            message.text = self._formatted(channel.team_id, text, presentation)
         if blocks is not None:
             message.blocks = blocks
         if attachments is not None:
@@ -961,6 +1012,31 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             message.metadata = metadata
         edit_ts = format_ts(int(self.clock.now() * MICROS))
         message.edited = {"user": install.bot_user_id, "ts": edit_ts}
+        self._publish_message_changed(channel, previous, message)
+        return message
+
+    def _broadcast(
+        self,
+        channel: Channel,
+        message: Message,
+        text: str | None,
+        blocks: list[Any] | None,
+        attachments: list[Any] | None,
+    ) -> Message:
+        """chat.update's `reply_broadcast`, "Broadcast an existing thread reply": only a reply
+        can be (`cant_broadcast_message`, "Unable to broadcast this message"), and not with new
+        content (`no_dual_broadcast_content_update`, "Can't broadcast an old reply and update
+        the content at the same time"; both from chat.update's metadata). The reply joins the
+        channel's history where its ts falls; it is not marked edited, its content is as it was."""
+        if not message.is_reply:
+            raise SlackError("cant_broadcast_message")
+        if text is not None or blocks is not None or attachments is not None:
+            raise SlackError("no_dual_broadcast_content_update")
+        if message.broadcast:
+            return message
+        previous = self._previous(channel, message)
+        message.broadcast = True
+        bisect.insort(channel.history, _order_key(message.ts))
         self._publish_message_changed(channel, previous, message)
         return message
 
@@ -979,7 +1055,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             parent = channel.messages.get(message.thread_ts)
             if parent is not None:
                 parent.drop_reply(ts)
-        elif not message.ephemeral_to:
+        if in_history(message):
             key = _order_key(ts)
             index = bisect.bisect_left(channel.history, key)
             if index < len(channel.history) and channel.history[index] == key:
@@ -1097,15 +1173,19 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         # One more than the page, to know whether there is an older page.
         while index >= 0 and len(picked) <= limit:
             message = messages.get(order[index])
-            if message is not None and not message.is_reply and message.visible_to(viewer_id):
+            if (
+                message is not None
+                and (not message.is_reply or message.broadcast)
+                and message.visible_to(viewer_id)
+            ):
                 picked.append(message)
             index -= 1
         older = picked[limit - 1].ts if len(picked) > limit else ""
         shown = [
-            ShownMessage.of(
+            _shown(
                 message,
                 [
-                    ShownMessage.of(messages[ts])
+                    _shown(messages[ts])
                     for ts in message.replies
                     if ts in messages and messages[ts].visible_to(viewer_id)
                 ],
@@ -1155,15 +1235,18 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @locked
     def channel_messages(self, channel_id: str, user_id: str = "") -> list[dict[str, Any]]:
-        """Oldest first, thread replies under their parent; only what `user_id` sees if given."""
+        """Oldest first, thread replies under their parent (one also sent to the channel is in
+        both places, as the client shows it); only what `user_id` sees if given."""
         channel = self.channel(channel_id)
         out = []
         for ts in channel.order:
             message = channel.messages[ts]
-            if message.is_reply or (user_id and not message.visible_to(user_id)):
+            if (message.is_reply and not message.broadcast) or (
+                user_id and not message.visible_to(user_id)
+            ):
                 continue
             replies = [channel.messages[t] for t in message.replies]
-            out.append(message.to_sim(replies))
+            out.append(_sim_message(message, replies))
         return out
 
     @locked
@@ -1188,6 +1271,30 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             "apps": [a.to_sim() for a in self.apps.values()],
             "installs": [i.to_sim() for i in self.installs.values()],
         }
+
+
+def _sim_message(message: Message, replies: list[Message]) -> dict[str, Any]:
+    """The control plane's view of a message, with the name, icon and format it was posted with
+    where they differ from the plain post's."""
+    out = message.to_sim(replies)
+    out["replies"] = [_sim_message(reply, []) for reply in replies]
+    api = message.to_api(include_metadata=False)
+    out.update({key: api[key] for key in ("username", "icons", "mrkdwn") if key in api})
+    if message.broadcast:
+        out["subtype"] = "thread_broadcast"
+    return out
+
+
+def _shown(message: Message, replies: list[ShownMessage] | None = None) -> ShownMessage:
+    """A message as the client draws it, with the name, icon and format it was posted with."""
+    return dataclasses.replace(
+        ShownMessage.of(message, replies),
+        username=message.username,
+        icon_emoji=message.icon_emoji,
+        icon_url=message.icon_url,
+        broadcast=message.broadcast,
+        mrkdwn=message.mrkdwn,
+    )
 
 
 def _dm_key(team_id: str, members: Iterable[str]) -> tuple[str, ...]:

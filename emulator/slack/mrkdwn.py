@@ -186,3 +186,9 @@ def plain(text: str, *, emoji: bool = True) -> Markup:
     """A `plain_text` object's text as HTML: escaped, emoji by name unless turned off."""
     out = str(escape(visible(text)))
     return Markup(emojify(out) if emoji else out)
+
+
+def unformatted(text: str) -> Markup:
+    """A message's text posted with `mrkdwn: false` ("Disable Slack markup parsing"): Slack's
+    escapes undone and the rest drawn as it is, with no styles and no links."""
+    return Markup(str(escape(visible(_unslack(text)))))

@@ -60,7 +60,7 @@ from emulator.slack.entities import (
 )
 from emulator.slack.errors import NotFound, SimError
 from emulator.slack.models import SlackState
-from emulator.slack.mrkdwn import mrkdwn, plain
+from emulator.slack.mrkdwn import mrkdwn, plain, unformatted
 from emulator.slack.oauth import people_to_sign_in_as, render_page
 
 bp = Blueprint(
@@ -204,6 +204,11 @@ def _message_key(message: ShownMessage) -> tuple[Any, ...]:
         message.attachments,
         message.edited,
         message.ephemeral,
+        message.username,
+        message.icon_emoji,
+        message.icon_url,
+        message.broadcast,
+        message.mrkdwn,
         [_message_key(r) for r in message.replies],
     )
 
@@ -731,6 +736,18 @@ def _moment(ts: str, zone: str) -> datetime:
     except (ValueError, ZoneInfoNotFoundError):
         where = UTC
     return datetime.fromtimestamp(float(ts or 0), UTC).astimezone(where)
+
+
+@bp.app_template_filter("slack_unformatted")
+def _unformatted_filter(text: str) -> Markup:
+    """A message's text posted with `mrkdwn: false`."""
+    return unformatted(text)
+
+
+@bp.app_template_filter("slack_emoji")
+def _emoji_filter(name: str) -> Markup:
+    """An `icon_emoji` (`:rocket:`) as the glyph, or its name where fake Slack knows no glyph."""
+    return plain(name)
 
 
 @bp.app_template_filter("slack_time")

@@ -34,6 +34,7 @@ class Publishing:
     """Publishes events to subscribed apps. Needs the state's `apps`, `installs`, `clock`."""
 
     apps: dict[str, App]
+    channels: dict[str, Channel]
     installs: dict[tuple[str, str], Install]
     clock: Clock
     event_sink: EventSink | None = None
@@ -130,6 +131,22 @@ class Publishing:
             "event_context": "4-" + context.rstrip("="),
         }
 
+    def message_object(
+        self, message: Message, *, include_metadata: bool = True, raw: bool = False
+    ) -> dict[str, Any]:
+        """`message` as apps read it in a channel (events, `conversations.history`, the post's
+        answer): a thread reply also sent to the channel carries its thread's parent as `root`
+        (docs.slack.dev/reference/events/message/thread_broadcast). `conversations.replies`
+        gives the reply without it: there the parent comes first anyway. `raw`: as
+        `Message.to_api`."""
+        out = message.to_api(include_metadata=include_metadata, raw=raw)
+        channel = self.channels.get(message.channel_id)
+        if message.broadcast and channel is not None:
+            parent = channel.messages.get(message.thread_ts)
+            if parent is not None:
+                out["root"] = parent.to_api(include_metadata=include_metadata, raw=raw)
+        return out
+
     # --- the events themselves --------------------------------------------------------------
 
     def _event_ts(self) -> str:
@@ -142,7 +159,7 @@ class Publishing:
             return
         kind = _MESSAGE_KINDS[channel.kind]
         event = {
-            **message.to_api(),
+            **self.message_object(message),
             "channel": channel.id,
             "event_ts": message.ts,
             "channel_type": kind,
@@ -176,7 +193,10 @@ class Publishing:
         if previous is None or message.ephemeral_to:
             return
         self._publish_hidden(
-            channel, "message_changed", message=message.to_api(), previous_message=previous
+            channel,
+            "message_changed",
+            message=self.message_object(message),
+            previous_message=previous,
         )
 
     def _publish_message_deleted(self, channel: Channel, message: Message) -> None:
@@ -211,7 +231,7 @@ class Publishing:
         """The message as apps saw it, before a change: kept only if someone may be told."""
         if self.event_sink is None or not self._listening(channel.team_id):
             return None
-        return message.to_api()
+        return self.message_object(message)
 
     def _publish_member_joined(self, channel: Channel, user_id: str, inviter: str = "") -> None:
         event: dict[str, Any] = {

@@ -22,6 +22,7 @@ from emulator.slack.entities import (
     locked,
 )
 from emulator.slack.errors import SlackError
+from emulator.slack.presentation import PLAIN, Presentation
 
 if TYPE_CHECKING:
     from emulator.clock import Clock
@@ -50,7 +51,11 @@ class Scheduling:
         attachments: list[Any] | None,
         thread_ts: str = "",
         metadata: dict[str, Any] | None = None,
+        presentation: Presentation = PLAIN,
+        reply_broadcast: bool = False,
     ) -> ScheduledMessage:
+        """`presentation`'s `parse` and `link_names` apply to the text now; chat.scheduleMessage
+        takes no name, icon or `mrkdwn` (its reference lists none)."""
         from emulator.slack.models import _require_content
 
         when = _post_at(post_at)
@@ -77,11 +82,12 @@ class Scheduling:
             channel.id,
             when,
             now,
-            text,
+            self._formatted(channel.team_id, text, presentation),
             blocks,
             attachments,
             thread_ts,
             metadata,
+            reply_broadcast=reply_broadcast and bool(thread_ts),
         )
         self.scheduled[message.id] = message
         if self.on_scheduled is not None:
@@ -161,6 +167,7 @@ class Scheduling:
                 blocks=message.blocks,
                 attachments=message.attachments,
                 thread_ts=message.thread_ts,
+                broadcast=message.reply_broadcast,
             )
         except SlackError:
             return  # Slack drops a scheduled message it can no longer post

@@ -24,6 +24,7 @@ from emulator.slack.entities import (
     parse_ts,
 )
 from emulator.slack.errors import SimError
+from emulator.slack.presentation import in_history
 
 if TYPE_CHECKING:
     from emulator.slack.models import SlackState
@@ -178,7 +179,7 @@ def _load_channel(raw: dict[str, Any]) -> Channel:
     for message in sorted(messages, key=lambda m: _micros(m.ts)):
         channel.messages[message.ts] = message
         channel.order.append(message.ts)
-        if not message.is_reply and not message.ephemeral_to:
+        if in_history(message):
             bisect.insort(channel.history, _micros(message.ts))
         channel.last_micros = max(channel.last_micros, _micros(message.ts))
     return channel

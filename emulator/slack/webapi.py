@@ -34,6 +34,7 @@ from emulator.slack.metadata import checked_metadata
 from emulator.slack.methods import MethodSpec, method_specs
 from emulator.slack.modals import View
 from emulator.slack.models import Channel, Install, SlackState
+from emulator.slack.presentation import Presentation
 
 if TYPE_CHECKING:
     from emulator.slack.app import FakeSlack
@@ -204,6 +205,17 @@ class Call:
                 raise SlackError(long_text)
             text = text[:MAX_TEXT]
         return Content(text, blocks, attachments)
+
+    def presentation(self) -> Presentation:
+        """The post's name, icon and text arguments (`presentation.py` applies them)."""
+        return Presentation(
+            username=self.text("username"),
+            icon_emoji=self.text("icon_emoji"),
+            icon_url=self.text("icon_url"),
+            parse=self.text("parse"),
+            link_names=self.flag("link_names"),
+            mrkdwn=self.flag("mrkdwn", default=True),
+        )
 
     def metadata(self) -> dict[str, Any] | None:
         value = self.decoded("metadata", "invalid_metadata_format")
@@ -496,7 +508,8 @@ def oauth_v2_access(call: Call) -> Reply:
 
 @method("chat.postMessage")
 def chat_post_message(call: Call) -> Reply:
-    """Leaves out `reply_broadcast`, `unfurl_*`, `username`/`icon_*` and scheduled drafts."""
+    """Leaves out drafts. `unfurl_links` / `unfurl_media` only tell Slack whether to unfurl, and
+    fake Slack draws no unfurls: they change nothing it shows."""
     content = call.content()
     message = call.state.chat_post_message(
         call.install,
@@ -506,8 +519,11 @@ def chat_post_message(call: Call) -> Reply:
         attachments=content.attachments,
         thread_ts=call.text("thread_ts"),
         metadata=call.metadata(),
+        presentation=call.presentation(),
+        reply_broadcast=call.flag("reply_broadcast"),
     )
-    return {"channel": message.channel_id, "ts": message.ts, "message": message.to_api(raw=True)}
+    answer = call.state.message_object(message, raw=True)
+    return {"channel": message.channel_id, "ts": message.ts, "message": answer}
 
 
 @method("chat.update")
@@ -525,12 +541,14 @@ def chat_update(call: Call) -> Reply:
         blocks=blocks,
         attachments=attachments,
         metadata=call.metadata(),
+        presentation=call.presentation(),
+        reply_broadcast=call.flag("reply_broadcast"),
     )
     return {
         "channel": message.channel_id,
         "ts": message.ts,
         "text": message.text,
-        "message": message.to_api(raw=True),
+        "message": call.state.message_object(message, raw=True),
     }
 
 
@@ -545,6 +563,7 @@ def chat_post_ephemeral(call: Call) -> Reply:
         blocks=content.blocks,
         attachments=content.attachments,
         thread_ts=call.text("thread_ts"),
+        presentation=call.presentation(),
     )
     return {"message_ts": message.ts}
 
@@ -634,7 +653,9 @@ def conversations_history(call: Call) -> Reply:
     )
     with_metadata = call.flag("include_all_metadata")
     return {
-        "messages": [m.to_api(include_metadata=with_metadata, raw=True) for m in messages],
+        "messages": [
+            call.state.message_object(m, include_metadata=with_metadata, raw=True) for m in messages
+        ],
         "has_more": has_more,
         "pin_count": 0,
         "response_metadata": {"next_cursor": cursor},

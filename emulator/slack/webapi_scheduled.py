@@ -7,7 +7,7 @@ from emulator.slack.webapi import Call, Reply, method
 
 @method("chat.scheduleMessage")
 def chat_schedule_message(call: Call) -> Reply:
-    """Leaves out `reply_broadcast`, unfurls and `username`/icons, as chat.postMessage does."""
+    """`unfurl_*` change nothing fake Slack shows, as in chat.postMessage."""
     content = call.content(long_text="msg_too_long")
     scheduled = call.state.chat_schedule_message(
         call.install,
@@ -18,6 +18,8 @@ def chat_schedule_message(call: Call) -> Reply:
         attachments=content.attachments,
         thread_ts=call.text("thread_ts"),
         metadata=call.metadata(),
+        presentation=call.presentation(),
+        reply_broadcast=call.flag("reply_broadcast"),
     )
     message = {"type": "delayed_message", "text": scheduled.text, "bot_id": call.install.bot_id}
     message.update(user=call.install.bot_user_id, team=call.install.team_id)
