@@ -5,7 +5,7 @@
 Each method runs through keep-alive HTTP from several client threads (`http.client`, in separate
 processes, so the clients do not share the server's interpreter lock) against fake Slack and, in
 the same run, against a bare Flask endpoint on the same server stack (ServedApp, waitress) that
-serialises, with the same Flask JSON provider, a constant body of the same shape and size (fake
+serialises, with fake Slack's own JSON provider, a constant body of the same shape and size (fake
 Slack's own answer, captured first). So the ratio measures fake Slack's own work: token, scopes,
 arguments, Block Kit checks, state, journal. Targets: >= 0.8 for chat.postMessage (a one-block
 and a 20-block message), >= 0.7 for conversations.list (100 a page).

@@ -224,11 +224,11 @@ def zone_label(tz: str, now: float | None) -> tuple[str, int]:
 _NO_REPLIES: tuple[str, ...] = ()
 
 
-def _packed(value: Any) -> bytes | None:
+def _packed(value: Any) -> str | None:
     return None if value is None else jsontext.dumps(value)
 
 
-def _unpacked(text: bytes | None) -> Any:
+def _unpacked(text: str | None) -> Any:
     return None if text is None else jsontext.loads(text)
 
 
@@ -261,7 +261,7 @@ class Message:
         "broadcast",
         "mrkdwn",
     )
-    # The packed ones (`_blocks`, ...) hold compact JSON bytes, or None.
+    # The packed ones (`_blocks`, ...) hold compact JSON text, or None.
     __slots__ = (
         "_attachments",
         "_blocks",
@@ -391,11 +391,11 @@ class Message:
         read = jsontext.Fragment if raw else jsontext.loads
         if self._blocks is not None:
             out["blocks"] = read(self._blocks)
-        if self._attachments is not None and self._attachments != b"[]":
+        if self._attachments is not None and self._attachments != "[]":
             out["attachments"] = read(self._attachments)
         if self._metadata is not None and include_metadata:
             out["metadata"] = read(self._metadata)
-        if self._edited is not None and self._edited != b"{}":
+        if self._edited is not None and self._edited != "{}":
             out["edited"] = read(self._edited)
         if self.thread_ts:
             out["thread_ts"] = self.thread_ts
