@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -1224,19 +1225,25 @@ def decode_index(kind: str, cursor: str) -> int:
     return int(value)
 
 
-_CHANNEL_NAME = re.compile(r"[a-z0-9_\-]+")
 _MENTION = re.compile(r"(?<![\w<])@([\w.\-]+)")
+MAX_CHANNEL_NAME = 80
+# Unicode categories a channel name may hold besides `-` and `_`: letters without case or in
+# lower case, their marks, and digits. Slack's pages say "lowercase letters, numbers, hyphens, and
+# underscores" (docs.slack.dev/reference/methods/conversations.create#naming); workspaces hold
+# names such as `日本語チャンネル` (github.com/langchain-ai/langchain/issues/16610), and upper
+# case is what `invalid_name_specials` names ("special characters or upper case characters").
+_NAME_CATEGORIES = {"Ll", "Lo", "Lm", "Mn", "Mc", "Nd"}
 
 
 def check_channel_name(name: str) -> str:
-    """Slack's rules for a new channel's name, with its error codes."""
+    """Slack's rules for a channel's name (conversations.create and .rename), with its codes."""
     if not name:
         raise SlackError("invalid_name_required")
-    if len(name) > 80:
+    if len(name) > MAX_CHANNEL_NAME:
         raise SlackError("invalid_name_maxlength")
-    if not _CHANNEL_NAME.fullmatch(name):
+    if not all(c in "-_" or unicodedata.category(c) in _NAME_CATEGORIES for c in name):
         raise SlackError("invalid_name_specials")
-    if not any(c.isalnum() for c in name):
+    if all(c in "-_" for c in name):
         raise SlackError("invalid_name_punctuation")
     return name
 
