@@ -103,6 +103,7 @@ class Managing:
             raise SlackError("not_archived")
         self._require_member(install, channel)
         channel.unarchive()
+        self._publish_unarchive(channel, install.bot_user_id)
         return channel
 
     @locked
@@ -159,6 +160,7 @@ class Managing:
             raise NotInChannel()
         self._publish_member_left(channel, user_id)
         channel.remove_member(user_id)
+        self._publish_left(channel, user_id, actor_id=install.bot_user_id)
 
     @locked
     def conversations_leave(self: SlackState, install: Install, ref: str) -> bool:
@@ -174,6 +176,7 @@ class Managing:
             raise SlackError("last_member")
         self._publish_member_left(channel, install.bot_user_id)
         channel.remove_member(install.bot_user_id)
+        self._publish_left(channel, install.bot_user_id, actor_id=install.bot_user_id)
         return True
 
     # --- reactions ----------------------------------------------------------------------------

@@ -217,6 +217,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             raise SimError("not_in_channel", f"{user_id} is not in {channel_id}", status=409)
         self._publish_member_left(channel, user_id)
         channel.remove_member(user_id)
+        self._publish_left(channel, user_id, actor_id=user_id)
         return channel
 
     @locked
