@@ -59,6 +59,7 @@ from emulator.slack.managing import Managing
 from emulator.slack.modals import View
 from emulator.slack.publishing import EventSink, Publishing
 from emulator.slack.scheduling import Scheduling
+from emulator.slack.system_messages import archived, joined
 
 OAUTH_CODE_TTL = 600.0
 
@@ -201,6 +202,9 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @locked
     def invite(self, channel_id: str, user_id: str) -> Channel:
+        """Someone is put in a channel, as a workspace is set up: like a channel created with its
+        members, no `channel_join` message is posted (an app's join, invite or create posts one).
+        """
         channel = self.channel(channel_id)
         self._member_of(self.workspaces[channel.team_id], user_id)
         if user_id not in channel.members:
@@ -210,7 +214,8 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @locked
     def remove_member(self, channel_id: str, user_id: str) -> Channel:
-        """A person leaves a channel (or is removed from it)."""
+        """A person leaves a channel (or is removed from it); like `invite`, it sets up the
+        workspace, so no `channel_leave` message is posted."""
         channel = self.channel(channel_id)
         self._member_of(self.workspaces[channel.team_id], user_id)
         if user_id not in channel.members:
@@ -223,16 +228,23 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
     @locked
     def archive(self, channel_id: str, user_id: str = "") -> Channel:
         channel = self.channel(channel_id)
+        if user_id:
+            self._member_of(self.workspaces[channel.team_id], user_id)
         if not channel.is_archived:
+            if user_id:
+                self.post_notice(channel, user_id, archived(user_id))
             self._publish_archive(channel, user_id)
             channel.archive()
         return channel
 
     @locked
-    def rename_channel(self, channel_id: str, name: str) -> Channel:
+    def rename_channel(self, channel_id: str, name: str, user_id: str = "") -> Channel:
+        """A person renames a channel; the `channel_name` message only when we know who."""
         channel = self.channel(channel_id)
+        if user_id:
+            self._member_of(self.workspaces[channel.team_id], user_id)
         try:
-            self.rename(channel, name)
+            self.rename(channel, name, by=user_id)
         except SlackError as error:
             status = 409 if error.code == "name_taken" else 400
             raise SimError(error.code, f"#{name}: {error.code}", status=status) from None
@@ -669,6 +681,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         if not already:
             channel.add_member(install.bot_user_id)
             self._publish_member_joined(channel, install.bot_user_id)
+            self.post_notice(channel, install.bot_user_id, joined(install.bot_user_id))
         return channel, already
 
     @locked
@@ -681,7 +694,9 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         ws = self.workspaces[install.team_id]
         if check_channel_name(name) in ws.channel_by_name:
             raise SlackError("name_taken")
-        return self._add_channel(ws, name, is_private, [install.bot_user_id])
+        channel = self._add_channel(ws, name, is_private, [install.bot_user_id])
+        self.post_notice(channel, install.bot_user_id, joined(install.bot_user_id))
+        return channel
 
     @locked
     def conversations_invite(self, install: Install, channel_ref: str, users: str) -> Channel:
@@ -714,6 +729,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             if user_id not in channel.members:
                 channel.add_member(user_id)
                 self._publish_member_joined(channel, user_id, inviter=install.bot_user_id)
+                self.post_notice(channel, user_id, joined(user_id, inviter=install.bot_user_id))
         return channel
 
     @locked

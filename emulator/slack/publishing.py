@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.slack.entities import MICROS, App, Channel, Install, Message, format_ts
 from emulator.slack.events import scopes_for
+from emulator.slack.system_messages import SystemMessage
 
 if TYPE_CHECKING:
     from emulator.clock import Clock
@@ -150,6 +151,8 @@ class Publishing:
         }
         subscription = f"message.{kind}s" if kind in ("channel", "group") else f"message.{kind}"
         self._publish_channel_event(channel, subscription, event)
+        if isinstance(message, SystemMessage):
+            return  # "<@U…> has joined the channel" names the bot, but mentions nobody
         for install in self._installs_in(channel.team_id):
             if (
                 f"<@{install.bot_user_id}>" in message.text
