@@ -117,8 +117,9 @@ class SlackSim:
     def archive(self, channel_id: str, user_id: str = "") -> Json:
         return self.post(f"/channels/{channel_id}/archive", {"user": user_id} if user_id else None)
 
-    def rename(self, channel_id: str, name: str) -> Json:
-        return self.post(f"/channels/{channel_id}/rename", {"name": name})
+    def rename(self, channel_id: str, name: str, user_id: str = "") -> Json:
+        body = {"name": name, **({"user": user_id} if user_id else {})}
+        return self.post(f"/channels/{channel_id}/rename", body)
 
     def leave(self, channel_id: str, user_id: str) -> Json:
         return self.post(f"/channels/{channel_id}/leave", {"user": user_id})

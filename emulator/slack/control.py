@@ -192,8 +192,10 @@ def archive(channel_id: str) -> Reply:
 
 @bp.post("/channels/<channel_id>/rename")
 def rename(channel_id: str) -> Reply:
-    name = _str(_body(), "name", required=True).lstrip("#")
-    return _ok({"channel": _state().rename_channel(channel_id, name).to_api(viewer=None)})
+    body = _body()
+    name = _str(body, "name", required=True).lstrip("#")
+    channel = _state().rename_channel(channel_id, name, _str(body, "user"))
+    return _ok({"channel": channel.to_api(viewer=None)})
 
 
 @bp.post("/channels/<channel_id>/leave")

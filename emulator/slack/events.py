@@ -3,8 +3,11 @@
 What Slack promises, and so what this does (docs.slack.dev/apis/events-api):
 - an app names an event request URL and the bot events it subscribes to; setting the URL runs
   the `url_verification` handshake, and the URL is kept only if the app echoes the challenge;
-- an event reaches an app only if it subscribes to that type, its install holds the type's scope,
-  and its bot can see where the event happened (a member of the channel, for channel events);
+- an event reaches an app only if it subscribes to that type and its install holds the type's
+  scope; events in a channel (messages, reactions, members joining or leaving, and everything
+  about a private channel) only if its bot is a member, while a public channel's creation,
+  archiving, unarchiving and renaming reach every app of the workspace, as each event's page
+  says ("sent to all connections for a workspace", docs.slack.dev/reference/events/channel_rename);
 - each envelope carries `token`, `team_id`, `api_app_id`, `event`, `type: event_callback`,
   `event_id`, `event_time`, `authorizations` and `event_context`, signed like every request
   Slack sends (`v0=` HMAC-SHA256 over `v0:{timestamp}:{body}`, with the wall clock);
@@ -51,9 +54,13 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "reaction_removed": ("reactions:read",),
     "channel_created": ("channels:read",),
     "channel_archive": ("channels:read",),
+    "channel_unarchive": ("channels:read",),
     "channel_rename": ("channels:read",),
+    "channel_left": ("channels:read",),
     "group_archive": ("groups:read",),
+    "group_unarchive": ("groups:read",),
     "group_rename": ("groups:read",),
+    "group_left": ("groups:read",),
     "app_uninstalled": (),
     "tokens_revoked": (),
 }

@@ -4,7 +4,8 @@ kick and leave (`conversations.*`), and emoji reactions (`reactions.*`).
 A mixin of `SlackState`: every public operation runs under the state's lock and raises the Web
 API's typed errors. The rules are those of each method's page on docs.slack.dev (shipped as
 `methods/<name>.json`): a bot acts only in channels it can see, and changes only those it is in.
-Each change tells subscribed apps what happened (`publishing.py`), as Slack's events do.
+Each change tells subscribed apps what happened (`publishing.py`), as Slack's events do, and
+leaves the message Slack posts in the channel about it (`system_messages.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from emulator.slack.errors import (
     SimError,
     SlackError,
     UserNotFound,
+)
+from emulator.slack.system_messages import (
+    Notice,
+    SystemMessage,
+    archived,
+    left,
+    renamed,
+    text_set,
+    unarchived,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +94,23 @@ class Managing:
         if install.bot_user_id not in channel.members:
             raise NotInChannel()
 
+    def post_notice(self: SlackState, channel: Channel, user_id: str, notice: Notice) -> None:
+        """The message Slack posts in `channel` about what `user_id` did (or had done)."""
+        ts = channel.next_ts(self.clock.now())
+        message = SystemMessage(
+            ts,
+            channel.id,
+            channel.team_id,
+            notice.text,
+            user_id,
+            subtype=notice.subtype,
+            fields=notice.fields,
+        )
+        channel.messages[ts] = message
+        channel.order.append(ts)
+        channel.history.append(channel.last_micros)
+        self._publish_message(channel, message)
+
     @locked
     def conversations_archive(self: SlackState, install: Install, ref: str) -> Channel:
         channel = self._managed_channel(install, ref)
@@ -92,6 +119,7 @@ class Managing:
         if channel.is_general:
             raise SlackError("cant_archive_general")
         self._require_member(install, channel)
+        self.post_notice(channel, install.bot_user_id, archived(install.bot_user_id))
         self._publish_archive(channel, install.bot_user_id)
         channel.archive()
         return channel
@@ -103,6 +131,8 @@ class Managing:
             raise SlackError("not_archived")
         self._require_member(install, channel)
         channel.unarchive()
+        self.post_notice(channel, install.bot_user_id, unarchived(install.bot_user_id))
+        self._publish_unarchive(channel, install.bot_user_id)
         return channel
 
     @locked
@@ -111,11 +141,12 @@ class Managing:
         if channel.is_archived:
             raise SlackError("is_archived")
         self._require_member(install, channel)
-        self.rename(channel, name)
+        self.rename(channel, name, by=install.bot_user_id)
         return channel
 
-    def rename(self: SlackState, channel: Channel, name: str) -> None:
-        """Slack's channel-name rules, a name free in the workspace, and the rename event."""
+    def rename(self: SlackState, channel: Channel, name: str, *, by: str = "") -> None:
+        """Slack's channel-name rules, a name free in the workspace, and the rename event; the
+        `channel_name` message names who renamed it, if known."""
         from emulator.slack.models import check_channel_name
 
         check_channel_name(name)
@@ -123,10 +154,13 @@ class Managing:
         if ws.channel_by_name.get(name, channel.id) != channel.id:
             raise SlackError("name_taken")
         if name != channel.name:
+            old_name = channel.name
             del ws.channel_by_name[channel.name]
             ws.channel_by_name[name] = channel.id
             channel.rename(name)
             self._publish_rename(channel)
+            if by:
+                self.post_notice(channel, by, renamed(by, old_name, name))
 
     @locked
     def conversations_set_text(
@@ -140,6 +174,7 @@ class Managing:
         if len(value) > MAX_TOPIC:
             raise SlackError("too_long")
         channel.set_text(which, value, by=install.bot_user_id, at=self._now())
+        self.post_notice(channel, install.bot_user_id, text_set(install.bot_user_id, which, value))
         return channel
 
     @locked
@@ -159,6 +194,8 @@ class Managing:
             raise NotInChannel()
         self._publish_member_left(channel, user_id)
         channel.remove_member(user_id)
+        self.post_notice(channel, user_id, left(user_id))
+        self._publish_left(channel, user_id, actor_id=install.bot_user_id)
 
     @locked
     def conversations_leave(self: SlackState, install: Install, ref: str) -> bool:
@@ -174,6 +211,8 @@ class Managing:
             raise SlackError("last_member")
         self._publish_member_left(channel, install.bot_user_id)
         channel.remove_member(install.bot_user_id)
+        self.post_notice(channel, install.bot_user_id, left(install.bot_user_id))
+        self._publish_left(channel, install.bot_user_id, actor_id=install.bot_user_id)
         return True
 
     # --- reactions ----------------------------------------------------------------------------

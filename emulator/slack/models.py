@@ -13,6 +13,7 @@ import bisect
 import dataclasses
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -67,6 +68,7 @@ from emulator.slack.presentation import (
 )
 from emulator.slack.publishing import EventSink, Publishing
 from emulator.slack.scheduling import Scheduling
+from emulator.slack.system_messages import archived, joined
 
 OAUTH_CODE_TTL = 600.0
 
@@ -209,6 +211,9 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @locked
     def invite(self, channel_id: str, user_id: str) -> Channel:
+        """Someone is put in a channel, as a workspace is set up: like a channel created with its
+        members, no `channel_join` message is posted (an app's join, invite or create posts one).
+        """
         channel = self.channel(channel_id)
         self._member_of(self.workspaces[channel.team_id], user_id)
         if user_id not in channel.members:
@@ -218,28 +223,37 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
 
     @locked
     def remove_member(self, channel_id: str, user_id: str) -> Channel:
-        """A person leaves a channel (or is removed from it)."""
+        """A person leaves a channel (or is removed from it); like `invite`, it sets up the
+        workspace, so no `channel_leave` message is posted."""
         channel = self.channel(channel_id)
         self._member_of(self.workspaces[channel.team_id], user_id)
         if user_id not in channel.members:
             raise SimError("not_in_channel", f"{user_id} is not in {channel_id}", status=409)
         self._publish_member_left(channel, user_id)
         channel.remove_member(user_id)
+        self._publish_left(channel, user_id, actor_id=user_id)
         return channel
 
     @locked
     def archive(self, channel_id: str, user_id: str = "") -> Channel:
         channel = self.channel(channel_id)
+        if user_id:
+            self._member_of(self.workspaces[channel.team_id], user_id)
         if not channel.is_archived:
+            if user_id:
+                self.post_notice(channel, user_id, archived(user_id))
             self._publish_archive(channel, user_id)
             channel.archive()
         return channel
 
     @locked
-    def rename_channel(self, channel_id: str, name: str) -> Channel:
+    def rename_channel(self, channel_id: str, name: str, user_id: str = "") -> Channel:
+        """A person renames a channel; the `channel_name` message only when we know who."""
         channel = self.channel(channel_id)
+        if user_id:
+            self._member_of(self.workspaces[channel.team_id], user_id)
         try:
-            self.rename(channel, name)
+            self.rename(channel, name, by=user_id)
         except SlackError as error:
             status = 409 if error.code == "name_taken" else 400
             raise SimError(error.code, f"#{name}: {error.code}", status=status) from None
@@ -677,6 +691,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         if not already:
             channel.add_member(install.bot_user_id)
             self._publish_member_joined(channel, install.bot_user_id)
+            self.post_notice(channel, install.bot_user_id, joined(install.bot_user_id))
         return channel, already
 
     @locked
@@ -689,7 +704,9 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
         ws = self.workspaces[install.team_id]
         if check_channel_name(name) in ws.channel_by_name:
             raise SlackError("name_taken")
-        return self._add_channel(ws, name, is_private, [install.bot_user_id])
+        channel = self._add_channel(ws, name, is_private, [install.bot_user_id])
+        self.post_notice(channel, install.bot_user_id, joined(install.bot_user_id))
+        return channel
 
     @locked
     def conversations_invite(self, install: Install, channel_ref: str, users: str) -> Channel:
@@ -722,6 +739,7 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
             if user_id not in channel.members:
                 channel.add_member(user_id)
                 self._publish_member_joined(channel, user_id, inviter=install.bot_user_id)
+                self.post_notice(channel, user_id, joined(user_id, inviter=install.bot_user_id))
         return channel
 
     @locked
@@ -1332,19 +1350,25 @@ def decode_index(kind: str, cursor: str) -> int:
     return int(value)
 
 
-_CHANNEL_NAME = re.compile(r"[a-z0-9_\-]+")
 _MENTION = re.compile(r"(?<![\w<])@([\w.\-]+)")
+MAX_CHANNEL_NAME = 80
+# Unicode categories a channel name may hold besides `-` and `_`: letters without case or in
+# lower case, their marks, and digits. Slack's pages say "lowercase letters, numbers, hyphens, and
+# underscores" (docs.slack.dev/reference/methods/conversations.create#naming); workspaces hold
+# names such as `日本語チャンネル` (github.com/langchain-ai/langchain/issues/16610), and upper
+# case is what `invalid_name_specials` names ("special characters or upper case characters").
+_NAME_CATEGORIES = {"Ll", "Lo", "Lm", "Mn", "Mc", "Nd"}
 
 
 def check_channel_name(name: str) -> str:
-    """Slack's rules for a new channel's name, with its error codes."""
+    """Slack's rules for a channel's name (conversations.create and .rename), with its codes."""
     if not name:
         raise SlackError("invalid_name_required")
-    if len(name) > 80:
+    if len(name) > MAX_CHANNEL_NAME:
         raise SlackError("invalid_name_maxlength")
-    if not _CHANNEL_NAME.fullmatch(name):
+    if not all(c in "-_" or unicodedata.category(c) in _NAME_CATEGORIES for c in name):
         raise SlackError("invalid_name_specials")
-    if not any(c.isalnum() for c in name):
+    if all(c in "-_" for c in name):
         raise SlackError("invalid_name_punctuation")
     return name
 

@@ -139,14 +139,15 @@ CONTROL: tuple[Route, ...] = (
     Route(
         "POST",
         "/_sim/channels/{channel_id}/archive",
-        "Archive a channel (user: who archived it, for the channel_archive event)",
+        "Archive a channel (user: who archived it, for the channel_archive event and message)",
         obj(user=STR),
     ),
     Route(
         "POST",
         "/_sim/channels/{channel_id}/rename",
-        "Rename a channel, with Slack's channel-name rules",
-        obj("name", name=STR),
+        "Rename a channel, with Slack's channel-name rules (user: who renamed it, for the"
+        " channel_name message)",
+        obj("name", name=STR, user=STR),
         obj(channel=ANY_OBJ),
     ),
     Route(

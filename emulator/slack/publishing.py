@@ -1,9 +1,10 @@
 """What fake Slack tells apps through the Events API: which apps receive an event, in what envelope.
 
 A mixin of `SlackState`, called under its lock by the operations that change what an app may be
-told about (a message, a member joining or leaving, a reaction, a channel created, archived or
-renamed, an uninstall). The envelope is built here, at the moment of the event, and handed to
-`event_sink` (the `EventQueue` of `events.py`), which sends it outside the lock.
+told about (a message, a member joining or leaving, a reaction, a channel created, archived,
+unarchived, renamed or left, an uninstall). The envelope is built here, at the moment of the
+event, and handed to `event_sink` (the `EventQueue` of `events.py`), which sends it outside the
+lock.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.slack.entities import MICROS, App, Channel, Install, Message, format_ts
 from emulator.slack.events import scopes_for
+from emulator.slack.system_messages import SystemMessage
 
 if TYPE_CHECKING:
     from emulator.clock import Clock
@@ -166,6 +168,8 @@ class Publishing:
         }
         subscription = f"message.{kind}s" if kind in ("channel", "group") else f"message.{kind}"
         self._publish_channel_event(channel, subscription, event)
+        if isinstance(message, SystemMessage):
+            return  # "<@U…> has joined the channel" names the bot, but mentions nobody
         for install in self._installs_in(channel.team_id):
             if (
                 f"<@{install.bot_user_id}>" in message.text
@@ -287,26 +291,67 @@ class Publishing:
         }
         self._publish_team_event(channel.team_id, "channel_created", event, channel_id=channel.id)
 
+    def _publish_channel_news(self, channel: Channel, event: dict[str, Any]) -> None:
+        """A channel archived, unarchived or renamed. Slack sends a public channel's
+        (`channel_*`) "to all connections for a workspace", a private one's (`group_*`) "to all
+        connections for members of a private channel" (docs.slack.dev/reference/events/
+        channel_archive, …/group_archive): every subscribed app with the scope, or only those
+        whose bot is in the private channel."""
+        kind = str(event["type"])
+        if channel.is_private:
+            self._publish_channel_event(channel, kind, event)
+        else:
+            self._publish_team_event(channel.team_id, kind, event, channel_id=channel.id)
+
     def _publish_archive(self, channel: Channel, user_id: str) -> None:
         kind = "group_archive" if channel.is_private else "channel_archive"
         event: dict[str, Any] = {"type": kind, "channel": channel.id, "event_ts": self._event_ts()}
         if user_id:
             event["user"] = user_id
-        self._publish_channel_event(channel, kind, event)
+        self._publish_channel_news(channel, event)
+
+    def _publish_unarchive(self, channel: Channel, user_id: str) -> None:
+        """`channel_unarchive` names the `user`, `group_unarchive` the `actor_id`, as Slack's
+        payloads do (github.com/seratch/seratch-slack-types, events-api/*UnarchivePayload)."""
+        kind = "group_unarchive" if channel.is_private else "channel_unarchive"
+        event: dict[str, Any] = {"type": kind, "channel": channel.id, "event_ts": self._event_ts()}
+        if user_id:
+            event["actor_id" if channel.is_private else "user"] = user_id
+        self._publish_channel_news(channel, event)
 
     def _publish_rename(self, channel: Channel) -> None:
+        """The channel as Slack's rename payloads carry it, `is_channel` or `is_group`
+        (github.com/seratch/seratch-slack-types, events-api/*RenamePayload)."""
         kind = "group_rename" if channel.is_private else "channel_rename"
         event = {
             "type": kind,
             "channel": {
                 "id": channel.id,
                 "name": channel.name,
+                "name_normalized": channel.name,
                 "created": channel.created,
                 ("is_group" if channel.is_private else "is_channel"): True,
             },
             "event_ts": self._event_ts(),
         }
-        self._publish_channel_event(channel, kind, event)
+        self._publish_channel_news(channel, event)
+
+    def _publish_left(self, channel: Channel, bot_user_id: str, actor_id: str) -> None:
+        """`channel_left` / `group_left` to the app whose bot left or was removed: Slack sends
+        it "to all connections for a user when that user leaves" (docs.slack.dev/reference/
+        events/channel_left), with `actor_id`, who removed it."""
+        if self.event_sink is None:
+            return
+        kind = "group_left" if channel.is_private else "channel_left"
+        event = {
+            "type": kind,
+            "channel": channel.id,
+            "actor_id": actor_id,
+            "event_ts": self._event_ts(),
+        }
+        for install in self._installs_in(channel.team_id):
+            if install.bot_user_id == bot_user_id:
+                self._offer(install, kind, scopes_for(kind), event, channel.id)
 
     def _publish_revoked(self, install: Install, *, uninstalled: bool) -> None:
         revoked = {

@@ -1,7 +1,8 @@
 """Export fake Slack's state as JSON and import it again, so a demo survives a restart.
 
 Kept: workspaces, users, channels with their members, messages (blocks, metadata, `edited` marks,
-thread replies, ephemerals), apps with their secrets, installs with their tokens and scopes.
+thread replies, ephemerals, the system messages Slack posts), apps with their secrets, installs
+with their tokens and scopes.
 Left out, because they are short-lived or configuration rather than state: OAuth codes, trigger
 ids, response URLs, open modals, the journal, fault rules and rate-limit settings. Ids issued
 after an import never repeat an imported one.
@@ -25,6 +26,7 @@ from emulator.slack.entities import (
 )
 from emulator.slack.errors import SimError
 from emulator.slack.presentation import in_history
+from emulator.slack.system_messages import SystemMessage
 
 if TYPE_CHECKING:
     from emulator.slack.models import SlackState
@@ -171,11 +173,19 @@ def _message_fields(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if k in Message.FIELDS}
 
 
+def _load_message(raw: dict[str, Any]) -> Message:
+    """A message, or a system message with its `subtype` and `fields` (`SystemMessage.export`)."""
+    if raw.get("subtype"):
+        fields = raw.get("fields") or {}
+        return SystemMessage(**_message_fields(raw), subtype=str(raw["subtype"]), fields=fields)
+    return Message(**_message_fields(raw))
+
+
 def _load_channel(raw: dict[str, Any]) -> Channel:
     fields = _only(raw, Channel, _CHANNEL_SKIP)
     fields["members"] = dict.fromkeys(raw.get("members") or [])
     channel = Channel(**fields)
-    messages = [Message(**_message_fields(m)) for m in raw.get("messages") or []]
+    messages = [_load_message(m) for m in raw.get("messages") or []]
     for message in sorted(messages, key=lambda m: _micros(m.ts)):
         channel.messages[message.ts] = message
         channel.order.append(message.ts)

@@ -244,7 +244,10 @@ def test_join_then_read_a_thread(world: World) -> None:
     history = client.conversations_history(channel=channel)["messages"]
     replies = client.conversations_replies(channel=channel, ts=parent["ts"])["messages"]
 
-    assert [m["text"] for m in history] == ["parent"]
+    # Joining leaves Slack's `channel_join` message in the history, under what the bot posted.
+    bot = world.install["bot_user_id"]
+    assert [m["text"] for m in history] == ["parent", f"<@{bot}> has joined the channel"]
+    assert history[1]["subtype"] == "channel_join"
     assert history[0]["reply_count"] == 1
     assert [m["text"] for m in replies] == ["parent", "reply"]
     again = client.conversations_join(channel=channel)
