@@ -60,6 +60,16 @@ Feature: What Slack tells the ilert app
       | Status | Failing           |
 
   @EVT-3
+  Scenario: A channel brought back from the archive gets its alerts again
+    Given "New Relic" is linked to "#ops-alerts"
+    When someone archives "#ops-alerts"
+    Then ilert shows the alert action of "New Relic" for "#ops-alerts" as "FAILING" because "archived"
+    When someone unarchives "#ops-alerts"
+    Then ilert shows the alert action of "New Relic" for "#ops-alerts" as "OKAY"
+    When an alert "Cache misses" is created on "New Relic"
+    Then "#ops-alerts" soon shows the alert "[Pending] Cache misses"
+
+  @EVT-3
   Scenario: An archived private channel's link is shown as broken in ilert
     Given someone invites the ilert bot into "#sre-private"
     And "New Relic" is linked to "#sre-private"

@@ -269,6 +269,9 @@ class SlackControl:
     def archive_channel(self, channel_id: str, *, user_id: str = "") -> Json:
         return self._post(f"/_sim/channels/{channel_id}/archive", {"user": user_id})
 
+    def unarchive_channel(self, channel_id: str, *, user_id: str = "") -> Json:
+        return self._post(f"/_sim/channels/{channel_id}/unarchive", {"user": user_id})
+
     def rename_channel(self, channel_id: str, name: str) -> Json:
         return self._post(f"/_sim/channels/{channel_id}/rename", {"name": name})
 

@@ -42,6 +42,8 @@ BOT_EVENTS = (
     "group_rename",
     "channel_archive",
     "group_archive",
+    "channel_unarchive",
+    "group_unarchive",
     "app_uninstalled",
     "tokens_revoked",
 )

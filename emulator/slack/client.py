@@ -117,6 +117,10 @@ class SlackSim:
     def archive(self, channel_id: str, user_id: str = "") -> Json:
         return self.post(f"/channels/{channel_id}/archive", {"user": user_id} if user_id else None)
 
+    def unarchive(self, channel_id: str, user_id: str = "") -> Json:
+        body = {"user": user_id} if user_id else None
+        return self.post(f"/channels/{channel_id}/unarchive", body)
+
     def rename(self, channel_id: str, name: str, user_id: str = "") -> Json:
         body = {"name": name, **({"user": user_id} if user_id else {})}
         return self.post(f"/channels/{channel_id}/rename", body)

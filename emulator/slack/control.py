@@ -190,6 +190,12 @@ def archive(channel_id: str) -> Reply:
     return _ok({"channel": channel.to_api(viewer=None)})
 
 
+@bp.post("/channels/<channel_id>/unarchive")
+def unarchive(channel_id: str) -> Reply:
+    channel = _state().unarchive(channel_id, _str(_body(), "user"))
+    return _ok({"channel": channel.to_api(viewer=None)})
+
+
 @bp.post("/channels/<channel_id>/rename")
 def rename(channel_id: str) -> Reply:
     body = _body()

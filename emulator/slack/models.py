@@ -68,7 +68,7 @@ from emulator.slack.presentation import (
 )
 from emulator.slack.publishing import EventSink, Publishing
 from emulator.slack.scheduling import Scheduling
-from emulator.slack.system_messages import archived, joined
+from emulator.slack.system_messages import archived, joined, unarchived
 
 OAUTH_CODE_TTL = 600.0
 
@@ -244,6 +244,19 @@ class SlackState(Interactions, Publishing, Managing, Scheduling):
                 self.post_notice(channel, user_id, archived(user_id))
             self._publish_archive(channel, user_id)
             channel.archive()
+        return channel
+
+    @locked
+    def unarchive(self, channel_id: str, user_id: str = "") -> Channel:
+        """A person unarchives a channel; the `channel_unarchive` message only when we know who."""
+        channel = self.channel(channel_id)
+        if user_id:
+            self._member_of(self.workspaces[channel.team_id], user_id)
+        if channel.is_archived:
+            channel.unarchive()
+            if user_id:
+                self.post_notice(channel, user_id, unarchived(user_id))
+            self._publish_unarchive(channel, user_id)
         return channel
 
     @locked

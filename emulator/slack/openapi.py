@@ -144,6 +144,13 @@ CONTROL: tuple[Route, ...] = (
     ),
     Route(
         "POST",
+        "/_sim/channels/{channel_id}/unarchive",
+        "Unarchive a channel (user: who unarchived it, for the channel_unarchive event and"
+        " message)",
+        obj(user=STR),
+    ),
+    Route(
+        "POST",
         "/_sim/channels/{channel_id}/rename",
         "Rename a channel, with Slack's channel-name rules (user: who renamed it, for the"
         " channel_name message)",

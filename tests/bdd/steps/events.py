@@ -180,6 +180,14 @@ def archives(services: Services, world: World, channel: str) -> None:
     services.slack.wait_for_events()
 
 
+@when(parsers.parse('someone unarchives "{channel}"'))
+def unarchives(services: Services, world: World, channel: str) -> None:
+    services.slack.unarchive_channel(
+        channel_id(world, channel), user_id=world.person("ADMIN").slack_id
+    )
+    services.slack.wait_for_events()
+
+
 def uninstall(services: Services, world: World) -> None:
     app = the_app(services)
     answer = services.slack.web_api(
