@@ -271,18 +271,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if verdicts.ok else 1
 
 
-def counts(linked: Linked) -> tuple[int, int]:
-    """(top-level messages, all messages) in the linked channel."""
+def counts(linked: Linked) -> tuple[int, int, int]:
+    """(top-level messages, all messages, members) in the linked channel."""
     channel_id = next(iter(linked.channels.values()))
     channel = next(c for c in linked.slack.state()["channels"] if c["id"] == channel_id)
-    return channel["messages"], channel["all_messages"]
+    return channel["messages"], channel["all_messages"], len(channel["members"])
 
 
-def check(linked: Linked, before: tuple[int, int], alerts: int) -> None:
-    """The channel holds every alert's message, with its replies."""
-    top, everything = counts(linked)
-    assert top - before[0] == alerts, (top, before, alerts)
-    assert everything - before[1] == alerts * (UPDATES + 1), (everything, before)
+def check(linked: Linked, before: tuple[int, int, int], alerts: int) -> None:
+    """The channel holds every alert's message, with its replies, and Slack's own
+    `channel_join` message if the bot joined the channel to post the first alert."""
+    top, everything, members = counts(linked)
+    joined = members - before[2]
+    assert top - before[0] == alerts + joined, (top, before, alerts)
+    assert everything - before[1] == alerts * (UPDATES + 1) + joined, (everything, before)
 
 
 if __name__ == "__main__":

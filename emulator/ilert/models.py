@@ -484,6 +484,9 @@ class IlertState:
         # Bumped by changes that alerts' JSON shows without changing the alerts themselves
         # (a renamed user, source or policy), so cached alert JSON is never stale.
         self.generation = 0
+        # The parts every cached alert JSON embeds (its source, its policy), shared by all the
+        # alerts of one generation (`serialize.cached_alert_json`).
+        self.shared_json: tuple[int, dict[tuple[Any, ...], Any]] = (0, {})
         self.lock = threading.RLock()
         self.listeners: list[EventListener] = []
         self._reset_unlocked()

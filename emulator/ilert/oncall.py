@@ -460,6 +460,7 @@ class OnCallService:
         before = book.notified.get(alert.id, frozenset())
         book.notified[alert.id] = current
         users = event.account.users
+        subject = f"[ilert] Alert {alert.id}: {alert.summary}"[:255]  # one string for them all
         for user_id in [r.user_id for r in alert.responders if r.user_id in current - before]:
             user = users.get(user_id)
             if user is None:
@@ -471,7 +472,7 @@ class OnCallService:
                     user_id=user.id,
                     method="EMAIL",
                     target=user.email,
-                    subject=f"[ilert] Alert {alert.id}: {alert.summary}"[:255],
+                    subject=subject,
                     time=event.time,
                 )
             )

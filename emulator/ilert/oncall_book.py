@@ -11,7 +11,9 @@ from emulator.ilert.schedules import Schedule
 from emulator.ilert.support_hours import SupportHours
 
 
-@dataclass(frozen=True)
+# Slots: an alert sends one for each responder it reaches; without them every one kept a
+# `__dict__` (0.7 MB per 1,000 alerts in bench/memory.py).
+@dataclass(frozen=True, slots=True)
 class Notification:
     id: int
     alert_id: int

@@ -224,11 +224,11 @@ def zone_label(tz: str, now: float | None) -> tuple[str, int]:
 _NO_REPLIES: tuple[str, ...] = ()
 
 
-def _packed(value: Any) -> str | None:
+def _packed(value: Any) -> bytes | None:
     return None if value is None else jsontext.dumps(value)
 
 
-def _unpacked(text: str | None) -> Any:
+def _unpacked(text: bytes | None) -> Any:
     return None if text is None else jsontext.loads(text)
 
 
@@ -261,7 +261,7 @@ class Message:
         "broadcast",
         "mrkdwn",
     )
-    # The packed ones (`_blocks`, ...) hold compact JSON text, or None.
+    # The packed ones (`_blocks`, ...) hold compact JSON as UTF-8 bytes, or None.
     __slots__ = (
         "_attachments",
         "_blocks",
@@ -391,11 +391,11 @@ class Message:
         read = jsontext.Fragment if raw else jsontext.loads
         if self._blocks is not None:
             out["blocks"] = read(self._blocks)
-        if self._attachments is not None and self._attachments != "[]":
+        if self._attachments is not None and self._attachments != b"[]":
             out["attachments"] = read(self._attachments)
         if self._metadata is not None and include_metadata:
             out["metadata"] = read(self._metadata)
-        if self._edited is not None and self._edited != "{}":
+        if self._edited is not None and self._edited != b"{}":
             out["edited"] = read(self._edited)
         if self.thread_ts:
             out["thread_ts"] = self.thread_ts
