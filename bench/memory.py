@@ -17,8 +17,8 @@ SQLite file (on disk, not in the resident size).
 2. The rest are written straight into the same models (fake ilert's state, fake Slack's state,
    the connector's store) with the same content, parsed by fake Slack's own JSON parser, and
    the log entries the webhooks leave: 110,000 webhooks through HTTP take about 16 minutes here.
-   `--full-flow` sends every alert the whole way instead: 243.8 MB on the reference run, 3% more
-   than this mix (docs/performance.md).
+   `--full-flow` sends every alert the whole way instead: 274.7 MB on the reference run
+   (docs/performance.md).
 
 Baseline: the same process with the simulation started and linked, before any alert. Target:
 <= 300 MB after 10,000 alerts.
