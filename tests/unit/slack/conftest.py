@@ -170,3 +170,14 @@ def slack_app(world: World) -> Iterator[Received]:
     ).raise_for_status()
     yield received
     served.stop()
+
+
+@pytest.fixture
+def browser(world: World) -> requests.Session:
+    """Alice, signed in to the web client."""
+    session = requests.Session()
+    signed_in = session.post(
+        f"{world.url}/login", data={"user_id": world.alice["id"], "next": "/client"}, timeout=10
+    )
+    assert signed_in.ok, signed_in.text
+    return session

@@ -12,17 +12,6 @@ import requests
 from tests.unit.slack.conftest import Sim, World
 
 
-@pytest.fixture
-def browser(world: World) -> requests.Session:
-    """Alice, signed in."""
-    session = requests.Session()
-    signed_in = session.post(
-        f"{world.url}/login", data={"user_id": world.alice["id"], "next": "/client"}, timeout=10
-    )
-    assert signed_in.ok, signed_in.text
-    return session
-
-
 def channel_page(world: World, browser: requests.Session) -> requests.Response:
     # A short timeout: a renderer that loops must fail this test, not hang the run.
     return browser.get(f"{world.url}/client/{world.team['id']}/{world.general['id']}", timeout=5)

@@ -93,16 +93,6 @@ def test_an_export_keeps_the_name_the_icon_and_the_broadcast(world: World, sim: 
     assert history[0]["mrkdwn"] is False and history[1]["icons"] == {"emoji": ":pager:"}
 
 
-@pytest.fixture
-def browser(world: World) -> requests.Session:
-    session = requests.Session()
-    signed_in = session.post(
-        f"{world.url}/login", data={"user_id": world.alice["id"], "next": "/client"}, timeout=10
-    )
-    assert signed_in.ok, signed_in.text
-    return session
-
-
 def _page(world: World, browser: requests.Session) -> str:
     page = browser.get(f"{world.url}/client/{world.team['id']}/{world.general['id']}", timeout=5)
     assert page.ok, page.text
