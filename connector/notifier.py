@@ -17,6 +17,12 @@ from typing import Any
 import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    FixedValueRetryIntervalCalculator,
+    RetryHandler,
+)
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from connector import blocks
@@ -53,6 +59,21 @@ _SLACK_REASONS = {
 }
 # Slack's refusals of a channel the bot is not in: they end when someone invites it.
 OUTSIDE_THE_CHANNEL = ("channel_not_found", "not_in_channel")
+# Calls that end in the same state however often they are made: a lost answer or a Slack 5xx is
+# worth trying again at once instead of failing the whole delivery. chat.postMessage is not one:
+# repeated after a lost answer it would post twice, so its failures go back to ilert.
+REPEATABLE = frozenset(
+    {
+        "chat.update",
+        "conversations.history",
+        "conversations.replies",
+        "conversations.info",
+        "conversations.join",
+    }
+)
+REPEATS = 2
+# slack_sdk's own first interval (BackoffRetryIntervalCalculator's factor), at Slack's time scale.
+REPEAT_INTERVAL_S = 0.5
 REPLY_METADATA_TYPE = "ilert_alert_update"
 REPOSTED_NOTE = (
     ":recycle: The message of this alert was deleted, so it is posted again here; "
@@ -86,9 +107,11 @@ MALFORMED_EVENT = Outcome.refused(
 
 @dataclass(frozen=True)
 class Target:
-    """Where one alert action publishes: a channel of the linked workspace and the bot client."""
+    """Where one alert action publishes: a channel of the linked workspace and the bot's
+    clients, `slack` that makes each call once and `repeating` for the calls in REPEATABLE."""
 
     slack: WebClient
+    repeating: WebClient
     team_id: str
     channel_id: str
     alert_action_id: str
@@ -109,6 +132,7 @@ class Notifier:
         self.slack_api_url = slack_api_url
         self.ilert_url = ilert_url
         self.pacer = pacer
+        self._repeats = _repeat_handlers(pacer.time_scale)
         # One keep-alive session to ilert per server thread: a new TCP connection per event
         # cost as much as the request itself.
         self._sessions = threading.local()
@@ -145,9 +169,15 @@ class Notifier:
             return Outcome.refused(
                 404, "not_installed", f"The ilert app is not installed in Slack; {_REAUTHORIZE}."
             )
-        # No automatic retry: a retried post whose first answer was lost would post twice.
-        slack = WebClient(token=bot.bot_token, base_url=self.slack_api_url, retry_handlers=[])
-        target = Target(slack, link.team_id, channel_id, str(action["id"]))
+        target = Target(
+            WebClient(token=bot.bot_token, base_url=self.slack_api_url, retry_handlers=[]),
+            WebClient(
+                token=bot.bot_token, base_url=self.slack_api_url, retry_handlers=self._repeats
+            ),
+            link.team_id,
+            channel_id,
+            str(action["id"]),
+        )
         ilert = IlertClient(self.ilert_url, link.integration_key, session=self._ilert_session())
         try:
             # Clicks and events of one alert may arrive together; its effects go one by one.
@@ -304,7 +334,7 @@ class Notifier:
         """Each page of a paginated read; nothing when the bot may not read the channel."""
         self.pacer.pace(target.team_id, method)
         try:
-            yield from _method(target.slack, method)(**args)
+            yield from _method(target.repeating, method)(**args)
         except SlackApiError as failure:
             if failure.response.get("error") not in (
                 "not_in_channel",
@@ -330,7 +360,8 @@ class Notifier:
 
     def _call(self, target: Target, method: str, **args: Any) -> Any:
         self.pacer.pace(target.team_id, method, args.get("channel"))
-        return _method(target.slack, method)(**args)
+        client = target.repeating if method in REPEATABLE else target.slack
+        return _method(client, method)(**args)
 
 
 # The contract's types for what an event must carry (docs/contract.md, point 4); the message is
@@ -418,6 +449,16 @@ def _retry_after(failure: SlackApiError) -> int | None:
 
 def _reply_effect(delivery_id: str) -> str:
     return f"reply:{delivery_id}"
+
+
+def _repeat_handlers(time_scale: float) -> list[RetryHandler]:
+    """slack_sdk's handlers for a dropped connection and for Slack's 500 and 503. A 429 is left to
+    ilert, which waits out its Retry-After without holding a connector thread."""
+    interval = FixedValueRetryIntervalCalculator(REPEAT_INTERVAL_S * time_scale)
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=REPEATS, interval_calculator=interval),
+        ServerErrorRetryHandler(max_retry_count=REPEATS, interval_calculator=interval),
+    ]
 
 
 def _method(slack: WebClient, method: str) -> Any:

@@ -28,6 +28,17 @@ Feature: Delivery that can be relied on
       | Resolved by |
     And the alert's message reads "[Resolved] Checkout errors"
 
+  @REL-1
+  Scenario: An update whose answer Slack lost is made again at once
+    Given an alert "Disk full" on "New Relic" is posted in "#ops-alerts"
+    And Slack will make the next 2 updates of a message but lose their answers
+    When the Admin accepts the alert through ilert's API
+    And ilert has retried everything the connector could not confirm
+    Then the alert's message reads "[Accepted] Disk full"
+    And the alert's thread holds, in order:
+      | Accepted by |
+    And ilert's log of the alert shows no failed attempt to notify Slack
+
   @REL-1 @restart
   Scenario: A connector restart loses nothing and repeats nothing
     Given Slack will store the next message but lose its answer

@@ -8,6 +8,7 @@ in-process connector and for one running as its own process.
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -42,6 +43,7 @@ STATUS_LABEL = {"PENDING": "Pending", "ACCEPTED": "Accepted", "RESOLVED": "Resol
 BUTTONS = {"PENDING": ["Accept", "Resolve"], "ACCEPTED": ["Resolve"], "RESOLVED": []}
 SUCCESS_LOG = "AlertActionSuccessLogEntry"
 FAIL_LOG = "AlertActionFailLogEntry"
+ATTEMPT = re.compile(r"attempt (\d+) of \d+")
 
 
 # --- the world --------------------------------------------------------------------------------
@@ -317,6 +319,7 @@ class Checked:
     replies: int = 0
     retries: int = 0
     deliveries: int = 0
+    most_attempts: int = 0  # the most tries any one delivery took
 
 
 def log_entries(stage: Stage, alert_id: int) -> list[Json]:
@@ -354,7 +357,8 @@ def check_guarantee(stage: Stage, alerts: list[int] | None = None) -> Checked:
     and a thread with one note per delivered update, in ilert's order, none twice."""
     alerts = stage.alerts if alerts is None else alerts
     queue = stage.ilert.http.get(f"{stage.ilert.url}/_sim/deliveries", timeout=10).json()
-    assert queue["failed"] == 0, f"ilert gave up on {queue['failed']} deliveries"
+    gave_up = [item for item in queue["items"] if item["status"] == "failed"]
+    assert queue["failed"] == 0, f"ilert gave up on {queue['failed']} deliveries: {gave_up}"
     assert queue["pending"] == 0 and queue["inFlight"] == 0, queue
     checked = Checked()
     problems: list[str] = []
@@ -364,7 +368,9 @@ def check_guarantee(stage: Stage, alerts: list[int] | None = None) -> Checked:
     for alert_id in alerts:
         alert = stage.ilert.call("GET", f"/alerts/{alert_id}", key=stage.world.owner_key)
         entries = log_entries(stage, alert_id)
-        checked.retries += sum(1 for e in entries if e["logEntryType"] == FAIL_LOG)
+        failures = [e["text"] for e in entries if e["logEntryType"] == FAIL_LOG]
+        checked.retries += len(failures)
+        checked.most_attempts = max(checked.most_attempts, 1 + _last_attempt(failures))
         for name, messages in by_channel.items():
             mine = messages.get(alert_id, [])
             if len(mine) != 1:
@@ -380,6 +386,12 @@ def check_guarantee(stage: Stage, alerts: list[int] | None = None) -> Checked:
         problems.append(f"messages for alerts nobody created: {sorted(extra)[:10]}")
     assert not problems, f"{len(problems)} problems, first ones:\n" + "\n".join(problems[:20])
     return checked
+
+
+def _last_attempt(failures: list[str]) -> int:
+    """The highest attempt number in ilert's "attempt N of M" failure entries."""
+    numbers = [int(m.group(1)) for t in failures if (m := ATTEMPT.search(t))]
+    return max(numbers, default=0)
 
 
 def _alert_messages(stage: Stage, channel_id: str) -> dict[int, list[Json]]:

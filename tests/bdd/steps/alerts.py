@@ -333,6 +333,21 @@ def fail_next_reply(services: Services) -> None:
     )
 
 
+@given(
+    parsers.parse("Slack will make the next {count:d} updates of a message but lose their answers")
+)
+def lose_update_answers(services: Services, count: int) -> None:
+    services.slack.add_fault(method="chat.update", count=count, drop_connection=True, when="after")
+
+
+@then("ilert's log of the alert shows no failed attempt to notify Slack")
+def no_failed_attempt(services: Services, world: World, alert: Json) -> None:
+    entries = services.ilert.alert_log(world.owner_key, alert["id"])
+    failed = [e["text"] for e in entries if e["logEntryType"] == "AlertActionFailLogEntry"]
+    notified = [e["text"] for e in entries if e["logEntryType"] == "AlertActionSuccessLogEntry"]
+    assert notified and not failed, (notified, failed)
+
+
 @when("ilert has retried everything the connector could not confirm")
 def retried_everything(services: Services) -> None:
     services.ilert.settle_deliveries()
