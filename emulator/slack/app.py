@@ -163,7 +163,8 @@ class FakeSlack:
         app.add_url_rule("/<file:name>", "no_such_file", _no_such_file, methods=["GET", "POST"])
         app.register_error_handler(HTTPException, _http_error)
         app.register_error_handler(Exception, _unexpected)
-        app.wsgi_app = _ConnectionDropper(app.wsgi_app)  # type: ignore[method-assign]
+        web_api = webapi.WebApiRoute(self, app.wsgi_app)
+        app.wsgi_app = _ConnectionDropper(web_api)  # type: ignore[method-assign]
         return app
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Request, Response, current_app, jsonify, request
+from flask import Blueprint, Request, Response, current_app, request
 from werkzeug.routing import BaseConverter
 
 from emulator.slack import jsontext
@@ -428,17 +428,56 @@ def _check_required(spec: MethodSpec | None, args: dict[str, Any]) -> None:
 def dispatch(name: str) -> Response:
     """Any method name; those fake Slack emulates also have static routes (below)."""
     req = request._get_current_object()  # type: ignore[attr-defined]
-    pipeline = Pipeline(current_app.extensions["fakeslack"], name, req)
+    return answer_call(current_app.extensions["fakeslack"], name, req)
+
+
+def answer_call(fake: FakeSlack, name: str, req: Request) -> Response:
+    """One Web API call, from the request to the response on the wire."""
+    pipeline = Pipeline(fake, name, req)
     answer = pipeline.run()
     pipeline.journal(answer)
     if answer.drop:
         req.environ[DROP_CONNECTION] = True
-    response = jsonify(answer.body)
+    response = fake.app.json.response(answer.body)
     if answer.status != 200:
         response.status_code = answer.status
     if answer.headers:
         response.headers.update(answer.headers)
     return response
+
+
+class WebApiRoute:
+    """WSGI: `GET` and `POST /api/<method>` go straight to the pipeline, the rest to Flask.
+
+    A Web API call needs nothing of what Flask does around a view (contexts, URL matching,
+    sessions, signals, response processing), and that machinery cost as much as a 20-block
+    message's whole Block Kit check, state and journal together (`bench/slack_webapi.py`). The
+    answers are the same as through the blueprint's routes, which stay for `/<method>`, `HEAD`,
+    `OPTIONS` and paths Flask normalises (`//`). `tests/unit/slack/test_web_api_route.py`
+    holds the two ways to each other.
+    """
+
+    def __init__(self, fake: FakeSlack, flask_app: Callable[..., Any]) -> None:
+        self.fake, self.flask_app = fake, flask_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if (
+            not path.startswith("/api/")
+            or len(path) == 5
+            or "//" in path
+            or environ.get("REQUEST_METHOD") not in ("GET", "POST")
+        ):
+            return self.flask_app(environ, start_response)
+        req = self.fake.app.request_class(environ)
+        try:
+            response = answer_call(self.fake, req.path[5:], req)
+        except Exception as error:  # as the app's own handler answers a bug: logged, a 400
+            log.exception("fake Slack failed")
+            body = {"ok": False, "error": "internal_error", "message": repr(error)}
+            response = self.fake.app.json.response(body)
+            response.status_code = 400
+        return response(environ, start_response)
 
 
 # --- methods -------------------------------------------------------------------------------
