@@ -53,7 +53,8 @@ class SlackJSONProvider(DefaultJSONProvider):
 
     sort_keys = False
 
-    def _encode(self, obj: Any) -> bytes:
+    def encode(self, obj: Any) -> bytes:
+        """`obj` as the UTF-8 bytes of an answer's body."""
         option = _OPTIONS | (orjson.OPT_SORT_KEYS if self.sort_keys else 0)
         try:
             return orjson.dumps(obj, default=self.default, option=option)
@@ -61,11 +62,11 @@ class SlackJSONProvider(DefaultJSONProvider):
             return json.dumps(obj, default=self.default, sort_keys=self.sort_keys).encode()
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return self._encode(obj).decode()
+        return self.encode(obj).decode()
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return orjson.loads(s)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(self._encode(obj), mimetype=self.mimetype)
+        return self._app.response_class(self.encode(obj), mimetype=self.mimetype)

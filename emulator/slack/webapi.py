@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Request, Response, current_app, request
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import BaseConverter
 
 from emulator.slack import jsontext
@@ -45,6 +46,8 @@ bp = Blueprint("slack_webapi", __name__)
 
 # Set in the WSGI environ when a fault drops the connection; `app.py` closes the socket.
 DROP_CONNECTION = "fakeslack.drop_connection"
+Header = tuple[str, str]
+JSON_TYPE: Header = ("Content-Type", "application/json")
 
 Reply = dict[str, Any] | tuple[dict[str, Any], dict[str, str]]
 Handler = Callable[["Call"], Reply]
@@ -433,17 +436,20 @@ def dispatch(name: str) -> Response:
 
 def answer_call(fake: FakeSlack, name: str, req: Request) -> Response:
     """One Web API call, from the request to the response on the wire."""
+    status, headers, body = wire_answer(fake, name, req)
+    return fake.app.response_class(body, status=status, headers=headers)
+
+
+def wire_answer(fake: FakeSlack, name: str, req: Request) -> tuple[int, list[Header], bytes]:
+    """One Web API call's status, headers and body, ready for the wire."""
     pipeline = Pipeline(fake, name, req)
     answer = pipeline.run()
     pipeline.journal(answer)
     if answer.drop:
         req.environ[DROP_CONNECTION] = True
-    response = fake.app.json.response(answer.body)
-    if answer.status != 200:
-        response.status_code = answer.status
-    if answer.headers:
-        response.headers.update(answer.headers)
-    return response
+    body = fake.app.json.encode(answer.body)
+    headers = [JSON_TYPE, ("Content-Length", str(len(body))), *answer.headers.items()]
+    return answer.status, headers, body
 
 
 class WebApiRoute:
@@ -471,13 +477,14 @@ class WebApiRoute:
             return self.flask_app(environ, start_response)
         req = self.fake.app.request_class(environ)
         try:
-            response = answer_call(self.fake, req.path[5:], req)
+            status, headers, body = wire_answer(self.fake, req.path[5:], req)
         except Exception as error:  # as the app's own handler answers a bug: logged, a 400
             log.exception("fake Slack failed")
-            body = {"ok": False, "error": "internal_error", "message": repr(error)}
-            response = self.fake.app.json.response(body)
-            response.status_code = 400
-        return response(environ, start_response)
+            answer = {"ok": False, "error": "internal_error", "message": repr(error)}
+            body = self.fake.app.json.encode(answer)
+            status, headers = 400, [JSON_TYPE, ("Content-Length", str(len(body)))]
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'unknown').upper()}", headers)
+        return [body]
 
 
 # --- methods -------------------------------------------------------------------------------
