@@ -6,9 +6,11 @@ Each method runs through keep-alive HTTP from several client threads (`http.clie
 processes, so the clients do not share the server's interpreter lock) against fake Slack and, in
 the same run, against a bare Flask endpoint on the same server stack (ServedApp, waitress) that
 serialises, with fake Slack's own JSON provider, a constant body of the same shape and size (fake
-Slack's own answer, captured first). So the ratio measures fake Slack's own work: token, scopes,
-arguments, Block Kit checks, state, journal. Targets: >= 0.8 for chat.postMessage (a one-block
-and a 20-block message), >= 0.7 for conversations.list (100 a page).
+Slack's own answer, captured first). Fake Slack serves `/api/<method>` through a WSGI route of its
+own (`webapi.WebApiRoute`), not through Flask's view machinery, which the bare endpoint still
+pays; so the 20-block post is also measured against a bare plain-WSGI endpoint, the least any
+Python server on waitress can do, shown without a target. Targets: >= 0.8 for chat.postMessage (a
+one-block and a 20-block message), >= 0.7 for conversations.list (100 a page).
 Then chat.postMessage and conversations.history (100 a page) against a channel holding 100 and
 one holding 100,000 messages: the cost per request must stay flat (large/small <= 1.5).
 Loopback only; every loop is bounded in time; the run takes about a minute. Exit status 1 if a
@@ -150,6 +152,22 @@ def bare_app(
     return app
 
 
+def bare_wsgi_app(body: dict[str, Any]) -> Any:
+    """A constant answer with no framework at all: the body encoded as fake Slack encodes it."""
+    encode = type(FakeSlack().app.json)(Flask("bare-wsgi")).encode
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        environ["wsgi.input"].read(length)
+        data = encode(body)
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        )
+        return [data]
+
+    return app
+
+
 def message_body(channel: str, blocks: int = 1) -> bytes:
     """A message of one section, or of `blocks` blocks as alert menus have them."""
     made = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Checkout* p99 above 2s"}}]
@@ -210,6 +228,8 @@ def run(args: argparse.Namespace, servers: list[ServedApp]) -> int:
     assert len(list_sample["channels"]) == 100 and list_sample["response_metadata"]["next_cursor"]
     bare = ServedApp(bare_app(post_sample, list_sample, post_20_sample), name="bare").start()
     servers.append(bare)
+    bare_wsgi = ServedApp(bare_wsgi_app(post_20_sample), name="bare-wsgi").start()
+    servers.append(bare_wsgi)
 
     def load(ws_url: str, token: str, method: str, path: str, body: bytes | None) -> tuple:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -226,6 +246,9 @@ def run(args: argparse.Namespace, servers: list[ServedApp]) -> int:
         ),
         "bare POST (a 20-block message's answer)": load(
             bare.url, "", "POST", "/bare/chat.postMessage.20", post_20
+        ),
+        "bare WSGI POST (a 20-block message's answer)": load(
+            bare_wsgi.url, "", "POST", "/bare", post_20
         ),
         "chat.postMessage (20 blocks)": load(small.url, small.token, "POST", post_path, post_20),
         "bare GET (conversations.list's answer)": load(
@@ -299,6 +322,9 @@ def report(
         TARGETS["chat.postMessage"],
         True,
     )
+    twenty = rps("chat.postMessage (20 blocks)")
+    plain = twenty / rps("bare WSGI POST (a 20-block message's answer)")
+    print(f"{'ratio chat.postMessage, 20 blocks / bare WSGI endpoint':<56} {plain:5.2f}  (shown)")
     check(
         "ratio conversations.list / bare endpoint",
         rps("conversations.list (100 a page)") / rps("bare GET (conversations.list's answer)"),
