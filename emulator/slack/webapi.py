@@ -1,4 +1,7 @@
-"""The Web API blueprint: `/api/<method>` and `/<method>`, as `slack_sdk` and Bolt call them.
+"""The Web API: `/api/<method>` and `/<method>`, as `slack_sdk` and Bolt call them.
+
+`GET` and `POST /api/<method>` reach the pipeline through `WebApiRoute`, a WSGI route in front of
+the Flask app; the blueprint's routes serve the same pipeline for the rest (`/<method>`, `HEAD`).
 
 Each call goes through one pipeline: arguments (query string, form and JSON body merged), the
 token, fault rules that strike before the effect, the rate limit, the method's bot scopes from

@@ -319,7 +319,14 @@ class Checked:
     replies: int = 0
     retries: int = 0
     deliveries: int = 0
-    most_attempts: int = 0  # the most tries any one delivery took
+    # How many deliveries failed their first, second, ... attempt: the tail shows how far the
+    # run stayed from ilert's last try.
+    failed_attempts: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def most_attempts(self) -> int:
+        """The most tries any one delivery took."""
+        return 1 + max(self.failed_attempts, default=0)
 
 
 def log_entries(stage: Stage, alert_id: int) -> list[Json]:
@@ -370,7 +377,7 @@ def check_guarantee(stage: Stage, alerts: list[int] | None = None) -> Checked:
         entries = log_entries(stage, alert_id)
         failures = [e["text"] for e in entries if e["logEntryType"] == FAIL_LOG]
         checked.retries += len(failures)
-        checked.most_attempts = max(checked.most_attempts, 1 + _last_attempt(failures))
+        checked.failed_attempts.update(_attempt_numbers(failures))
         for name, messages in by_channel.items():
             mine = messages.get(alert_id, [])
             if len(mine) != 1:
@@ -388,10 +395,9 @@ def check_guarantee(stage: Stage, alerts: list[int] | None = None) -> Checked:
     return checked
 
 
-def _last_attempt(failures: list[str]) -> int:
-    """The highest attempt number in ilert's "attempt N of M" failure entries."""
-    numbers = [int(m.group(1)) for t in failures if (m := ATTEMPT.search(t))]
-    return max(numbers, default=0)
+def _attempt_numbers(failures: list[str]) -> list[int]:
+    """The attempt numbers of ilert's "attempt N of M" failure entries."""
+    return [int(m.group(1)) for text in failures if (m := ATTEMPT.search(text))]
 
 
 def _alert_messages(stage: Stage, channel_id: str) -> dict[int, list[Json]]:

@@ -41,6 +41,7 @@ def test_a_fifth_of_slack_calls_failing_loses_and_repeats_nothing(
         faults_by_kind=dict(struck),
         retries=checked.retries,
         most_attempts=checked.most_attempts,
+        failed_attempts=dict(sorted(checked.failed_attempts.items())),
         deliveries=checked.deliveries,
         messages_checked=checked.messages,
         replies_checked=checked.replies,
