@@ -189,19 +189,30 @@ class Actor:
             return payload
         message = target.message
         assert message is not None and delivery.response_url is not None
+        payload.update(self._message_context(message))
+        payload["response_url"] = base_url + delivery.response_url.path
+        return payload
+
+    def _message_context(self, message: Message) -> dict[str, Any]:
+        """Where a click or a search in a message came from: `container`, `channel`, `message`.
+
+        A reply's container also names its thread (`thread_ts`), which apps read to answer in
+        the thread; the message is as apps read it in the channel, a broadcast reply with its
+        `root`. Slack leaves the message out of payloads from ephemeral messages.
+        """
         channel = self.state.channels[message.channel_id]
-        payload["container"] = {
+        container: dict[str, Any] = {
             "type": "message",
             "message_ts": message.ts,
             "channel_id": channel.id,
             "is_ephemeral": bool(message.ephemeral_to),
         }
-        payload["channel"] = {"id": channel.id, "name": channel.name}
-        payload["response_url"] = base_url + delivery.response_url.path
-        # Slack leaves the message out of payloads from ephemeral messages.
+        if message.is_reply:
+            container["thread_ts"] = message.thread_ts
+        context = {"container": container, "channel": {"id": channel.id, "name": channel.name}}
         if not message.ephemeral_to:
-            payload["message"] = message.to_api()
-        return payload
+            context["message"] = self.state.message_object(message)
+        return context
 
     def _who(self, delivery: Delivery, user_id: str) -> dict[str, Any]:
         user = self.state.users[user_id]
@@ -289,16 +300,7 @@ class Actor:
             return payload
         message = target.message
         assert message is not None
-        channel = self.state.channels[message.channel_id]
-        payload["container"] = {
-            "type": "message",
-            "message_ts": message.ts,
-            "channel_id": channel.id,
-            "is_ephemeral": bool(message.ephemeral_to),
-        }
-        payload["channel"] = {"id": channel.id, "name": channel.name}
-        if not message.ephemeral_to:
-            payload["message"] = message.to_api()
+        payload.update(self._message_context(message))
         return payload
 
     # --- modals -------------------------------------------------------------------------------

@@ -160,6 +160,49 @@ def test_a_click_delivers_block_actions_and_response_url_replaces_the_message(
     assert [(m["ts"], m["text"]) for m in messages] == [(ts, "Accepted by alice")]
 
 
+def test_a_click_in_a_thread_names_the_thread_and_a_broadcast_its_root(
+    world: World, slack_app: Received
+) -> None:
+    world.invite_bot(world.general["id"])
+    client = world.client()
+    parent = client.chat_postMessage(channel=world.general["id"], text="Deploy 42")["ts"]
+    kept = client.chat_postMessage(
+        channel=world.general["id"], thread_ts=parent, text="Alert", blocks=BUTTONS
+    )["ts"]
+    shown = client.chat_postMessage(
+        channel=world.general["id"],
+        thread_ts=parent,
+        reply_broadcast=True,
+        text="Alert",
+        blocks=[{**BUTTONS[0], "block_id": "alert-2"}],
+    )["ts"]
+
+    for ts in (kept, shown):
+        world.sim.post(
+            "/actions/click",
+            {
+                "channel_id": world.general["id"],
+                "message_ts": ts,
+                "user_id": world.alice["id"],
+                "label": "Accept",
+            },
+        )
+
+    in_thread, broadcast = slack_app.requests
+    # Apps answer in the thread from `container.thread_ts` (Bolt's `body["container"]`).
+    assert in_thread["container"] == {
+        "type": "message",
+        "message_ts": kept,
+        "channel_id": world.general["id"],
+        "is_ephemeral": False,
+        "thread_ts": parent,
+    }
+    assert in_thread["message"]["thread_ts"] == parent and "root" not in in_thread["message"]
+    assert broadcast["container"]["thread_ts"] == parent
+    assert broadcast["message"]["subtype"] == "thread_broadcast"
+    assert broadcast["message"]["root"]["ts"] == parent
+
+
 def test_clicking_an_unknown_button_lists_the_buttons(world: World, slack_app: Received) -> None:
     ts = post_buttons(world)
 
