@@ -34,6 +34,7 @@ from flask import Flask, jsonify
 
 from emulator.serving import ServedApp, quiet_waitress
 from emulator.slack.app import FakeSlack
+from emulator.slack.jsontext import SlackJSONProvider
 
 TARGETS = {"chat.postMessage": 0.8, "conversations.list": 0.7}
 FLAT_LIMIT = 1.5
@@ -135,7 +136,7 @@ def bare_app(
     """Constant answers, serialised as fake Slack serialises: with its own JSON provider
     (`emulator/slack/jsontext.py`, orjson, keys in the order they come)."""
     app = Flask("bare")
-    app.json = type(FakeSlack().app.json)(app)
+    app.json = SlackJSONProvider(app)
 
     @app.post("/bare/chat.postMessage")
     def post() -> Any:
@@ -154,7 +155,7 @@ def bare_app(
 
 def bare_wsgi_app(body: dict[str, Any]) -> Any:
     """A constant answer with no framework at all: the body encoded as fake Slack encodes it."""
-    encode = type(FakeSlack().app.json)(Flask("bare-wsgi")).encode
+    encode = SlackJSONProvider(Flask("bare-wsgi")).encode
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -17,7 +17,7 @@ import binascii
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -434,13 +434,8 @@ def _check_required(spec: MethodSpec | None, args: dict[str, Any]) -> None:
 def dispatch(name: str) -> Response:
     """Any method name; those fake Slack emulates also have static routes (below)."""
     req = request._get_current_object()  # type: ignore[attr-defined]
-    return answer_call(current_app.extensions["fakeslack"], name, req)
-
-
-def answer_call(fake: FakeSlack, name: str, req: Request) -> Response:
-    """One Web API call, from the request to the response on the wire."""
-    status, headers, body = wire_answer(fake, name, req)
-    return fake.app.response_class(body, status=status, headers=headers)
+    status, headers, body = wire_answer(current_app.extensions["fakeslack"], name, req)
+    return current_app.response_class(body, status=status, headers=headers)
 
 
 def wire_answer(fake: FakeSlack, name: str, req: Request) -> tuple[int, list[Header], bytes]:
@@ -451,8 +446,11 @@ def wire_answer(fake: FakeSlack, name: str, req: Request) -> tuple[int, list[Hea
     if answer.drop:
         req.environ[DROP_CONNECTION] = True
     body = fake.app.json.encode(answer.body)
-    headers = [JSON_TYPE, ("Content-Length", str(len(body))), *answer.headers.items()]
-    return answer.status, headers, body
+    return answer.status, _json_headers(body, answer.headers.items()), body
+
+
+def _json_headers(body: bytes, extra: Iterable[Header] = ()) -> list[Header]:
+    return [JSON_TYPE, ("Content-Length", str(len(body))), *extra]
 
 
 class WebApiRoute:
@@ -485,7 +483,7 @@ class WebApiRoute:
             log.exception("fake Slack failed")
             answer = {"ok": False, "error": "internal_error", "message": repr(error)}
             body = self.fake.app.json.encode(answer)
-            status, headers = 400, [JSON_TYPE, ("Content-Length", str(len(body)))]
+            status, headers = 400, _json_headers(body)
         start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'unknown').upper()}", headers)
         return [body]
 
